@@ -1,0 +1,127 @@
+//! The drivers: thin loops around the decision core ([`Retrying::check`]). None of them holds a
+//! retry rule.
+
+use crate::core::{Judge, Next, Rules};
+use crate::log::operation_name;
+use crate::{AsyncSleeper, Clock, Policy, Sleeper, Wait};
+use std::any::type_name;
+use std::future::Future;
+
+#[allow(unused_imports)] // for doc links
+use crate::core::Retrying;
+
+impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
+    /// Calls `op` until the policy is done, sleeping with the blocking sleeper between attempts;
+    /// returns the last outcome unchanged.
+    ///
+    /// `op` may borrow anything mutably (`FnMut`). A panic in `op` or in a handler propagates
+    /// and ends the call.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    ///
+    /// let mut calls = 0;
+    /// let r: Result<u32, &str> = on_error(expo()).max_tries(5).clock(VirtualClock::new())
+    ///     .retry(|| { calls += 1; if calls < 3 { Err("busy") } else { Ok(calls) } });
+    /// assert_eq!(r, Ok(3));
+    /// ```
+    pub fn retry<F, M>(&self, mut op: F) -> <R as Rules<T, E>>::Outcome
+    where
+        R: Judge<T, E, M>,
+        W: Wait<R::Subject>,
+        F: FnMut() -> <R as Rules<T, E>>::Outcome,
+        S: Sleeper,
+        C: Clock,
+    {
+        let mut retrying = self.begin_as(operation_name(type_name::<F>()));
+        loop {
+            match retrying.check(op()) {
+                Next::Done(outcome) => return outcome,
+                Next::Retry(wait) => retrying.sleep(wait),
+            }
+        }
+    }
+
+    /// Calls `op` and awaits its future until the policy is done, sleeping with the async
+    /// sleeper between attempts. The returned future is `Send` whenever `op`, its future, the
+    /// sleeper's future and the policy are, so it can be spawned on a multi-thread runtime.
+    /// Dropping it stops everything: no further attempt, no handler.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    /// use std::sync::Arc;
+    ///
+    /// struct Client;
+    /// impl Client {
+    ///     async fn fetch(&self) -> Result<u32, String> { Ok(7) }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
+    /// let client = Arc::new(Client);
+    /// let policy = Arc::new(on_error(expo()).max_tries(3).clock(VirtualClock::new()));
+    /// let task = tokio::spawn(async move { policy.retry_async(|| client.fetch()).await });
+    /// assert_eq!(task.await.unwrap(), Ok(7));
+    /// # }
+    /// ```
+    pub async fn retry_async<F, Fut, M>(&self, mut op: F) -> <R as Rules<T, E>>::Outcome
+    where
+        R: Judge<T, E, M>,
+        W: Wait<R::Subject>,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = <R as Rules<T, E>>::Outcome>,
+        S: AsyncSleeper,
+        C: Clock,
+    {
+        let mut retrying = self.begin_as(operation_name(type_name::<F>()));
+        loop {
+            match retrying.check(op().await) {
+                Next::Done(outcome) => return outcome,
+                Next::Retry(wait) => retrying.sleep_async(wait).await,
+            }
+        }
+    }
+
+    /// Like [`retry_async`](Policy::retry_async) for an `AsyncFnMut` closure, which may lend
+    /// `&mut` state to each attempt's future.
+    ///
+    /// Its future is not provably `Send` when the closure captures references (a limit of
+    /// today's compiler, rust-lang/rust#110338), so it cannot always go into `tokio::spawn`:
+    /// use it where the call is awaited in place, and `retry_async` in servers.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// struct Conn { queries: u32 }
+    /// impl Conn {
+    ///     async fn query(&mut self) -> Result<u32, String> {
+    ///         self.queries += 1;
+    ///         if self.queries < 3 { Err("locked".into()) } else { Ok(self.queries) }
+    ///     }
+    /// }
+    ///
+    /// # futures_lite::future::block_on(async {
+    /// let mut conn = Conn { queries: 0 };
+    /// let r = on_error(constant(Duration::from_millis(10))).clock(VirtualClock::new())
+    ///     .retry_async_mut(async || conn.query().await)
+    ///     .await;
+    /// assert_eq!(r, Ok(3));
+    /// # });
+    /// ```
+    pub async fn retry_async_mut<F, M>(&self, mut op: F) -> <R as Rules<T, E>>::Outcome
+    where
+        R: Judge<T, E, M>,
+        W: Wait<R::Subject>,
+        F: AsyncFnMut() -> <R as Rules<T, E>>::Outcome,
+        S: AsyncSleeper,
+        C: Clock,
+    {
+        let mut retrying = self.begin_as(operation_name(type_name::<F>()));
+        loop {
+            match retrying.check(op().await) {
+                Next::Done(outcome) => return outcome,
+                Next::Retry(wait) => retrying.sleep_async(wait).await,
+            }
+        }
+    }
+}

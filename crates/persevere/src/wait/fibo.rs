@@ -1,0 +1,101 @@
+use crate::saturating::{as_nanos_f64, from_nanos_f64};
+use std::time::Duration;
+
+/// Fibonacci waits: `factor` times 1, 1, 2, 3, 5, 8, ... (Python's `backoff.fibo`).
+///
+/// # Default
+/// `factor` 1 s, no `max_value`. Jitter: [`Jitter::Full`](crate::Jitter::Full).
+///
+/// ```
+/// use persevere::fibo;
+/// use std::time::Duration;
+///
+/// let secs: Vec<u64> = fibo().max_value(Duration::from_secs(8)).take(8).map(|d| d.as_secs()).collect();
+/// assert_eq!(secs, [1, 1, 2, 3, 5, 8, 8, 8]);
+/// ```
+pub fn fibo() -> Fibo {
+    Fibo {
+        factor: Duration::from_secs(1),
+        max_value: None,
+        pair: None,
+    }
+}
+
+/// The strategy made by [`fibo`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[must_use]
+pub struct Fibo {
+    factor: Duration,
+    max_value: Option<Duration>,
+    /// The next two uncapped values in nanoseconds; `None` before the first step.
+    pair: Option<(f64, f64)>,
+}
+
+impl Fibo {
+    /// The unit the Fibonacci numbers multiply.
+    pub fn factor(mut self, factor: Duration) -> Self {
+        self.factor = factor;
+        self
+    }
+
+    /// The cap: once reached, every later wait is `max_value`.
+    pub fn max_value(mut self, max_value: Duration) -> Self {
+        self.max_value = Some(max_value);
+        self
+    }
+}
+
+impl Iterator for Fibo {
+    type Item = Duration;
+
+    fn next(&mut self) -> Option<Duration> {
+        let (a, b) = self.pair.unwrap_or_else(|| {
+            let unit = as_nanos_f64(self.factor);
+            (unit, unit)
+        });
+        let value = from_nanos_f64(a);
+        if let Some(max) = self.max_value {
+            if value >= max {
+                return Some(max);
+            }
+        }
+        self.pair = Some((b, a + b));
+        Some(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_fibo_sequence() {
+        let secs: Vec<u64> = fibo().take(7).map(|d| d.as_secs()).collect();
+        assert_eq!(secs, [1, 1, 2, 3, 5, 8, 13]);
+    }
+
+    #[test]
+    fn design_example_caps_at_thirteen() {
+        let secs: Vec<u64> = fibo()
+            .max_value(Duration::from_secs(13))
+            .take(9)
+            .map(|d| d.as_secs())
+            .collect();
+        assert_eq!(secs, [1, 1, 2, 3, 5, 8, 13, 13, 13]);
+    }
+
+    #[test]
+    fn factor_scales() {
+        let ms: Vec<u128> = fibo()
+            .factor(Duration::from_millis(10))
+            .take(4)
+            .map(|d| d.as_millis())
+            .collect();
+        assert_eq!(ms, [10, 10, 20, 30]);
+    }
+
+    #[test]
+    fn many_steps_saturate() {
+        assert_eq!(fibo().nth(100_000).unwrap(), Duration::MAX);
+    }
+}
