@@ -111,8 +111,16 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
         self.begin_as("retry")
     }
 
-    /// [`begin`](Policy::begin), naming an unnamed policy `default_name` in logs.
-    pub(crate) fn begin_as<'a>(&'a self, default_name: &'a str) -> Retrying<'a, R, W, T, E, S, C>
+    /// [`begin`](Policy::begin), naming an unnamed policy `default_name` in logs and
+    /// [`Details::target`] (the attribute macros pass the function's name).
+    ///
+    /// ```
+    /// use persevere::{on_error, expo};
+    /// let policy = on_error::<_, (), ()>(expo());
+    /// let retrying = policy.begin_as("sync_stock");
+    /// assert_eq!(retrying.tries(), 0);
+    /// ```
+    pub fn begin_as<'a>(&'a self, default_name: &'a str) -> Retrying<'a, R, W, T, E, S, C>
     where
         R: Rules<T, E>,
         W: Wait<R::Subject>,
