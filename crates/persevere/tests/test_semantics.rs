@@ -416,7 +416,7 @@ fn an_exhausted_strategy_gives_up_with_the_last_outcome_unchanged() {
 
     let last = on_predicate(expo().take(2))
         .clock(VirtualClock::new())
-        .retry(|| Vec::<u8>::new());
+        .retry(Vec::<u8>::new);
     assert!(last.is_empty());
 }
 
