@@ -28,6 +28,82 @@
 //!   at INFO, "Giving up f(...) after 3 tries (err)" at ERROR), target `persevere`.
 //!
 //! The semantics where Python and its peers differ are in `docs/semantics.md`.
+//!
+//! # Every builder method
+//!
+//! The contract's example, as written (the setup lines are hidden):
+//!
+//! ```
+//! # use persevere::{AsyncSleeper, Level, Sleeper};
+//! # use std::time::Duration;
+//! # #[derive(Debug)] struct MyError;
+//! # impl std::fmt::Display for MyError {
+//! #     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("e") }
+//! # }
+//! # impl std::error::Error for MyError {}
+//! # impl MyError {
+//! #     fn retry_after(&self) -> Option<Duration> { None }
+//! #     fn is_transient(&self) -> bool { true }
+//! #     fn is_fatal(&self) -> bool { false }
+//! # }
+//! # fn fetch() -> Result<u32, MyError> { Ok(1) }
+//! # struct Client; impl Client { async fn fetch(&self) -> Result<u32, MyError> { Ok(2) } }
+//! # struct Conn(u32); impl Conn { async fn query(&mut self) -> Result<u32, MyError> { self.0 += 1; Ok(self.0) } }
+//! # #[derive(Debug)] struct Msg;
+//! # struct Queue; impl Queue { fn poll(&self) -> Option<Msg> { Some(Msg) } }
+//! # #[derive(Clone)] struct MySleeper;
+//! # impl Sleeper for MySleeper { fn sleep(&self, _: Duration) {} }
+//! # impl AsyncSleeper for MySleeper {
+//! #     type Sleep = std::future::Ready<()>;
+//! #     fn sleep_async(&self, _: Duration) -> Self::Sleep { std::future::ready(()) }
+//! # }
+//! # let my_sleeper = MySleeper; let client = Client; let mut conn = Conn(0); let queue = Queue;
+//! # futures_lite::future::block_on(async {
+//! use persevere::{on_error, on_predicate, expo, fibo, constant, intervals, linear, decay,
+//!                 runtime, decorrelated, Jitter};
+//! use std::time::Duration;
+//!
+//! // Wait strategies.
+//! expo()                                   // factor * base^n: 1s, 2s, 4s, ... (base 2, factor 1s)
+//!     .base(3.0).factor(Duration::from_millis(100)).max_value(Duration::from_secs(60));
+//! fibo().factor(Duration::from_secs(1)).max_value(Duration::from_secs(13)); // 1,1,2,3,5,8,13,13..
+//! constant(Duration::from_secs(1));        // forever
+//! intervals([1, 2, 3].map(Duration::from_secs)); // finite: when exhausted, give up
+//! linear(Duration::from_secs(1), Duration::from_secs(2)).max_value(Duration::from_secs(9));
+//! decay(Duration::from_secs(100), 3.0).min_value(Duration::from_secs(5)); // initial*e^(-rate*t)
+//! decorrelated(Duration::from_millis(5), Duration::from_secs(2)); // AWS: min(cap, U(base, 3*prev))
+//! runtime(|e: &MyError| e.retry_after());  // wait chosen from the last error/value (Retry-After)
+//!
+//! // Retry on errors (Python on_exception). The closure returns Result<T, E>; so does the call.
+//! let policy = on_error(expo())
+//!     .max_tries(5)                        // total attempts, including the first
+//!     .max_time(Duration::from_secs(60))   // deadline for the whole call
+//!     .jitter(Jitter::Full)                // None, Equal, Random, Proportional(f)
+//!     .when(|e: &MyError| e.is_transient())   // which errors are retried (default: all)
+//!     .on::<std::io::Error>()              // errors that are, or are caused by, an io::Error
+//!     .giveup(|e: &MyError| e.is_fatal())  // Python giveup: stop at once
+//!     .on_backoff(|d| eprintln!("try {} failed, sleeping {:?}", d.tries(), d.wait()))
+//!     .on_giveup(|d| eprintln!("gave up after {} tries", d.tries()))
+//!     .on_success(|d| eprintln!("done after {} tries", d.tries()))
+//!     .name("fetch_inventory")             // the target name used in logs
+//!     .seed(42)                            // reproducible jitter
+//!     .sleeper(my_sleeper)                 // a user's own sleeper (blocking and/or async)
+//!     .log_levels(Level::DEBUG, Level::WARN); // or .no_log()
+//!
+//! let v = policy.retry(|| fetch());                        // blocking: FnMut() -> Result<T, E>
+//! # assert!(matches!(v, Ok(1)));
+//! let v = policy.retry_async(|| client.fetch()).await;     // async: FnMut() -> impl Future
+//! # assert!(matches!(v, Ok(2)));
+//! let v = policy.retry_async_mut(async || conn.query().await).await; // AsyncFnMut
+//! # assert!(matches!(v, Ok(1)));
+//!
+//! // Retry on returned values (Python on_predicate). The closure returns V; so does the call.
+//! let msg: Option<Msg> = on_predicate(fibo().max_value(Duration::from_secs(13)))
+//!     .predicate(|m: &Option<Msg>| m.is_none())   // default: retry while the value is Falsy
+//!     .retry(|| queue.poll());
+//! # assert!(msg.is_some());
+//! # });
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
