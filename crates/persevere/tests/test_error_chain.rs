@@ -30,9 +30,9 @@ impl Error for AppError {
 
 /// Calls made by a policy retrying `on::<io::Error>()` whose operation fails with `make()`
 /// three times, then succeeds.
-fn calls_on_io<E: fmt::Debug>(make: impl Fn() -> E) -> u32
+fn calls_on_io<E>(make: impl Fn() -> E) -> u32
 where
-    E: persevere::ErrorChain<persevere::ViaError>,
+    E: fmt::Debug + persevere::ErrorChain<persevere::ViaError>,
 {
     let mut calls = 0;
     let _ = on_error(constant(Duration::ZERO))

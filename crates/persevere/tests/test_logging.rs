@@ -55,8 +55,7 @@ fn captured(f: impl FnOnce()) -> Vec<Record> {
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
     tracing::subscriber::with_default(subscriber, f);
-    let records = capture.0.lock().unwrap().clone();
-    records
+    capture.0.lock().unwrap().clone()
 }
 
 #[test]
