@@ -134,6 +134,7 @@ fn a_retry_borrowing_an_arc_held_client_is_spawned_on_a_multi_thread_runtime() {
     assert_eq!(client.clock.sleeps(), secs(&[1, 2]));
 }
 
+#[cfg(feature = "tokio")] // the default async sleeper is tokio's
 #[test]
 fn retry_async_futures_are_send_with_the_default_sleeper() {
     let policy = on_error(expo()).max_tries(2);
@@ -200,6 +201,7 @@ async fn the_async_code_block_form() {
     assert_eq!(clock.sleeps(), secs(&[1, 2]));
 }
 
+#[cfg(feature = "tokio")] // the default async sleeper is tokio's
 #[tokio::test(start_paused = true)]
 async fn dropping_the_future_stops_attempts_and_handlers() {
     let calls = Arc::new(AtomicU32::new(0));
@@ -228,6 +230,7 @@ async fn dropping_the_future_stops_attempts_and_handlers() {
     assert_eq!(rec.counts(), (0, 2, 0), "no give-up after cancellation");
 }
 
+#[cfg(feature = "tokio")] // the default async sleeper is tokio's
 #[tokio::test(start_paused = true)]
 async fn the_tokio_sleeper_really_waits() {
     let start = tokio::time::Instant::now();
@@ -244,6 +247,7 @@ async fn the_tokio_sleeper_really_waits() {
     assert_eq!(start.elapsed(), Duration::from_secs(10));
 }
 
+#[cfg(feature = "tokio")] // the default async sleeper is tokio's
 #[tokio::test(start_paused = true)]
 async fn a_saturated_wait_does_not_panic_the_tokio_timer() {
     let policy = on_error(constant(Duration::MAX))
