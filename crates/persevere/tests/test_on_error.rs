@@ -348,3 +348,25 @@ fn intervals_with_jitter_off_sleep_exactly() {
     assert_eq!(calls, 6);
     assert_eq!(clock.sleeps(), secs(&[1, 2, 3, 6, 9]));
 }
+
+#[test]
+fn policy_types_are_nameable_for_users_who_store_them() {
+    use persevere::{Expo, OnError, OnPredicate, SystemClock};
+    struct Client {
+        fetch_policy: OnError<Expo, u32, String, VirtualClock, VirtualClock>,
+        poll_policy: OnPredicate<Expo, Option<u8>>,
+    }
+    let clock = VirtualClock::new();
+    let client = Client {
+        fetch_policy: on_error(expo())
+            .max_tries(2)
+            .on_backoff(|_| {})
+            .clock(clock.clone()),
+        poll_policy: persevere::on_predicate(expo()).max_tries(1),
+    };
+    let r = client.fetch_policy.retry(|| Err("down".to_string()));
+    assert_eq!(r, Err("down".to_string()));
+    assert_eq!(clock.sleeps().len(), 1);
+    assert_eq!(client.poll_policy.retry(|| Some(1)), Some(1));
+    let _: Option<OnError<Expo, (), (), persevere::DefaultSleeper, SystemClock>> = None;
+}
