@@ -145,31 +145,38 @@ fn on_exception_constant_iterable_gives_up_when_exhausted() {
     }
 }
 
+/// The waits of `expo(factor=0.5)` with `jitter`, over a call that succeeds after 2 backoffs.
+fn half_second_expo_waits(jitter: Jitter) -> Vec<Duration> {
+    let rec = Recorder::<bool, PyError>::new();
+    let mut calls = 0;
+    let policy = recorded(
+        on_error(expo().factor(Duration::from_millis(500)))
+            .jitter(jitter)
+            .clock(VirtualClock::new()),
+        &rec,
+    );
+    let result = policy.retry(|| {
+        calls += 1;
+        if calls < 3 {
+            Err(PyError::Key)
+        } else {
+            Ok(true)
+        }
+    });
+    assert_eq!(result, Ok(true));
+    assert_eq!(rec.counts(), (1, 2, 0));
+    rec.backoffs().iter().map(|e| e.wait.unwrap()).collect()
+}
+
 #[test]
 fn random_jitter_waits_at_least_the_value() {
     // test_on_exception_success_random_jitter: expo(factor=0.5), random_jitter.
     for _ in 0..50 {
-        let rec = Recorder::<bool, PyError>::new();
-        let mut calls = 0;
-        let policy = recorded(
-            on_error(expo().factor(Duration::from_millis(500)))
-                .jitter(Jitter::Random)
-                .clock(VirtualClock::new()),
-            &rec,
-        );
-        let result = policy.retry(|| {
-            calls += 1;
-            if calls < 3 {
-                Err(PyError::Key)
-            } else {
-                Ok(true)
-            }
-        });
-        assert_eq!(result, Ok(true));
-        assert_eq!(rec.counts(), (1, 2, 0));
-        for (i, event) in rec.backoffs().iter().enumerate() {
+        for (i, wait) in half_second_expo_waits(Jitter::Random)
+            .into_iter()
+            .enumerate()
+        {
             let floor = Duration::from_millis(500 << i);
-            let wait = event.wait.unwrap();
             assert!(
                 wait >= floor && wait < floor + Duration::from_secs(1),
                 "{wait:?}"
@@ -182,24 +189,8 @@ fn random_jitter_waits_at_least_the_value() {
 fn full_jitter_waits_at_most_the_value() {
     // test_on_exception_success_full_jitter
     for _ in 0..50 {
-        let rec = Recorder::<bool, PyError>::new();
-        let mut calls = 0;
-        let policy = recorded(
-            on_error(expo().factor(Duration::from_millis(500)))
-                .jitter(Jitter::Full)
-                .clock(VirtualClock::new()),
-            &rec,
-        );
-        let _ = policy.retry(|| {
-            calls += 1;
-            if calls < 3 {
-                Err(PyError::Key)
-            } else {
-                Ok(true)
-            }
-        });
-        for (i, event) in rec.backoffs().iter().enumerate() {
-            assert!(event.wait.unwrap() <= Duration::from_millis(500 << i));
+        for (i, wait) in half_second_expo_waits(Jitter::Full).into_iter().enumerate() {
+            assert!(wait <= Duration::from_millis(500 << i), "{wait:?}");
         }
     }
 }
