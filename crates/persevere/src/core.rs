@@ -6,6 +6,7 @@
 //! code-block form, the macros, the CLI) only loops around it.
 
 use crate::jitter::Jitter;
+use crate::log::operation_name;
 use crate::policy::{Policy, Settings, handlers};
 use crate::{AsyncSleeper, Clock, Details, Rng, Sleeper, Wait};
 use std::fmt::Debug;
@@ -88,7 +89,9 @@ where
     W: Wait<R::Subject>,
 {
     policy: &'p Policy<R, W, T, E, S, C>,
-    target: &'p str,
+    /// The name given to `begin_as`, used when the policy has none; trimmed only at an event,
+    /// so the success path does no string work.
+    default_name: &'p str,
     tries: u32,
     /// When the call started; read only if something needs the time.
     start: Option<Instant>,
@@ -131,7 +134,7 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
         let needs_clock = max_time.is_some() || !s.handlers.is_empty() || s.log.any_enabled();
         Retrying {
             policy: self,
-            target: s.name.as_deref().unwrap_or(default_name),
+            default_name,
             tries: 0,
             start: needs_clock.then(|| s.clock.now()),
             max_tries: s.max_tries.read(),
@@ -177,6 +180,15 @@ where
         }
     }
 
+    /// The name used in logs and [`Details::target`]: the policy's `name`, else the name
+    /// given to [`begin_as`](Policy::begin_as) without trailing `::{{closure}}` segments.
+    pub fn target(&self) -> &'p str {
+        match &self.policy.settings.name {
+            Some(name) => name,
+            None => operation_name(self.default_name),
+        }
+    }
+
     /// The number of attempts checked so far.
     pub fn tries(&self) -> u32 {
         self.tries
@@ -211,7 +223,7 @@ where
         };
         settings
             .log
-            .backoff(self.target, self.tries, wait, elapsed, &subject);
+            .backoff(self.target(), self.tries, wait, elapsed, &subject);
         self.run(&settings.handlers.backoff, outcome, elapsed, Some(wait));
         Some(wait)
     }
@@ -227,7 +239,7 @@ where
         let settings = self.settings();
         settings
             .log
-            .giveup(self.target, self.tries, elapsed, &subject);
+            .giveup(self.target(), self.tries, elapsed, &subject);
         self.run(&settings.handlers.giveup, outcome, elapsed, None);
     }
 
@@ -243,7 +255,7 @@ where
         }
         let (value, error) = R::parts(outcome);
         let details = Details {
-            target: self.target,
+            target: self.target(),
             tries: self.tries,
             elapsed,
             wait,
@@ -295,7 +307,7 @@ where
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Retrying")
-            .field("target", &self.target)
+            .field("default_name", &self.default_name)
             .field("tries", &self.tries)
             .field("max_tries", &self.max_tries)
             .field("max_time", &self.max_time)

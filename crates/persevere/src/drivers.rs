@@ -2,7 +2,6 @@
 //! retry rule.
 
 use crate::core::{Judge, Next, Rules};
-use crate::log::operation_name;
 use crate::{AsyncSleeper, Clock, Policy, Sleeper, Wait};
 use std::any::type_name;
 use std::future::Future;
@@ -33,7 +32,7 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
         S: Sleeper,
         C: Clock,
     {
-        let mut retrying = self.begin_as(operation_name(type_name::<F>()));
+        let mut retrying = self.begin_as(type_name::<F>());
         loop {
             match retrying.check(op()) {
                 Next::Done(outcome) => return outcome,
@@ -72,7 +71,7 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
         S: AsyncSleeper,
         C: Clock,
     {
-        let mut retrying = self.begin_as(operation_name(type_name::<F>()));
+        let mut retrying = self.begin_as(type_name::<F>());
         loop {
             match retrying.check(op().await) {
                 Next::Done(outcome) => return outcome,
@@ -116,7 +115,7 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
         S: AsyncSleeper,
         C: Clock,
     {
-        let mut retrying = self.begin_as(operation_name(type_name::<F>()));
+        let mut retrying = self.begin_as(type_name::<F>());
         loop {
             match retrying.check(op().await) {
                 Next::Done(outcome) => return outcome,

@@ -99,7 +99,7 @@ impl LogLevels {
 
 /// The name logged for an unnamed policy: the retried closure's path without its trailing
 /// `::{{closure}}` segments (`app::fetch::{{closure}}` -> `app::fetch`).
-pub(crate) fn operation_name(type_name: &'static str) -> &'static str {
+pub(crate) fn operation_name(type_name: &str) -> &str {
     let mut name = type_name;
     while let Some(stripped) = name.strip_suffix("::{{closure}}") {
         name = stripped;
