@@ -2,14 +2,15 @@
 
 use crate::codes::ExitCodes;
 use crate::duration::parse_duration;
+use clap::builder::BoolishValueParser;
 use clap::{Parser, ValueEnum};
 use regex::bytes::Regex;
 use std::ffi::OsString;
 use std::time::Duration;
 
 const AFTER_HELP: &str = "\
-Every option can also be set with an environment variable PERSEVERE_<OPTION> (shown above);
-the command line wins. persevere removes these variables from the command's environment and
+Every option can also be set with an environment variable PERSEVERE_<OPTION> (shown above;
+flags take 1/0, true/false, yes/no, on/off); the command line wins. persevere removes these variables from the command's environment and
 gives it PERSEVERE_ATTEMPT (1-based) and PERSEVERE_ATTEMPTS (the maximum; empty with --forever).
 
 Durations: bare seconds (fractions allowed) or units ms, s, m, h, d, as in 250ms or 1m30s.
@@ -33,7 +34,8 @@ pub struct Cli {
     pub max_tries: u32,
 
     /// No limit on the number of attempts (overrides --max-tries) [default: off]
-    #[arg(long, env = "PERSEVERE_FOREVER")]
+    #[arg(long, env = "PERSEVERE_FOREVER",
+          value_parser = BoolishValueParser::new())]
     pub forever: bool,
 
     /// Time limit for the whole run: no attempt starts after it, a running one is stopped at it
@@ -110,15 +112,18 @@ pub struct Cli {
     pub until_output: Option<Regex>,
 
     /// Read stdin to its end first, then give the same bytes to every attempt [default: off]
-    #[arg(long, env = "PERSEVERE_REPLAY_STDIN")]
+    #[arg(long, env = "PERSEVERE_REPLAY_STDIN",
+          value_parser = BoolishValueParser::new())]
     pub replay_stdin: bool,
 
     /// No messages of persevere's own (the command's output is untouched) [default: off]
-    #[arg(short, long, env = "PERSEVERE_QUIET")]
+    #[arg(short, long, env = "PERSEVERE_QUIET",
+          value_parser = BoolishValueParser::new())]
     pub quiet: bool,
 
     /// Also say when each attempt starts and when the command succeeded [default: off]
-    #[arg(short, long, env = "PERSEVERE_VERBOSE")]
+    #[arg(short, long, env = "PERSEVERE_VERBOSE",
+          value_parser = BoolishValueParser::new())]
     pub verbose: bool,
 
     /// Append one JSON object per event to PATH (`-` for stderr) [default: none]

@@ -50,6 +50,9 @@ fn main() -> ExitCode {
         Ok(matches) => matches,
         Err(err) => return clap_exit(err),
     };
+    if let Err(message) = check_command_start(&matches) {
+        return usage_error(&message);
+    }
     let config = Cli::from_arg_matches(&matches)
         .map_err(|err| UsageError(err.to_string()))
         .and_then(|cli| Config::new(cli, &matches, option_env));
@@ -78,6 +81,25 @@ fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr(), "persevere: {err}");
             ExitCode::from(INTERNAL)
         }
+    }
+}
+
+/// clap's trailing COMMAND swallows a mistyped option (`--max-trys 3 cmd`): a COMMAND that
+/// starts with `-` must come after `--`.
+fn check_command_start(matches: &clap::ArgMatches) -> Result<(), String> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // COMMAND takes every argument from its first one on: it is argv's tail.
+    let Some(count) = matches.get_raw("command").map(|values| values.len()) else {
+        return Ok(());
+    };
+    let index = args.len() - count;
+    let first = args.get(index).map(|a| a.to_string_lossy().into_owned());
+    let after_separator = index > 0 && args.get(index - 1).is_some_and(|a| a == "--");
+    match first {
+        Some(first) if first.starts_with('-') && !after_separator => Err(format!(
+            "unexpected option '{first}' (a COMMAND that starts with '-' goes after '--')"
+        )),
+        _ => Ok(()),
     }
 }
 
