@@ -21,7 +21,9 @@ pub struct Signals {
 }
 
 impl Signals {
-    /// Installs the handlers for the forwarded signals and SIGCHLD. Call once.
+    /// Installs the handlers for the forwarded signals and SIGCHLD. Call once. A forwarded
+    /// signal that was ignored when persevere started (`nohup`, a background job of a script)
+    /// stays ignored, as shells keep it, and the command inherits that.
     pub fn install() -> io::Result<Signals> {
         let mut fds = [0; 2];
         // SAFETY: `fds` is a live array of two c_ints that pipe fills.
@@ -38,10 +40,15 @@ impl Signals {
         WRITE_FD.store(fds[1], Ordering::SeqCst);
         OWNER.store(crate::sys::getpid(), Ordering::SeqCst);
         for signal in FORWARDED.into_iter().chain([libc::SIGCHLD]) {
-            // SAFETY: `action` is a zeroed sigaction (a valid "no flags, empty mask" value)
-            // whose handler is `on_signal`, an `extern "C" fn(c_int)` that only does
+            // SAFETY: `old` is a live sigaction that the query fills. `action` is a zeroed
+            // sigaction (a valid "no flags, empty mask" value) whose handler is `on_signal`, an `extern "C" fn(c_int)` that only does
             // async-signal-safe work; sigaction copies it.
             unsafe {
+                let mut old: libc::sigaction = std::mem::zeroed();
+                libc::sigaction(signal, std::ptr::null(), &mut old);
+                if signal != libc::SIGCHLD && old.sa_sigaction == libc::SIG_IGN {
+                    continue;
+                }
                 let mut action: libc::sigaction = std::mem::zeroed();
                 action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
                 action.sa_flags = libc::SA_RESTART;

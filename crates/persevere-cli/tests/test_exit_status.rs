@@ -50,6 +50,14 @@ fn death_by_signal_is_128_plus_n_and_is_retried() {
 }
 
 #[test]
+fn death_by_sigint_is_a_users_abort_and_is_not_retried() {
+    let r = run(&with_fast(&["--", "sh", "-c", "kill -INT $$"]));
+    assert_eq!(r.code, Some(130));
+    assert_eq!(r.events().len(), 1);
+    assert_eq!(field(&r.events()[0], "event"), Some("giveup"));
+}
+
+#[test]
 fn a_timed_out_last_attempt_is_124() {
     let r = run(&with_fast(&[
         "--max-tries",

@@ -195,3 +195,30 @@ fn each_attempt_runs_in_its_own_process_group() {
     }
     assert_ne!(lines[0], lines[1]);
 }
+
+#[test]
+fn a_signal_ignored_when_persevere_starts_stays_ignored_as_with_nohup() {
+    use std::os::unix::process::CommandExt;
+    let dir = TempDir::new();
+    let pid_file = dir.file("pid");
+    let mut cmd = persevere();
+    cmd.args(["--max-tries", "1", "--", "sh", "-c"])
+        .arg(format!("echo $$ > {pid_file}; sleep 0.5; exit 3"))
+        .stderr(Stdio::piped());
+    // SAFETY: runs between fork and exec; `signal` is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().unwrap();
+    read_pid(&pid_file);
+    // SAFETY: kill takes integers.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGHUP) };
+    assert_eq!(
+        wait_output(child).status.code(),
+        Some(3),
+        "the command ran to its end"
+    );
+}

@@ -1,6 +1,7 @@
 //! Helpers for driving the real `persevere` binary.
 #![allow(dead_code)] // each test file uses its own part of these helpers
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -18,6 +19,17 @@ pub fn persevere() -> Command {
         }
     }
     cmd.stdin(Stdio::null());
+    // The test runner may have been started with SIGINT or SIGHUP ignored (a background job,
+    // nohup), which persevere and its commands would keep: start from the defaults.
+    // SAFETY: runs between fork and exec; `signal` is async-signal-safe and allocates nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+                libc::signal(signal, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
     cmd
 }
 
