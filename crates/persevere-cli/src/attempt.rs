@@ -63,55 +63,17 @@ pub fn run(config: &Config, plan: Plan<'_>) -> io::Result<Outcome> {
         killed: false,
     };
     let mut seen = Seen::default();
-    loop {
-        watch.reap();
-        let now = Instant::now();
-        if let Some((at, why)) = plan.deadline {
-            if watch.status.is_none() && watch.stopped.is_none() && now >= at {
-                watch.stopped = Some(why);
-                watch.terminate(config.kill_after, now);
-            }
-        }
-        if watch.status.is_some() && watch.leftovers() && watch.kill_at.is_none() {
-            watch.terminate(config.kill_after, now);
-        }
-        if watch.kill_at.is_some_and(|at| now >= at) {
-            reaper::signal_tree(pid, libc::SIGKILL);
-            watch.killed = true;
-        }
-        let fds: Vec<_> = pumps.iter().filter_map(Pump::fd).collect();
-        if watch.status.is_some() && !watch.leftovers() && fds.is_empty() {
-            break;
-        }
-        let timeout = [
-            plan.deadline
-                .filter(|_| watch.stopped.is_none() && watch.status.is_none())
-                .map(|(at, _)| at),
-            watch.kill_at.filter(|_| !watch.killed),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|at| at.saturating_duration_since(now))
-        .chain((watch.killed || (watch.status.is_some() && watch.leftovers())).then_some(RESCAN))
-        .min();
-        let mut polled = vec![plan.signals.fd()];
-        polled.extend(&fds);
-        let revents = sys::poll(&polled, timeout)?;
-        for signal in plan.signals.drain() {
-            if FORWARDED.contains(&signal) {
-                watch.interrupted = Some(signal);
-                sys::kill(-pid, signal);
-            }
-        }
-        for pump in &mut pumps {
-            let ready = pump
-                .fd()
-                .and_then(|fd| polled.iter().position(|&p| p == fd))
-                .is_some_and(|i| revents[i] != 0);
-            if ready {
-                pump.pump(&config.output, &mut seen);
-            }
-        }
+    if let Err(err) = supervise(
+        config,
+        plan.deadline,
+        plan.signals,
+        &mut watch,
+        &mut pumps,
+        &mut seen,
+    ) {
+        // persevere cannot go on: leave nothing running behind it.
+        reaper::signal_tree(pid, libc::SIGKILL);
+        return Err(err);
     }
     let status = watch.status.unwrap_or(Status::Signaled(libc::SIGKILL));
     let failure = match (watch.stopped, status) {
@@ -127,6 +89,69 @@ pub fn run(config: &Config, plan: Plan<'_>) -> io::Result<Outcome> {
             interrupted: watch.interrupted,
         }),
     })
+}
+
+/// Waits until the command has ended, its leftovers are gone and its output is drained, while
+/// forwarding signals, pumping output and enforcing the deadline.
+fn supervise(
+    config: &Config,
+    deadline: Option<(Instant, Stop)>,
+    signals: &Signals,
+    watch: &mut Watch,
+    pumps: &mut [Pump],
+    seen: &mut Seen,
+) -> io::Result<()> {
+    let pid = watch.pid;
+    loop {
+        watch.reap();
+        let now = Instant::now();
+        if let Some((at, why)) = deadline {
+            if watch.status.is_none() && watch.stopped.is_none() && now >= at {
+                watch.stopped = Some(why);
+                watch.terminate(config.kill_after, now);
+            }
+        }
+        if watch.status.is_some() && watch.leftovers() && watch.kill_at.is_none() {
+            watch.terminate(config.kill_after, now);
+        }
+        if watch.kill_at.is_some_and(|at| now >= at) {
+            reaper::signal_tree(pid, libc::SIGKILL);
+            watch.killed = true;
+        }
+        let fds: Vec<_> = pumps.iter().filter_map(Pump::fd).collect();
+        if watch.status.is_some() && !watch.leftovers() && fds.is_empty() {
+            return Ok(());
+        }
+        let timeout = [
+            deadline
+                .filter(|_| watch.stopped.is_none() && watch.status.is_none())
+                .map(|(at, _)| at),
+            watch.kill_at.filter(|_| !watch.killed),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|at| at.saturating_duration_since(now))
+        .chain((watch.killed || (watch.status.is_some() && watch.leftovers())).then_some(RESCAN))
+        .min();
+        let mut polled = vec![signals.fd()];
+        polled.extend(&fds);
+        let revents = sys::poll(&polled, timeout)?;
+        for signal in signals.drain() {
+            if FORWARDED.contains(&signal) {
+                watch.interrupted = Some(signal);
+                sys::kill(-pid, signal);
+            }
+        }
+        for pump in pumps.iter_mut() {
+            let ready = pump
+                .fd()
+                .and_then(|fd| polled.iter().position(|&p| p == fd))
+                .is_some_and(|i| revents[i] != 0);
+            if ready {
+                pump.pump(&config.output, seen);
+            }
+        }
+    }
 }
 
 /// The state of the attempt's processes.

@@ -1,4 +1,5 @@
 //! Every exit status persevere gives, with real commands.
+#![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;
 use common::{TempDir, field, run};

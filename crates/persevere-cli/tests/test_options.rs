@@ -1,5 +1,6 @@
 //! Messages, --quiet, --verbose, --report, the environment defaults and the attempt's
 //! environment.
+#![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;
 use common::{TempDir, field, output, persevere, run};

@@ -1,5 +1,6 @@
 //! The output rules: per-line matching on stdout and stderr, forwarding byte for byte as the
 //! output comes, the 64 KiB line cap, and untouched output without rules.
+#![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;
 use common::{TempDir, persevere, run, wait_output};

@@ -1,5 +1,6 @@
 //! The policy options: the waits in the report follow the core's strategies exactly with
 //! `--jitter none`, the limits count as documented, and jitter stays in its bounds.
+#![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;
 use common::{field, run, waits};

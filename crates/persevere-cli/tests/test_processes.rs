@@ -1,4 +1,5 @@
 //! Process groups, timeouts that stop whole trees, forwarded signals, and nothing orphaned.
+#![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;
 use common::{HANG, TempDir, alive, persevere, read_pid, wait_output};

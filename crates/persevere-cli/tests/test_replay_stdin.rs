@@ -1,4 +1,5 @@
 //! `--replay-stdin`: every attempt reads the same bytes, however large.
+#![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;
 use common::{TempDir, persevere, wait_output};
