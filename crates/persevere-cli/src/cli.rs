@@ -10,8 +10,9 @@ use std::time::Duration;
 
 const AFTER_HELP: &str = "\
 Every option can also be set with an environment variable PERSEVERE_<OPTION> (shown above;
-flags take 1/0, true/false, yes/no, on/off); the command line wins. persevere removes these variables from the command's environment and
-gives it PERSEVERE_ATTEMPT (1-based) and PERSEVERE_ATTEMPTS (the maximum; empty with --forever).
+flags take 1/0, true/false, yes/no, on/off); the command line wins. persevere removes these
+variables from the command's environment and gives it PERSEVERE_ATTEMPT (1-based) and
+PERSEVERE_ATTEMPTS (the maximum; empty with --forever).
 
 Durations: bare seconds (fractions allowed) or units ms, s, m, h, d, as in 250ms or 1m30s.
 
@@ -83,7 +84,7 @@ pub struct Cli {
           hide_default_value = true, default_value = "full")]
     pub jitter: JitterArg,
 
-    /// Time limit for each attempt: its process group gets SIGTERM, then SIGKILL after
+    /// Time limit for each attempt: all its processes get SIGTERM, then SIGKILL after
     /// --kill-after [default: none; 0 = none]
     #[arg(long, value_name = "DUR", env = "PERSEVERE_TIMEOUT", value_parser = parse_duration)]
     pub timeout: Option<Duration>,

@@ -194,6 +194,23 @@ fn a_bad_environment_default_is_a_usage_error_too() {
 }
 
 #[test]
+fn help_shows_every_option_with_its_default() {
+    let r = run(&["-h"]);
+    assert_eq!(r.code, Some(0));
+    let options: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with('-'))
+        .filter(|l| !l.contains("--help") && !l.contains("--version"))
+        .collect();
+    assert_eq!(options.len(), 22, "{options:#?}");
+    for line in options {
+        assert!(line.contains("[default: "), "{line}");
+        assert!(line.contains("[env: PERSEVERE_"), "{line}");
+    }
+}
+
+#[test]
 fn help_and_version_go_to_stdout_with_0() {
     let r = run(&["--help"]);
     assert_eq!(r.code, Some(0));
