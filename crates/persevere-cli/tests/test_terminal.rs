@@ -96,3 +96,68 @@ fn the_attempt_gets_the_terminal_foreground_and_persevere_takes_it_back() {
     unsafe { libc::kill(pid, libc::SIGTERM) };
     assert_eq!(wait_output(child).status.code(), Some(143));
 }
+
+#[test]
+fn a_status_line_shows_on_a_terminal_only_while_persevere_waits() {
+    let (master, slave_path) = open_pty();
+    let slave = OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOCTTY)
+        .open(&slave_path)
+        .unwrap();
+    let mut cmd = persevere();
+    cmd.args([
+        "--wait",
+        "constant",
+        "--interval",
+        "60s",
+        "--jitter",
+        "none",
+        "--",
+        "false",
+    ])
+    .stdout(Stdio::null())
+    .stderr(slave);
+    let child = cmd.spawn().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut master = master;
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = std::io::Read::read(&mut master, &mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let status = b"persevere: retrying false in ";
+    assert!(
+        wait_until(HANG, || {
+            seen.extend(rx.try_iter().flatten());
+            seen.windows(status.len()).any(|w| w == status)
+        }),
+        "no status line: {}",
+        String::from_utf8_lossy(&seen)
+    );
+    let text = String::from_utf8_lossy(&seen).into_owned();
+    assert!(
+        text.starts_with("persevere: backing off false (exit 1) for 60.0s (try 1 of 5)\r\n"),
+        "{text:?}"
+    );
+    assert!(
+        text.contains("\r\x1b[Kpersevere: retrying false in "),
+        "{text:?}"
+    );
+    // SAFETY: kill takes integers.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(wait_output(child).status.code(), Some(143));
+    let ended = wait_until(HANG, || {
+        seen.extend(rx.try_iter().flatten());
+        seen.ends_with(b"\r\x1b[K")
+    });
+    assert!(
+        ended,
+        "the status line is erased: {:?}",
+        String::from_utf8_lossy(&seen)
+    );
+}
