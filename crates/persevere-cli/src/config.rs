@@ -214,7 +214,6 @@ fn strategy(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Strategy, UsageEr
         }
         return Ok(Strategy::Intervals(persevere::intervals(list.0.clone())));
     }
-    let cap = |s| cli.max_value.map_or(s, |max| max);
     Ok(match cli.wait {
         Expo => {
             let s = persevere::expo().base(cli.base).factor(cli.factor);
@@ -222,10 +221,7 @@ fn strategy(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Strategy, UsageEr
         }
         Fibo => {
             let s = persevere::fibo().factor(cli.factor);
-            Strategy::Fibo(match cli.max_value {
-                Some(max) => s.max_value(max),
-                None => s,
-            })
+            Strategy::Fibo(cli.max_value.map_or(s, |max| s.max_value(max)))
         }
         Constant => Strategy::Constant(persevere::constant(cli.interval)),
         Linear => {
@@ -233,7 +229,8 @@ fn strategy(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Strategy, UsageEr
             Strategy::Linear(cli.max_value.map_or(s, |max| s.max_value(max)))
         }
         Decorrelated => {
-            let max = cap(Duration::MAX);
+            // Without --max-value the waits may grow up to three times per attempt.
+            let max = cli.max_value.unwrap_or(Duration::MAX);
             if cli.factor.is_zero() || cli.factor > max {
                 return Err(UsageError(
                     "--wait decorrelated needs --factor greater than 0 and at most --max-value"

@@ -167,6 +167,18 @@ fn usage_errors_are_2_and_name_the_option_and_what_it_accepts() {
             &["--intervals", "1s", "--wait", "fibo", "true"],
             "--intervals replaces --wait",
         ),
+        (
+            &[
+                "--wait",
+                "decorrelated",
+                "--factor",
+                "2s",
+                "--max-value",
+                "1s",
+                "true",
+            ],
+            "--factor greater than 0 and at most --max-value",
+        ),
         (&["--report", "/nonexistent/dir/report", "true"], "--report"),
         (&["--no-such-option", "true"], "--no-such-option"),
         (&[], "<COMMAND>"),
