@@ -17,8 +17,16 @@ impl Spool {
     /// Copies persevere's stdin to a new temporary file, which is unlinked at once: nothing is
     /// left behind, whatever happens to persevere.
     pub fn from_stdin() -> io::Result<Spool> {
-        let mut file = temp_file()?;
-        io::copy(&mut io::stdin().lock(), &mut file)?;
+        let context = |err: io::Error| {
+            let dir = std::env::temp_dir();
+            let text = format!(
+                "--replay-stdin: cannot spool stdin in {}: {err}",
+                dir.display()
+            );
+            io::Error::new(err.kind(), text)
+        };
+        let mut file = temp_file().map_err(context)?;
+        io::copy(&mut io::stdin().lock(), &mut file).map_err(context)?;
         Ok(Spool { file })
     }
 

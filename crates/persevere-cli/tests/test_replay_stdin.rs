@@ -82,3 +82,17 @@ fn stdin_is_spooled_to_an_unlinked_file_not_held_in_memory() {
     assert!(target.contains(".persevere-stdin-"), "{target}");
     assert!(target.trim_end().ends_with("(deleted)"), "{target}");
 }
+
+#[test]
+fn persevere_failing_itself_is_125_with_one_message() {
+    let mut cmd = persevere();
+    cmd.env("TMPDIR", "/nonexistent/persevere-test")
+        .args(["--replay-stdin", "--", "true"]);
+    let r = common::output(cmd);
+    assert_eq!(r.code, Some(125));
+    assert_eq!(
+        r.stderr,
+        "persevere: --replay-stdin: cannot spool stdin in /nonexistent/persevere-test: \
+         No such file or directory (os error 2)\n"
+    );
+}
