@@ -1,0 +1,113 @@
+//! Where the policy's events go: messages on stderr (unless `--quiet`), the JSON report, and the
+//! terminal's status line while persevere waits.
+
+use crate::messages;
+use crate::outcome::AttemptFailure;
+use crate::report::{Event, Report};
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+/// The run's voice. Shared by the policy's handlers and the driver.
+pub struct Announcer {
+    /// The command as a shell would quote it.
+    pub command: String,
+    /// `--max-tries`, or `None` with `--forever`.
+    pub max_tries: Option<u32>,
+    /// `--quiet`.
+    pub quiet: bool,
+    /// `--verbose`.
+    pub verbose: bool,
+    /// `--report`.
+    pub report: Option<Report>,
+    /// Whether stderr is a terminal (and so shows the status line).
+    pub status_line: bool,
+}
+
+impl Announcer {
+    /// Makes the announcer; the status line is on when stderr is a terminal and not `--quiet`.
+    pub fn new(command: String, max_tries: Option<u32>, quiet: bool, verbose: bool) -> Self {
+        Announcer {
+            command,
+            max_tries,
+            quiet,
+            verbose,
+            report: None,
+            status_line: !quiet && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// A failed attempt that will be retried after `wait`.
+    pub fn backoff(&self, tries: u32, failure: &AttemptFailure, wait: Duration, elapsed: Duration) {
+        self.say(|| messages::backing_off(&self.command, failure, wait, tries, self.max_tries));
+        self.record(Event {
+            kind: "backoff",
+            tries,
+            failure: Some(failure),
+            wait: Some(wait),
+            elapsed,
+        });
+    }
+
+    /// The last failed attempt.
+    pub fn giveup(&self, tries: u32, failure: &AttemptFailure, elapsed: Duration) {
+        self.say(|| messages::giving_up(&self.command, failure, tries));
+        self.record(Event {
+            kind: "giveup",
+            tries,
+            failure: Some(failure),
+            wait: None,
+            elapsed,
+        });
+    }
+
+    /// A successful attempt.
+    pub fn success(&self, tries: u32, elapsed: Duration) {
+        if self.verbose {
+            self.say(|| messages::succeeded(&self.command, tries, self.max_tries));
+        }
+        self.record(Event {
+            kind: "success",
+            tries,
+            failure: None,
+            wait: None,
+            elapsed,
+        });
+    }
+
+    /// An attempt starts (`--verbose` only).
+    pub fn attempt_starts(&self, tries: u32) {
+        if self.verbose {
+            self.say(|| messages::running(&self.command, tries, self.max_tries));
+        }
+    }
+
+    /// Draws the status line: `left` of the wait remains before try `next_try`.
+    pub fn show_status(&self, left: Duration, next_try: u32) {
+        if self.status_line {
+            let line = messages::status_line(&self.command, left, next_try, self.max_tries);
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[K{line}").and_then(|()| err.flush());
+        }
+    }
+
+    /// Erases the status line before the next attempt.
+    pub fn clear_status(&self) {
+        if self.status_line {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[K").and_then(|()| err.flush());
+        }
+    }
+
+    fn say(&self, message: impl FnOnce() -> String) {
+        if !self.quiet {
+            // A closed stderr must not stop the run (eprintln! would panic).
+            let _ = writeln!(std::io::stderr(), "{}", message());
+        }
+    }
+
+    fn record(&self, event: Event<'_>) {
+        if let Some(report) = &self.report {
+            report.write(&event);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! The second stage of the arguments: a validated configuration, and the persevere policy built
+//! from it. Every retry rule is the core's; this file only chooses its parameters.
+
+use crate::announce::Announcer;
+use crate::cli::{Cli, JitterArg, WaitKind};
+use crate::codes::ExitCodes;
+use crate::outcome::{AttemptFailure, Failure, Success};
+use crate::strategy::Strategy;
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+use persevere::{Jitter, OnError};
+use regex::bytes::Regex;
+use std::ffi::OsString;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The policy type the CLI runs.
+pub type CliPolicy = OnError<Strategy, Success, AttemptFailure>;
+
+/// The output rules: `--retry-if-output` and `--until-output`.
+#[derive(Debug, Clone, Default)]
+pub struct OutputRules {
+    /// A matching line fails the attempt.
+    pub retry_if: Option<Regex>,
+    /// The attempt succeeds only if a line matched.
+    pub until: Option<Regex>,
+}
+
+impl OutputRules {
+    /// Whether any rule is given (then the output is piped and scanned).
+    pub fn any(&self) -> bool {
+        self.retry_if.is_some() || self.until.is_some()
+    }
+}
+
+/// A validated run configuration.
+#[derive(Debug)]
+pub struct Config {
+    /// The command and its arguments.
+    pub command: Vec<OsString>,
+    /// Total attempts; `None` with `--forever`.
+    pub max_tries: Option<u32>,
+    /// Time limit of the whole run.
+    pub max_time: Option<Duration>,
+    /// The wait strategy.
+    pub strategy: Strategy,
+    /// `--jitter`, or `None` for the core's default.
+    pub jitter: Option<Jitter>,
+    /// `--seed`.
+    pub seed: Option<u64>,
+    /// Time limit of each attempt.
+    pub timeout: Option<Duration>,
+    /// Grace between SIGTERM and SIGKILL.
+    pub kill_after: Duration,
+    /// `--retry-on-exit`.
+    pub retry_on_exit: Option<ExitCodes>,
+    /// `--stop-on-exit`.
+    pub stop_on_exit: Option<ExitCodes>,
+    /// The output rules.
+    pub output: OutputRules,
+    /// `--replay-stdin`.
+    pub replay_stdin: bool,
+    /// `--quiet`.
+    pub quiet: bool,
+    /// `--verbose`.
+    pub verbose: bool,
+    /// `--report`.
+    pub report: Option<OsString>,
+    /// The `PERSEVERE_<OPTION>` variables, removed from the command's environment.
+    pub option_env: Vec<OsString>,
+}
+
+/// A usage error found after parsing: the message names the option and what it accepts.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl Config {
+    /// Validates the parsed arguments. `matches` tells where each value came from: options
+    /// given on the command line win over `PERSEVERE_*` variables.
+    pub fn new(
+        cli: Cli,
+        matches: &ArgMatches,
+        option_env: Vec<OsString>,
+    ) -> Result<Self, UsageError> {
+        let rank = |id: &str| match matches.value_source(id) {
+            Some(ValueSource::CommandLine) => 2,
+            Some(ValueSource::EnvVariable) => 1,
+            _ => 0,
+        };
+        let max_tries = if cli.forever {
+            match rank("forever").cmp(&rank("max_tries")) {
+                std::cmp::Ordering::Greater => None,
+                std::cmp::Ordering::Less => Some(cli.max_tries),
+                std::cmp::Ordering::Equal => {
+                    return Err(UsageError(
+                        "--forever and --max-tries cannot be used together".into(),
+                    ));
+                }
+            }
+        } else {
+            Some(cli.max_tries)
+        };
+        let strategy = strategy(&cli, |id| rank(id) == 2)?;
+        let jitter = (rank("jitter") > 0).then(|| match cli.jitter {
+            JitterArg::Full => Jitter::Full,
+            JitterArg::None => Jitter::None,
+            JitterArg::Equal => Jitter::Equal,
+            JitterArg::Random => Jitter::Random,
+            JitterArg::Proportional(f) => Jitter::Proportional(f),
+        });
+        Ok(Config {
+            command: cli.command,
+            max_tries,
+            max_time: cli.max_time.filter(|d| !d.is_zero()),
+            strategy,
+            jitter,
+            seed: cli.seed,
+            timeout: cli.timeout.filter(|d| !d.is_zero()),
+            kill_after: cli.kill_after,
+            retry_on_exit: cli.retry_on_exit,
+            stop_on_exit: cli.stop_on_exit,
+            output: OutputRules {
+                retry_if: cli.retry_if_output,
+                until: cli.until_output,
+            },
+            replay_stdin: cli.replay_stdin,
+            quiet: cli.quiet,
+            verbose: cli.verbose,
+            report: cli.report,
+            option_env,
+        })
+    }
+
+    /// The persevere policy for this run; its handlers speak through `announcer`.
+    pub fn policy(&self, announcer: &Arc<Announcer>) -> CliPolicy {
+        let mut policy = persevere::on_error::<_, Success, AttemptFailure>(self.strategy.clone())
+            .no_log()
+            .giveup(self.giveup_rule());
+        if let Some(max) = self.max_tries {
+            policy = policy.max_tries(max);
+        }
+        if let Some(max) = self.max_time {
+            policy = policy.max_time(max);
+        }
+        if let Some(jitter) = &self.jitter {
+            policy = policy.jitter(jitter.clone());
+        }
+        if let Some(seed) = self.seed {
+            policy = policy.seed(seed);
+        }
+        let (on_backoff, on_giveup, on_success) =
+            (announcer.clone(), announcer.clone(), announcer.clone());
+        policy
+            .on_backoff(move |d| {
+                if let (Some(failure), Some(wait)) = (d.error(), d.wait()) {
+                    on_backoff.backoff(d.tries(), failure, wait, d.elapsed());
+                }
+            })
+            .on_giveup(move |d| {
+                if let Some(failure) = d.error() {
+                    on_giveup.giveup(d.tries(), failure, d.elapsed());
+                }
+            })
+            .on_success(move |d| on_success.success(d.tries(), d.elapsed()))
+    }
+
+    /// Failures that are never retried: a signal persevere forwarded, the terminal's Ctrl-C,
+    /// a command that cannot run (126, 127), `--stop-on-exit` codes (stop wins), and exit codes
+    /// outside `--retry-on-exit`. Exit codes outside `--retry-on-exit` give up with the
+    /// give-up message and report event, so that a run always says why it stopped.
+    fn giveup_rule(&self) -> impl Fn(&AttemptFailure) -> bool + Send + Sync + 'static {
+        let stop = self.stop_on_exit.clone();
+        let retry = self.retry_on_exit.clone();
+        move |f: &AttemptFailure| {
+            let code = f.exit_code();
+            let user_abort = f.interrupted.is_some() || f.failure == Failure::Signal(libc::SIGINT);
+            let cannot_run = matches!(f.failure, Failure::CannotRun { .. })
+                || code.is_some_and(|c| c == 126 || c == 127);
+            let stopped = code.is_some_and(|c| stop.as_ref().is_some_and(|s| s.contains(c)));
+            let not_retried = match (&retry, &f.failure) {
+                (Some(set), Failure::Exit(c)) => !set.contains(*c),
+                _ => false,
+            };
+            user_abort || cannot_run || stopped || not_retried
+        }
+    }
+}
+
+/// The strategy from `--wait` and its parameters. `given(id)` says whether an option was given
+/// on the command line: one that the chosen strategy does not use is a usage error there.
+fn strategy(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Strategy, UsageError> {
+    use WaitKind::*;
+    let uses = |id: &str, kinds: &[WaitKind]| -> Result<(), UsageError> {
+        if given(id) && (cli.intervals.is_some() || !kinds.contains(&cli.wait)) {
+            let used_by: Vec<&str> = kinds.iter().map(|k| wait_name(*k)).collect();
+            return Err(UsageError(format!(
+                "--{} applies only to --wait {}",
+                id.replace('_', "-"),
+                used_by.join(", ")
+            )));
+        }
+        Ok(())
+    };
+    uses("base", &[Expo])?;
+    uses("factor", &[Expo, Fibo, Decorrelated])?;
+    uses("max_value", &[Expo, Fibo, Linear, Decorrelated])?;
+    uses("interval", &[Constant, Linear])?;
+    uses("step", &[Linear])?;
+    if let Some(list) = &cli.intervals {
+        if given("wait") {
+            return Err(UsageError(
+                "--intervals replaces --wait: give one of them".into(),
+            ));
+        }
+        return Ok(Strategy::Intervals(persevere::intervals(list.0.clone())));
+    }
+    Ok(match cli.wait {
+        Expo => {
+            let s = persevere::expo().base(cli.base).factor(cli.factor);
+            Strategy::Expo(cli.max_value.map_or(s, |max| s.max_value(max)))
+        }
+        Fibo => {
+            let s = persevere::fibo().factor(cli.factor);
+            Strategy::Fibo(cli.max_value.map_or(s, |max| s.max_value(max)))
+        }
+        Constant => Strategy::Constant(persevere::constant(cli.interval)),
+        Linear => {
+            let s = persevere::linear(cli.interval, cli.step);
+            Strategy::Linear(cli.max_value.map_or(s, |max| s.max_value(max)))
+        }
+        Decorrelated => {
+            // Without --max-value the waits may grow up to three times per attempt.
+            let max = cli.max_value.unwrap_or(Duration::MAX);
+            if cli.factor.is_zero() || cli.factor > max {
+                return Err(UsageError(
+                    "--wait decorrelated needs --factor greater than 0 and at most --max-value"
+                        .into(),
+                ));
+            }
+            Strategy::Decorrelated(persevere::decorrelated(cli.factor, max))
+        }
+    })
+}
+
+fn wait_name(kind: WaitKind) -> &'static str {
+    match kind {
+        WaitKind::Expo => "expo",
+        WaitKind::Fibo => "fibo",
+        WaitKind::Constant => "constant",
+        WaitKind::Linear => "linear",
+        WaitKind::Decorrelated => "decorrelated",
+    }
+}

@@ -1,0 +1,126 @@
+//! `persevere`: retry any command with the persevere library's policies.
+//!
+//! `cli.rs` (clap types) -> `config.rs` (validated configuration, the policy) -> `run.rs` and
+//! `attempt.rs` (child processes, signals) -> here (exit codes). Errors print once as
+//! `persevere: message`; usage errors exit 2.
+
+mod announce;
+mod attempt;
+mod cli;
+mod codes;
+mod config;
+mod duration;
+mod lines;
+mod messages;
+mod outcome;
+mod output;
+mod reaper;
+mod replay;
+mod report;
+mod run;
+mod signals;
+mod spawn;
+mod strategy;
+mod sys;
+
+use crate::announce::Announcer;
+use crate::cli::Cli;
+use crate::config::{Config, UsageError};
+use crate::report::Report;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches};
+use std::ffi::OsString;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// The exit status for a usage error.
+const USAGE: u8 = 2;
+/// The exit status when persevere itself fails (as GNU timeout and env).
+const INTERNAL: u8 = 125;
+
+fn main() -> ExitCode {
+    let command = Cli::command();
+    let option_env: Vec<OsString> = command
+        .get_arguments()
+        .filter_map(|arg| arg.get_env())
+        .map(ToOwned::to_owned)
+        .collect();
+    let matches = match command.try_get_matches() {
+        Ok(matches) => matches,
+        Err(err) => return clap_exit(err),
+    };
+    if let Err(message) = check_command_start(&matches) {
+        return usage_error(&message);
+    }
+    let config = Cli::from_arg_matches(&matches)
+        .map_err(|err| UsageError(err.to_string()))
+        .and_then(|cli| Config::new(cli, &matches, option_env));
+    let config = match config {
+        Ok(config) => config,
+        Err(UsageError(message)) => return usage_error(&message),
+    };
+    let mut announcer = Announcer::new(
+        messages::quote_command(&config.command),
+        config.max_tries,
+        config.quiet,
+        config.verbose,
+    );
+    if let Some(path) = &config.report {
+        match Report::open(path) {
+            Ok(report) => announcer.report = Some(report),
+            Err(err) => {
+                let path = path.to_string_lossy();
+                return usage_error(&format!("--report: cannot open '{path}': {err}"));
+            }
+        }
+    }
+    match run::run(&config, Arc::new(announcer)) {
+        Ok(status) => ExitCode::from(status),
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "persevere: {err}");
+            ExitCode::from(INTERNAL)
+        }
+    }
+}
+
+/// clap's trailing COMMAND swallows a mistyped option (`--max-trys 3 cmd`): a COMMAND that
+/// starts with `-` must come after `--`.
+fn check_command_start(matches: &clap::ArgMatches) -> Result<(), String> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // COMMAND takes every argument from its first one on: it is argv's tail.
+    let Some(count) = matches.get_raw("command").map(|values| values.len()) else {
+        return Ok(());
+    };
+    let index = args.len() - count;
+    let first = args.get(index).map(|a| a.to_string_lossy().into_owned());
+    let after_separator = index > 0 && args.get(index - 1).is_some_and(|a| a == "--");
+    match first {
+        Some(first) if first.starts_with('-') && !after_separator => Err(format!(
+            "unexpected option '{first}' (a COMMAND that starts with '-' goes after '--')"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A usage error found after parsing, shown as clap shows its own.
+fn usage_error(message: &str) -> ExitCode {
+    clap_exit(Cli::command().error(ErrorKind::ValueValidation, message))
+}
+
+/// `--help` and `--version` go to stdout with status 0; errors go to stderr once, as
+/// `persevere: message` and the usage, with status 2.
+fn clap_exit(err: clap::Error) -> ExitCode {
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = write!(std::io::stdout(), "{}", err.render());
+            ExitCode::SUCCESS
+        }
+        _ => {
+            let text = err.render().to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            let _ = write!(std::io::stderr(), "persevere: {text}");
+            ExitCode::from(USAGE)
+        }
+    }
+}

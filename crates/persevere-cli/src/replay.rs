@@ -1,0 +1,70 @@
+//! `--replay-stdin`: stdin is read to its end once, into an unlinked temporary file (not into
+//! memory, so any size works), and every attempt reads that file from its start.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Seek, SeekFrom};
+use std::os::unix::fs::OpenOptionsExt;
+use std::process::Stdio;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The spooled stdin.
+#[derive(Debug)]
+pub struct Spool {
+    file: File,
+}
+
+impl Spool {
+    /// Copies persevere's stdin to a new temporary file, which is unlinked at once: nothing is
+    /// left behind, whatever happens to persevere.
+    pub fn from_stdin() -> io::Result<Spool> {
+        let context = |err: io::Error| {
+            let dir = std::env::temp_dir();
+            let text = format!(
+                "--replay-stdin: cannot spool stdin in {}: {err}",
+                dir.display()
+            );
+            io::Error::new(err.kind(), text)
+        };
+        let mut file = temp_file().map_err(context)?;
+        io::copy(&mut io::stdin().lock(), &mut file).map_err(context)?;
+        Ok(Spool { file })
+    }
+
+    /// The stdin of the next attempt: the spool from its first byte. The previous attempt and
+    /// all its processes are gone, so nobody else moves the shared offset.
+    pub fn stdin(&mut self) -> io::Result<Stdio> {
+        self.file.seek(SeekFrom::Start(0))?;
+        Ok(Stdio::from(self.file.try_clone()?))
+    }
+}
+
+fn temp_file() -> io::Result<File> {
+    let dir = std::env::temp_dir();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    for n in 0..100 {
+        let path = dir.join(format!(
+            ".persevere-stdin-{}-{nanos}-{n}",
+            std::process::id()
+        ));
+        match OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+        {
+            Ok(file) => {
+                std::fs::remove_file(&path)?;
+                return Ok(file);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "cannot create a temporary file for --replay-stdin",
+    ))
+}

@@ -1,0 +1,119 @@
+//! The driver: the code-block form of the core's policy around child processes. The policy
+//! decides; this loop runs attempts and sleeps, and a signal during a sleep ends the run.
+
+use crate::announce::Announcer;
+use crate::attempt::{self, Plan};
+use crate::config::Config;
+use crate::outcome::Stop;
+use crate::replay::Spool;
+use crate::signals::{FORWARDED, Signals};
+use crate::sys;
+use persevere::Next;
+use std::io::{self, IsTerminal};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often the terminal's status line counts down.
+const STATUS_TICK: Duration = Duration::from_millis(100);
+
+/// Runs the command until the policy is done; returns persevere's exit status. `Err` is
+/// persevere's own failure.
+pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<u8> {
+    // Not fatal: without it (an old kernel, another OS) a `setsid` descendant can escape.
+    let _ = sys::become_subreaper();
+    let mut spool = match config.replay_stdin {
+        true => Some(Spool::from_stdin()?),
+        false => None,
+    };
+    let signals = Signals::install()?;
+    let foreground = spool.is_none()
+        && io::stdin().is_terminal()
+        && sys::foreground_group(libc::STDIN_FILENO) == Some(sys::getpgrp());
+    if foreground {
+        // Taking the terminal back from an attempt's group makes persevere a background
+        // process calling tcsetpgrp, which SIGTTOU would stop.
+        sys::ignore_signal(libc::SIGTTOU);
+    }
+    let policy = config.policy(&announcer);
+    // Read before the core's start, so that persevere's deadline is never later than the
+    // core's: the core's last sleep ends at its deadline, and so at or after persevere's.
+    let start = Instant::now();
+    let run_deadline = config.max_time.map(|t| start + t);
+    let mut retrying = policy.begin_as(&announcer.command);
+    loop {
+        let attempt_number = retrying.tries() + 1;
+        announcer.attempt_starts(attempt_number);
+        let now = Instant::now();
+        let deadline = [
+            config.timeout.map(|t| (now + t, Stop::Timeout)),
+            run_deadline.map(|at| (at, Stop::MaxTime)),
+        ]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(at, _)| *at);
+        let stdin = match &mut spool {
+            Some(spool) => spool.stdin()?,
+            None => Stdio::inherit(),
+        };
+        let plan = Plan {
+            attempt: attempt_number,
+            deadline,
+            stdin,
+            foreground,
+            signals: &signals,
+        };
+        let outcome = attempt::run(config, plan);
+        if foreground {
+            sys::set_foreground_group(libc::STDIN_FILENO, sys::getpgrp());
+        }
+        let outcome = outcome?;
+        let last_failure = outcome.as_ref().err().cloned();
+        match retrying.check(outcome) {
+            Next::Done(Ok(_)) => return Ok(0),
+            Next::Done(Err(failure)) => return Ok(failure.exit_status()),
+            Next::Retry(wait) => {
+                if let Some(signal) = sleep(wait, &signals, &announcer, attempt_number + 1)? {
+                    return Ok(u8::try_from(128 + signal).unwrap_or(u8::MAX));
+                }
+            }
+        }
+        // The core clips the last sleep to end at --max-time; no attempt starts after it, so
+        // the run ends with the attempt before, in the core's words.
+        if let (Some(at), Some(failure)) = (run_deadline, last_failure) {
+            if Instant::now() >= at {
+                announcer.giveup(retrying.tries(), &failure, start.elapsed());
+                return Ok(failure.exit_status());
+            }
+        }
+    }
+}
+
+/// Waits `wait`, showing the status line on a terminal. Returns the forwarded signal that
+/// ended the wait early, if any.
+fn sleep(
+    wait: Duration,
+    signals: &Signals,
+    announcer: &Announcer,
+    next_try: u32,
+) -> io::Result<Option<i32>> {
+    let end = Instant::now() + wait;
+    let result = loop {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break None;
+        }
+        announcer.show_status(left, next_try);
+        let tick = if announcer.status_line {
+            left.min(STATUS_TICK)
+        } else {
+            left
+        };
+        sys::poll(&[signals.fd()], Some(tick))?;
+        if let Some(signal) = signals.drain().into_iter().find(|s| FORWARDED.contains(s)) {
+            break Some(signal);
+        }
+    };
+    announcer.clear_status();
+    Ok(result)
+}

@@ -1,0 +1,146 @@
+//! Safe wrappers around the few system calls std does not offer: waiting for any child,
+//! signalling process groups, polling, the terminal's foreground group, the subreaper flag.
+//!
+//! Every `unsafe` block here calls a libc function whose arguments are plain integers or
+//! pointers to live, correctly sized local values; none keeps a pointer past the call.
+
+use std::io;
+use std::os::fd::RawFd;
+use std::time::Duration;
+
+/// How a waited-for process changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// It exited with this code.
+    Exited(i32),
+    /// It was killed by this signal.
+    Signaled(i32),
+    /// It was stopped (job control) by this signal.
+    Stopped(i32),
+}
+
+/// `waitpid(pid, WNOHANG | WUNTRACED)`: `Ok(None)` if no child changed, `Err` with `ECHILD`
+/// when there is no child to wait for. `pid` -1 waits for any child.
+pub fn wait_nohang(pid: libc::pid_t) -> io::Result<Option<(libc::pid_t, Change)>> {
+    let mut status: libc::c_int = 0;
+    loop {
+        // SAFETY: `status` is a live c_int that waitpid writes; the flags are valid.
+        let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG | libc::WUNTRACED) };
+        if r > 0 {
+            let change = if libc::WIFEXITED(status) {
+                Change::Exited(libc::WEXITSTATUS(status))
+            } else if libc::WIFSIGNALED(status) {
+                Change::Signaled(libc::WTERMSIG(status))
+            } else {
+                Change::Stopped(libc::WSTOPSIG(status))
+            };
+            return Ok(Some((r, change)));
+        }
+        if r == 0 {
+            return Ok(None);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+/// Sends `signal` to `pid` (a negative pid names a process group). A process that is already
+/// gone is not an error.
+pub fn kill(pid: libc::pid_t, signal: i32) {
+    // SAFETY: kill takes two integers and touches no memory of ours.
+    unsafe {
+        libc::kill(pid, signal);
+    }
+}
+
+/// Whether the process group `pgid` still has a member (zombies included).
+pub fn group_exists(pgid: libc::pid_t) -> bool {
+    // SAFETY: as in `kill`; signal 0 only checks.
+    unsafe { libc::kill(-pgid, 0) == 0 }
+}
+
+/// This process's id.
+pub fn getpid() -> libc::pid_t {
+    // SAFETY: getpid has no arguments and cannot fail.
+    unsafe { libc::getpid() }
+}
+
+/// This process's process group.
+pub fn getpgrp() -> libc::pid_t {
+    // SAFETY: getpgrp has no arguments and cannot fail.
+    unsafe { libc::getpgrp() }
+}
+
+/// The foreground process group of the terminal on `fd`, if `fd` is a terminal that is this
+/// process's controlling terminal.
+pub fn foreground_group(fd: RawFd) -> Option<libc::pid_t> {
+    // SAFETY: tcgetpgrp takes an integer; a bad fd gives -1.
+    let pgid = unsafe { libc::tcgetpgrp(fd) };
+    (pgid > 0).then_some(pgid)
+}
+
+/// Makes `pgid` the foreground group of the terminal on `fd`. The caller ignores SIGTTOU, which
+/// a background process would otherwise get for this.
+pub fn set_foreground_group(fd: RawFd, pgid: libc::pid_t) {
+    // SAFETY: tcsetpgrp takes two integers.
+    unsafe {
+        libc::tcsetpgrp(fd, pgid);
+    }
+}
+
+/// Ignores `signal` (for SIGTTOU while persevere hands the terminal back and forth).
+pub fn ignore_signal(signal: i32) {
+    // SAFETY: SIG_IGN is a valid disposition for the job-control signals this is used for.
+    unsafe {
+        libc::signal(signal, libc::SIG_IGN);
+    }
+}
+
+/// Waits until one of `fds` is readable or has hung up, or `timeout` passes (`None`: no
+/// limit). Returns the `revents` of each fd; an interrupted wait returns all zeros.
+pub fn poll(fds: &[RawFd], timeout: Option<Duration>) -> io::Result<Vec<i16>> {
+    let mut pollfds: Vec<libc::pollfd> = fds
+        .iter()
+        .map(|&fd| libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        })
+        .collect();
+    let ms = match timeout {
+        // Round up so that a wait never ends before its deadline and spins.
+        Some(t) => i32::try_from(t.as_micros().div_ceil(1000)).unwrap_or(i32::MAX),
+        None => -1,
+    };
+    // SAFETY: `pollfds` is a live array of `pollfds.len()` initialised pollfd structs.
+    let r = unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ms) };
+    if r < 0 {
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+        return Ok(vec![0; fds.len()]);
+    }
+    Ok(pollfds.iter().map(|p| p.revents).collect())
+}
+
+/// Makes this process a child subreaper (Linux): orphaned descendants of its children, also
+/// ones that called `setsid`, become its children, so that it can stop and reap them.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub fn become_subreaper() -> io::Result<()> {
+    // SAFETY: PR_SET_CHILD_SUBREAPER takes one integer argument; the rest are ignored.
+    let r = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Elsewhere there is no subreaper: descendants that leave the attempt's process group escape.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub fn become_subreaper() -> io::Result<()> {
+    Ok(())
+}

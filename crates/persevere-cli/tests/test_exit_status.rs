@@ -1,0 +1,232 @@
+//! Every exit status persevere gives, with real commands.
+#![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
+
+mod common;
+use common::{TempDir, field, run};
+use std::os::unix::fs::PermissionsExt;
+
+const FAST: [&str; 4] = ["--factor", "1ms", "--report", "-"];
+
+fn with_fast<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = FAST.to_vec();
+    all.extend_from_slice(args);
+    all
+}
+
+#[test]
+fn success_is_0_and_says_nothing() {
+    let r = run(&["--", "true"]);
+    assert_eq!(r.code, Some(0));
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn giving_up_exits_with_the_last_attempts_code() {
+    let r = run(&with_fast(&[
+        "--max-tries",
+        "3",
+        "--",
+        "sh",
+        "-c",
+        "exit $((PERSEVERE_ATTEMPT + 10))",
+    ]));
+    assert_eq!(r.code, Some(13));
+    assert_eq!(r.events().len(), 3);
+}
+
+#[test]
+fn death_by_signal_is_128_plus_n_and_is_retried() {
+    let r = run(&with_fast(&[
+        "--max-tries",
+        "2",
+        "--",
+        "sh",
+        "-c",
+        "kill -KILL $$",
+    ]));
+    assert_eq!(r.code, Some(137));
+    let events = r.events();
+    assert_eq!(events.len(), 2);
+    assert_eq!(field(&events[1], "signal"), Some("9"));
+}
+
+#[test]
+fn death_by_sigint_is_a_users_abort_and_is_not_retried() {
+    let r = run(&with_fast(&["--", "sh", "-c", "kill -INT $$"]));
+    assert_eq!(r.code, Some(130));
+    assert_eq!(r.events().len(), 1);
+    assert_eq!(field(&r.events()[0], "event"), Some("giveup"));
+}
+
+#[test]
+fn a_timed_out_last_attempt_is_124() {
+    let r = run(&with_fast(&[
+        "--max-tries",
+        "2",
+        "--timeout",
+        "100ms",
+        "--",
+        "sleep",
+        "30",
+    ]));
+    assert_eq!(r.code, Some(124));
+    let events = r.events();
+    assert_eq!(events.len(), 2, "a timeout is retried: {events:?}");
+    assert_eq!(field(&events[1], "reason"), Some("timeout"));
+    assert_eq!(field(&events[1], "signal"), Some("15"));
+}
+
+#[test]
+fn an_attempt_stopped_at_max_time_is_124() {
+    let r = run(&with_fast(&["--max-time", "200ms", "--", "sleep", "30"]));
+    assert_eq!(r.code, Some(124));
+    let events = r.events();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(field(&events[0], "event"), Some("giveup"));
+    assert_eq!(field(&events[0], "reason"), Some("max_time"));
+}
+
+#[test]
+fn a_command_not_found_is_127_and_not_retried() {
+    let r = run(&with_fast(&["--", "persevere-test-no-such-command"]));
+    assert_eq!(r.code, Some(127));
+    assert_eq!(
+        r.messages(),
+        [
+            "persevere: giving up persevere-test-no-such-command after 1 tries (exit 127, command not found)"
+        ]
+    );
+    assert_eq!(field(&r.events()[0], "reason"), Some("not_found"));
+}
+
+#[test]
+fn a_command_that_cannot_execute_is_126_and_not_retried() {
+    let dir = TempDir::new();
+    let script = dir.file("not-executable.sh");
+    std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let r = run(&with_fast(&["--", &script]));
+    assert_eq!(r.code, Some(126));
+    assert_eq!(r.events().len(), 1);
+    let r = run(&with_fast(&["--", dir.path().to_str().unwrap()]));
+    assert_eq!(r.code, Some(126), "a directory cannot be executed");
+}
+
+#[test]
+fn exit_126_and_127_from_the_command_are_not_retried_either() {
+    for code in ["126", "127"] {
+        let r = run(&with_fast(&["--", "sh", "-c", &format!("exit {code}")]));
+        assert_eq!(r.code, Some(code.parse().unwrap()));
+        assert_eq!(r.events().len(), 1);
+    }
+}
+
+#[test]
+fn giving_up_on_an_output_rule_after_exit_0_is_1() {
+    let r = run(&with_fast(&[
+        "--max-tries",
+        "2",
+        "--until-output",
+        "ready",
+        "--",
+        "echo",
+        "not yet",
+    ]));
+    assert_eq!(r.code, Some(1));
+    assert_eq!(r.stdout, "not yet\nnot yet\n");
+}
+
+#[test]
+fn usage_errors_are_2_and_name_the_option_and_what_it_accepts() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--max-tries", "0", "true"], "--max-tries"),
+        (
+            &["--max-tries", "0", "true"],
+            "expected a whole number >= 1",
+        ),
+        (&["--factor", "soon", "true"], "--factor"),
+        (&["--factor", "soon", "true"], "units ms, s, m, h, d"),
+        (&["--timeout", "-1", "true"], "--timeout"),
+        (&["--jitter", "lots", "true"], "proportional=F"),
+        (&["--jitter", "proportional=2", "true"], "--jitter"),
+        (&["--retry-on-exit", "1-x", "true"], "exit codes 0-255"),
+        (&["--stop-on-exit", "300", "true"], "--stop-on-exit"),
+        (&["--until-output", "(", "true"], "--until-output"),
+        (&["--wait", "random", "true"], "possible values: expo, fibo"),
+        (&["--base", "0.5", "true"], "a number >= 1"),
+        (&["--intervals", "1s,x", "true"], "--intervals"),
+        (
+            &["--step", "1s", "true"],
+            "--step applies only to --wait linear",
+        ),
+        (
+            &["--forever", "--max-tries", "3", "true"],
+            "--forever and --max-tries",
+        ),
+        (
+            &["--intervals", "1s", "--wait", "fibo", "true"],
+            "--intervals replaces --wait",
+        ),
+        (
+            &[
+                "--wait",
+                "decorrelated",
+                "--factor",
+                "2s",
+                "--max-value",
+                "1s",
+                "true",
+            ],
+            "--factor greater than 0 and at most --max-value",
+        ),
+        (&["--report", "/nonexistent/dir/report", "true"], "--report"),
+        (&["--no-such-option", "true"], "--no-such-option"),
+        (&[], "<COMMAND>"),
+    ];
+    for (args, expected) in cases {
+        let r = run(args);
+        assert_eq!(r.code, Some(2), "{args:?}: {r:?}");
+        assert!(
+            r.stderr.starts_with("persevere: "),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(expected), "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.matches("persevere: ").count(), 1, "printed once");
+    }
+}
+
+#[test]
+fn a_bad_environment_default_is_a_usage_error_too() {
+    let mut cmd = common::persevere();
+    cmd.env("PERSEVERE_MAX_TRIES", "many").arg("true");
+    let r = common::output(cmd);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("--max-tries"), "{}", r.stderr);
+}
+
+#[test]
+fn help_shows_every_option_with_its_default() {
+    let r = run(&["-h"]);
+    assert_eq!(r.code, Some(0));
+    let options: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with('-'))
+        .filter(|l| !l.contains("--help") && !l.contains("--version"))
+        .collect();
+    assert_eq!(options.len(), 22, "{options:#?}");
+    for line in options {
+        assert!(line.contains("[default: "), "{line}");
+        assert!(line.contains("[env: PERSEVERE_"), "{line}");
+    }
+}
+
+#[test]
+fn help_and_version_go_to_stdout_with_0() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, Some(0));
+    assert!(r.stdout.contains("Usage: persevere [OPTIONS] <COMMAND>..."));
+    let r = run(&["--version"]);
+    assert_eq!((r.code, r.stdout.trim()), (Some(0), "persevere 0.1.0"));
+}

@@ -1,0 +1,225 @@
+//! Process groups, timeouts that stop whole trees, forwarded signals, and nothing orphaned.
+#![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
+
+mod common;
+use common::{HANG, TempDir, alive, persevere, read_pid, wait_output};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// A shell snippet that starts a grandchild (in the attempt's group) and one that left it with
+/// `setsid`, writing their pids to `gc.pid` and `sid.pid` in `dir`.
+fn grandchildren(dir: &TempDir) -> String {
+    format!(
+        "sleep 300 & echo $! > {gc}; \
+         setsid sh -c 'echo $$ > {sid}; exec sleep 300' & \
+         while ! test -s {sid}; do sleep 0.01; done; ",
+        gc = dir.file("gc.pid"),
+        sid = dir.file("sid.pid"),
+    )
+}
+
+fn assert_gone(dir: &TempDir) {
+    for name in ["gc.pid", "sid.pid"] {
+        let pid = read_pid(&dir.file(name));
+        assert!(!alive(pid), "{name} {pid} outlived persevere");
+    }
+}
+
+#[test]
+fn a_timeout_stops_grandchildren_also_setsid_ones() {
+    let dir = TempDir::new();
+    let script = format!("{} sleep 300", grandchildren(&dir));
+    let r = common::run(&[
+        "--max-tries",
+        "1",
+        "--timeout",
+        "1500ms",
+        "--kill-after",
+        "5s",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert_eq!(r.code, Some(124), "{r:?}");
+    assert_gone(&dir);
+}
+
+#[test]
+fn processes_that_ignore_sigterm_get_sigkill_after_the_grace() {
+    let dir = TempDir::new();
+    let script = format!("trap '' TERM; {} sleep 300", grandchildren(&dir));
+    let start = Instant::now();
+    let r = common::run(&[
+        "--max-tries",
+        "1",
+        "--timeout",
+        "1500ms",
+        "--kill-after",
+        "300ms",
+        "--report",
+        "-",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert_eq!(r.code, Some(124), "{r:?}");
+    assert!(
+        start.elapsed() >= Duration::from_millis(600),
+        "TERM, grace, then KILL"
+    );
+    assert_eq!(common::field(&r.events()[0], "signal"), Some("9"));
+    assert_gone(&dir);
+}
+
+#[test]
+fn what_an_attempt_leaves_behind_is_stopped_when_it_ends() {
+    let dir = TempDir::new();
+    let script = format!("{} exit 0", grandchildren(&dir));
+    let r = common::run(&["--", "sh", "-c", &script]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_gone(&dir);
+}
+
+/// Starts persevere on a command that traps the signals, and waits until it runs.
+fn start_trapping(dir: &TempDir) -> Child {
+    let script = format!(
+        "for s in TERM INT HUP; do trap \"echo got $s > {got}; exit 7\" $s; done; \
+         {} echo $$ > {pid}; while :; do sleep 0.05; done",
+        grandchildren(dir),
+        got = dir.file("got.txt"),
+        pid = dir.file("child.pid"),
+    );
+    let mut cmd = persevere();
+    cmd.args([
+        "--factor", "1ms", "--report", "-", "--", "sh", "-c", &script,
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    read_pid(&dir.file("child.pid"));
+    child
+}
+
+#[test]
+fn sigterm_sigint_and_sighup_reach_the_child_then_persevere_stops_with_its_status() {
+    for (signal, name) in [
+        (libc::SIGTERM, "TERM"),
+        (libc::SIGINT, "INT"),
+        (libc::SIGHUP, "HUP"),
+    ] {
+        let dir = TempDir::new();
+        let child = start_trapping(&dir);
+        // SAFETY: kill takes integers.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        let out = wait_output(child);
+        assert_eq!(out.status.code(), Some(7), "{name}: the child's status");
+        let got = std::fs::read_to_string(dir.file("got.txt")).unwrap();
+        assert_eq!(got, format!("got {name}\n"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.matches("\"event\"").count(),
+            1,
+            "{name}: not retried: {stderr}"
+        );
+        assert_gone(&dir);
+    }
+}
+
+#[test]
+fn a_child_killed_by_the_forwarded_signal_gives_128_plus_n() {
+    let dir = TempDir::new();
+    let pid_file = dir.file("pid");
+    let mut cmd = persevere();
+    cmd.args(["--factor", "1ms", "--", "sh", "-c"])
+        .arg(format!("echo $$ > {pid_file}; exec sleep 300"))
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    read_pid(&pid_file);
+    // SAFETY: kill takes integers.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let out = wait_output(child);
+    assert_eq!(out.status.code(), Some(143));
+}
+
+#[test]
+fn a_signal_during_the_wait_ends_the_run_with_128_plus_n() {
+    for (signal, status) in [
+        (libc::SIGTERM, 143),
+        (libc::SIGINT, 130),
+        (libc::SIGHUP, 129),
+    ] {
+        let mut cmd = persevere();
+        cmd.args([
+            "--wait",
+            "constant",
+            "--interval",
+            "60s",
+            "--jitter",
+            "none",
+            "--",
+            "false",
+        ])
+        .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        assert!(line.starts_with("persevere: backing off false"), "{line}");
+        let start = Instant::now();
+        // SAFETY: kill takes integers.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        let out = wait_output(child);
+        assert_eq!(out.status.code(), Some(status));
+        assert!(start.elapsed() < HANG / 2, "the wait was cut short");
+    }
+}
+
+#[test]
+fn each_attempt_runs_in_its_own_process_group() {
+    let dir = TempDir::new();
+    let log = dir.file("groups");
+    // Field 5 of /proc/self/stat is the process group; $$ is the attempt's shell.
+    let script = format!(
+        "set -- $(cat /proc/$$/stat); echo \"$1 $5\" >> {log}; test $PERSEVERE_ATTEMPT = 2"
+    );
+    let r = common::run(&["--factor", "1ms", "--", "sh", "-c", &script]);
+    assert_eq!(r.code, Some(0));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    for line in &lines {
+        let (pid, group) = line.split_once(' ').unwrap();
+        assert_eq!(pid, group, "the attempt leads its own group");
+    }
+    assert_ne!(lines[0], lines[1]);
+}
+
+#[test]
+fn a_signal_ignored_when_persevere_starts_stays_ignored_as_with_nohup() {
+    use std::os::unix::process::CommandExt;
+    let dir = TempDir::new();
+    let pid_file = dir.file("pid");
+    let mut cmd = persevere();
+    cmd.args(["--max-tries", "1", "--", "sh", "-c"])
+        .arg(format!("echo $$ > {pid_file}; sleep 0.5; exit 3"))
+        .stderr(Stdio::piped());
+    // SAFETY: runs between fork and exec; `signal` is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().unwrap();
+    read_pid(&pid_file);
+    // SAFETY: kill takes integers.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGHUP) };
+    assert_eq!(
+        wait_output(child).status.code(),
+        Some(3),
+        "the command ran to its end"
+    );
+}
