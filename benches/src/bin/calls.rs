@@ -7,7 +7,7 @@
 //! `persevere`, `hand`, `backon`.
 
 use persevere::Jitter;
-use persevere_benches::{FAILS, hand, on_backon, poll, with_persevere};
+use persevere_benches::{Busy, FAILS, hand, on_backon, poll, with_persevere};
 use std::hint::black_box;
 use std::process::ExitCode;
 
@@ -36,21 +36,30 @@ fn main() -> ExitCode {
     let jitter = if full { Jitter::Full } else { Jitter::None };
     let policy = with_persevere::policy(jitter.clone(), None);
     let builder = on_backon::builder(full, false);
-    for _ in 0..n {
-        let fails = black_box(fails);
-        let result = match (implementation.as_str(), is_async) {
-            ("persevere", false) => with_persevere::call(&policy, fails),
-            ("persevere", true) => poll::now(with_persevere::call_async(&policy, fails)),
-            ("hand", false) => hand::call(fails, &jitter, None),
-            ("hand", true) => poll::now(hand::call_async(fails, &jitter, None)),
-            ("backon", false) => on_backon::call(fails, black_box(builder)),
-            ("backon", true) => poll::now(on_backon::call_async(fails, black_box(builder))),
-            (other, _) => {
-                eprintln!("calls: unknown implementation {other}");
-                return ExitCode::from(2);
-            }
-        };
-        black_box(result).expect("three failures, then success");
+    // The implementation is chosen once, so that every loop holds only the calls it counts.
+    match (implementation.as_str(), is_async) {
+        ("persevere", false) => repeat(n, || with_persevere::call(&policy, black_box(fails))),
+        ("persevere", true) => repeat(n, || {
+            poll::now(with_persevere::call_async(&policy, black_box(fails)))
+        }),
+        ("hand", false) => repeat(n, || hand::call(black_box(fails), &jitter, None)),
+        ("hand", true) => repeat(n, || {
+            poll::now(hand::call_async(black_box(fails), &jitter, None))
+        }),
+        ("backon", false) => repeat(n, || on_backon::call(black_box(fails), black_box(builder))),
+        ("backon", true) => repeat(n, || {
+            poll::now(on_backon::call_async(black_box(fails), black_box(builder)))
+        }),
+        (other, _) => {
+            eprintln!("calls: unknown implementation {other}");
+            return ExitCode::from(2);
+        }
     }
     ExitCode::SUCCESS
+}
+
+fn repeat(n: u32, mut call: impl FnMut() -> Result<u32, Busy>) {
+    for _ in 0..n {
+        black_box(call()).expect("at most three failures, then success");
+    }
 }
