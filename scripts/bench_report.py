@@ -22,31 +22,34 @@ SCENARIOS = [
     ("one_delay_full", "(d) one delay with full jitter"),
 ]
 
-# What callgrind profiles of the core showed (crates/persevere at commit 1aa952d);
-# shown under a missed target only.
+# What callgrind profiles of the core showed (crates/persevere at commit 1aa952d, profiled with
+# `callgrind_annotate` on a build with line tables); shown under a missed target only.
 CAUSES = {
     "success": (
-        "On the success path `Policy::retry` spends about 115 instructions more than the hand "
-        "loop before the first attempt: `Policy::begin_as` evaluates `LogLevels::any_enabled()` "
-        "(two `tracing::enabled!` checks, about 33 instructions, to decide whether to read the "
-        "clock), `operation_name(type_name::<F>())` strips `::{{closure}}` suffixes at run time "
-        "on every call (about 21; the name is only needed by logs and handlers), both `Limit::read` "
-        "calls (`max_tries`, `max_time`: about 13), and `Wait::start` clones the whole `Expo` "
+        "Success path ({extra_success} instructions per call more than the hand loop). "
+        "`Policy::begin_as` runs before the first attempt and, in the profile's order of cost: "
+        "evaluates `LogLevels::any_enabled()` (two `tracing::enabled!` checks, made to decide "
+        "whether to read the clock, even though no subscriber is installed); calls "
+        "`operation_name(type_name::<F>())`, which strips `::{{{{closure}}}}` suffixes at run time "
+        "on every call although the name is only needed by logs and handlers; reads both limits "
+        "through `Limit::read` (an enum match each); and `Wait::start` clones the whole `Expo` "
         "(base, factor, cap and position) into the call's state."
     ),
     "failure": (
-        "On the failure path each retry costs persevere about 240 instructions against the hand "
-        "loop's 90 (both use the same `Jitter::apply`): `Expo::next` works in `f64` nanoseconds "
-        "through `u128` (`as_nanos() as f64` calls `__floattidf`, `f64::round` calls libm's "
-        "software `round`, `as u128` calls `__fixunsdfti`, and `from_nanos_u128` divides a `u128` "
-        "with `__udivti3`), and the disabled \"Backing off\" event still costs about 25 "
-        "instructions per retry (a level match and a callsite-interest check)."
+        "Failure path ({extra_failure} instructions per call more than the hand loop for three "
+        "retries without jitter). `Expo::next` works in `f64` nanoseconds through `u128`: "
+        "`as_nanos() as f64` calls `__floattidf`, `f64::round` calls libm's software `round`, "
+        "`as u128` calls `__fixunsdfti`, and `from_nanos_u128` divides a `u128` "
+        "(`__udivti3`); the hand loop doubles a `Duration` in integers. The disabled \"Backing "
+        "off\" event still costs a level match and a callsite-interest check per retry. "
+        "`Jitter::apply` goes through the same `u128`/`f64` helpers; the hand loop shares it, "
+        "which is why backon's whole jittered loop takes fewer instructions than the hand loop's."
     ),
     "size": (
-        "The call's state (`Retrying`) holds a clone of the whole strategy as its wait state (56 "
-        "bytes for `Expo`: base, factor, cap and position, where the position alone would do), "
-        "the target name as a `&str` (16 bytes), `Option<Instant>` (16) and "
-        "`Option<Duration>` for `max_time` (16)."
+        "Future size. The call's state (`Retrying`) holds a clone of the whole strategy as its "
+        "wait state (56 bytes for `Expo`: base, factor, cap and position, where the position "
+        "alone would do), the target name as a `&str` (16 bytes), an `Option<Instant>` (16) "
+        "and an `Option<Duration>` for `max_time` (16)."
     ),
 }
 
@@ -154,7 +157,13 @@ def render(r):
     out += rows
     if missed:
         out += ["", "What stands in the way (callgrind profiles of the core at commit 1aa952d):", ""]
-        out += [f"- {CAUSES[c]}" for c in ["success", "failure", "size"] if c in missed]
+        extra = {}
+        for key, name in [("success_blocking", "extra_success"),
+                          ("fail3_blocking_nojitter", "extra_failure")]:
+            p, h = instr(r, key, "persevere"), instr(r, key, "hand")
+            extra[name] = f"{p - h:.0f}" if p and h else "more"
+        out += [f"- {CAUSES[c].format(**extra)}" for c in ["success", "failure", "size"]
+                if c in missed]
     out += ["", "## Time per call (criterion median)", "",
             "| scenario | " + " | ".join(IMPLS) + " | persevere / hand | persevere / backon |",
             "|---|" + "---:|" * (len(IMPLS) + 2)]

@@ -51,4 +51,13 @@ fn main() {
     for (implementation, sleeper, bytes) in rows {
         println!("{implementation},{sleeper},{bytes}");
     }
+    // The parts of persevere's future: the call's state and the strategy it clones into it.
+    println!(
+        "persevere call state (Retrying),-,{}",
+        size_of_val(&policy.begin())
+    );
+    println!(
+        "persevere strategy (Expo),-,{}",
+        size_of_val(&persevere::expo())
+    );
 }
