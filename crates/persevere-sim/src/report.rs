@@ -58,6 +58,7 @@ pub fn series(rows: &[Row], strategies: &[Strategy], value: fn(&Row) -> f64) -> 
         .iter()
         .map(|&s| Series {
             name: s.name().replace('_', " "),
+            color: s.color(),
             points: rows
                 .iter()
                 .filter(|r| r.strategy == s)

@@ -51,6 +51,17 @@ impl Strategy {
         }
     }
 
+    /// The strategy's colour in the plots (the same in every plot).
+    pub fn color(self) -> &'static str {
+        match self {
+            Strategy::NoBackoff => "#7f7f7f",
+            Strategy::Exponential => "#d62728",
+            Strategy::FullJitter => "#1f77b4",
+            Strategy::EqualJitter => "#2ca02c",
+            Strategy::Decorrelated => "#9467bd",
+        }
+    }
+
     /// One client's backoff, drawing its random numbers from `seed`.
     pub fn backoff(self, seed: u64) -> Backoff {
         let blog_expo = || expo().factor(BASE).base(2.0).max_value(CAP).skip(1);

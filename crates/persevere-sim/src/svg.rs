@@ -8,15 +8,14 @@ const LEFT: f64 = 80.0;
 const RIGHT: f64 = 170.0;
 const TOP: f64 = 40.0;
 const BOTTOM: f64 = 60.0;
-const COLORS: [&str; 6] = [
-    "#7f7f7f", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e",
-];
 
 /// One named line of points `(x, y)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// The legend's label.
     pub name: String,
+    /// The line's colour (an SVG colour such as `#1f77b4`).
+    pub color: &'static str,
     /// The points, in x order.
     pub points: Vec<(f64, f64)>,
 }
@@ -26,7 +25,7 @@ pub struct Series {
 /// ```
 /// use persevere_sim::svg::{line_chart, Series};
 ///
-/// let s = Series { name: "a".into(), points: vec![(0.0, 1.0), (10.0, 3.0)] };
+/// let s = Series { name: "a".into(), color: "red", points: vec![(0.0, 1.0), (10.0, 3.0)] };
 /// let svg = line_chart("t", "x", "y", &[s]);
 /// assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
 /// assert_eq!(svg.matches("<polyline").count(), 1);
@@ -97,7 +96,7 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
         escape(y_label)
     );
     for (i, s) in series.iter().enumerate() {
-        let color = COLORS[i % COLORS.len()];
+        let color = s.color;
         let coords: Vec<String> = s
             .points
             .iter()
@@ -168,6 +167,7 @@ mod tests {
         let series: Vec<Series> = (0..3)
             .map(|i| Series {
                 name: format!("s<{i}>"),
+                color: "black",
                 points: vec![(10.0, i as f64), (20.0, 2.0 * i as f64)],
             })
             .collect();
