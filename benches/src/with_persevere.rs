@@ -1,0 +1,66 @@
+//! The scenarios with persevere: a policy built once (as an application keeps it), one call per
+//! iteration.
+
+use crate::{Busy, MAX_TRIES, ZeroSleeper, flaky, flaky_async};
+use persevere::{Expo, Jitter, OnError, Rng, Wait, expo, on_error};
+use std::future::Future;
+use std::time::Duration;
+
+/// The benches' policy: `expo()` (1 s doubling), [`MAX_TRIES`], the zero-length sleeper.
+pub type Bench = OnError<Expo, u32, Busy, ZeroSleeper>;
+
+/// The policy with `jitter` and an optional `max_time`; no handlers, default logging (no
+/// subscriber is installed, so nothing is recorded).
+pub fn policy(jitter: Jitter, max_time: Option<Duration>) -> Bench {
+    let policy = on_error(expo())
+        .max_tries(MAX_TRIES)
+        .jitter(jitter)
+        .sleeper(ZeroSleeper);
+    match max_time {
+        Some(max) => policy.max_time(max),
+        None => policy,
+    }
+}
+
+/// One blocking call: `fails` failures, then success.
+pub fn call(policy: &Bench, fails: u32) -> Result<u32, Busy> {
+    policy.retry(flaky(fails))
+}
+
+/// One async call with the zero-length sleeper: persevere's own future, unwrapped.
+pub fn call_async(policy: &Bench, fails: u32) -> impl Future<Output = Result<u32, Busy>> + '_ {
+    policy.retry_async(flaky_async(fails))
+}
+
+/// One delay: the strategy's next value (capped at 60 s), then `jitter`, as the decision core
+/// computes it.
+pub fn one_delay(
+    strategy: &Expo,
+    state: &mut Expo,
+    rng: &mut Rng,
+    jitter: &Jitter,
+) -> Option<Duration> {
+    let delay = Wait::<()>::next_delay(strategy, state, &(), rng)?;
+    Some(jitter.apply(delay.duration, rng))
+}
+
+/// The strategy of [`one_delay`]: `expo()` capped at 60 s.
+pub fn one_delay_strategy() -> Expo {
+    expo().max_value(Duration::from_secs(60))
+}
+
+/// The policy on tokio's timer (persevere's default async sleeper).
+pub type OnTokio = OnError<Expo, u32, Busy, persevere::TokioSleeper>;
+
+/// [`policy`] sleeping on tokio's timer.
+pub fn tokio_policy(jitter: Jitter) -> OnTokio {
+    on_error(expo())
+        .max_tries(MAX_TRIES)
+        .jitter(jitter)
+        .sleeper(persevere::TokioSleeper)
+}
+
+/// One async call on tokio's timer (needs a runtime with time enabled).
+pub fn call_tokio(policy: &OnTokio, fails: u32) -> impl Future<Output = Result<u32, Busy>> + '_ {
+    policy.retry_async(flaky_async(fails))
+}

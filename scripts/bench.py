@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Runs persevere's benchmarks and writes docs/benchmarks.md.
+
+    python3 scripts/bench.py            # the full run (about 10 minutes)
+    python3 scripts/bench.py --quick    # shorter criterion runs, fewer repetitions
+
+Steps: criterion benches (`cargo bench -p persevere-benches --bench retry`), instruction
+counts under callgrind (noise-free, for the ratios that matter), future sizes, allocations
+per call, 100,000 tasks on tokio, the CLI against `true`, GNU `timeout` and Debian's `retry`
+(hyperfine, else a Python timing loop), and Python's backoff and tenacity. The raw results
+go to target/bench-results/results.json; bench_report.py renders them.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "target"
+RESULTS = TARGET / "bench-results"
+CALLGRIND_SCENARIOS = [
+    "success_blocking",
+    "success_async",
+    "fail3_blocking_nojitter",
+    "fail3_blocking_full",
+    "fail3_async_nojitter",
+    "fail3_async_full",
+]
+TASK_IMPLEMENTATIONS = ["persevere", "hand", "backon", "tokio-retry"]
+
+
+def run(cmd, **kw):
+    """Runs cmd (a list), returning its stdout; stderr passes through unless captured."""
+    print("+", " ".join(str(c) for c in cmd), file=sys.stderr, flush=True)
+    return subprocess.run(cmd, cwd=ROOT, check=True, text=True, stdout=subprocess.PIPE, **kw).stdout
+
+
+def machine():
+    model, cores = "unknown", os.cpu_count()
+    try:
+        for line in run(["lscpu"]).splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return {
+        "cpu": model,
+        "cores": cores,
+        "os": platform.platform(),
+        "rustc": run(["rustc", "--version"]).strip(),
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def load_average():
+    return round(os.getloadavg()[0], 2)
+
+
+def criterion(quick):
+    args = ["cargo", "bench", "-p", "persevere-benches", "--bench", "retry", "--", "--noplot"]
+    if quick:
+        args += ["--warm-up-time", "0.3", "--measurement-time", "1"]
+    run(args)
+    out = {}
+    for est in sorted((TARGET / "criterion").glob("*/*/new/estimates.json")):
+        group, impl = est.parts[-4], est.parts[-3]
+        median = json.loads(est.read_text())["median"]
+        ci = median["confidence_interval"]
+        out.setdefault(group, {})[impl] = {
+            "ns": median["point_estimate"],
+            "lo": ci["lower_bound"],
+            "hi": ci["upper_bound"],
+        }
+    return out
+
+
+def instructions(quick):
+    if not shutil.which("valgrind"):
+        return {}
+    calls = TARGET / "release" / "calls"
+    n = 5_000 if quick else 20_000
+    out = {}
+    for scenario in CALLGRIND_SCENARIOS:
+        for impl in ["persevere", "hand", "backon"]:
+            refs = []
+            for k in (n, 2 * n):
+                err = subprocess.run(
+                    ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                     str(calls), scenario, impl, str(k)],
+                    cwd=ROOT, check=True, text=True, capture_output=True).stderr
+                line = next(l for l in err.splitlines() if "refs:" in l)
+                refs.append(int(line.split("refs:")[1].strip().replace(",", "")))
+            out.setdefault(scenario, {})[impl] = (refs[1] - refs[0]) / n
+    return out
+
+
+def csv_rows(text):
+    lines = text.strip().splitlines()
+    header = lines[0].split(",")
+    return [dict(zip(header, l.split(","))) for l in lines[1:]]
+
+
+def many_tasks(quick):
+    binary = TARGET / "release" / "many_tasks"
+    out = {}
+    for impl in TASK_IMPLEMENTATIONS:
+        reps = [csv_rows("x,tasks,wall_ms,peak_kib,baseline_kib\n" + run([str(binary), impl]))[0]
+                for _ in range(1 if quick else 3)]
+        out[impl] = {
+            "tasks": int(reps[0]["tasks"]),
+            "wall_ms": statistics.median(float(r["wall_ms"]) for r in reps),
+            "peak_kib": max(int(r["peak_kib"]) for r in reps),
+            "baseline_kib": int(reps[0]["baseline_kib"]),
+        }
+    return out
+
+
+def cli_binary():
+    """The persevere CLI if this checkout has it (it is built on another branch)."""
+    if (ROOT / "crates" / "persevere-cli" / "Cargo.toml").exists():
+        try:
+            run(["cargo", "build", "--release", "-p", "persevere-cli"])
+        except subprocess.CalledProcessError:
+            pass
+    binary = TARGET / "release" / "persevere"
+    return binary if binary.exists() else None
+
+
+def cli(quick):
+    commands = {"true": ["true"], "timeout 10 true": ["timeout", "10", "true"]}
+    if shutil.which("retry"):
+        commands["retry true (Debian)"] = ["retry", "true"]
+    binary = cli_binary()
+    if binary:
+        commands["persevere -- true"] = [str(binary), "--", "true"]
+    runs = 100 if quick else 500
+    if shutil.which("hyperfine"):
+        export = RESULTS / "hyperfine.json"
+        run(["hyperfine", "-N", "--warmup", "20", "--runs", str(runs), "--export-json", str(export)]
+            + [" ".join(c) for c in commands.values()], stderr=subprocess.DEVNULL)
+        medians = [r["median"] * 1e3 for r in json.loads(export.read_text())["results"]]
+        tool = f"hyperfine -N --warmup 20 --runs {runs}"
+    else:
+        medians = []
+        for cmd in commands.values():
+            samples = []
+            for _ in range(runs):
+                t = time.perf_counter()
+                subprocess.run(cmd, check=True)
+                samples.append((time.perf_counter() - t) * 1e3)
+            medians.append(statistics.median(samples))
+        tool = f"python3 subprocess loop, median of {runs}"
+    return {"tool": tool, "pending": binary is None,
+            "median_ms": dict(zip(commands.keys(), medians))}
+
+
+PYTHON_SNIPPET = r"""
+import json, timeit
+import backoff, tenacity
+def f():
+    return 7
+b = backoff.on_exception(backoff.expo, ValueError, max_tries=3)(f)
+t = tenacity.retry(stop=tenacity.stop_after_attempt(3), wait=tenacity.wait_exponential())(f)
+out = {}
+for name, fn in [("direct call", f), ("backoff", b), ("tenacity", t)]:
+    n = 20000
+    out[name] = min(timeit.repeat(fn, number=n, repeat=5)) / n * 1e9
+out["versions"] = {"backoff": backoff.__version__, "tenacity": __import__("importlib.metadata").metadata.version("tenacity")}
+print(json.dumps(out))
+"""
+
+
+def python_peers():
+    try:
+        return json.loads(run([sys.executable, "-c", PYTHON_SNIPPET]))
+    except (subprocess.CalledProcessError, json.JSONDecodeError):
+        return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results = {"machine": machine(), "load_before": load_average(), "quick": args.quick,
+               "command": "python3 scripts/bench.py" + (" --quick" if args.quick else "")}
+    run(["cargo", "build", "--release", "-p", "persevere-benches", "--bins"])
+    results["future_sizes"] = csv_rows(run([str(TARGET / "release" / "future_sizes")]))
+    results["allocations"] = csv_rows(run([str(TARGET / "release" / "allocations")]))
+    results["instructions"] = instructions(args.quick)
+    results["many_tasks"] = many_tasks(args.quick)
+    results["cli"] = cli(args.quick)
+    results["python"] = python_peers()
+    results["criterion"] = criterion(args.quick)
+    results["load_after"] = load_average()
+    (RESULTS / "results.json").write_text(json.dumps(results, indent=1))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_report
+    Path(args.out).write_text(bench_report.render(results))
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
