@@ -73,3 +73,6 @@ pub use wait::{
     Constant, Decay, Decorrelated, Delay, Expo, Fibo, Intervals, Linear, NoFallback, Runtime,
     RuntimeWait, Wait, constant, decay, decorrelated, expo, fibo, intervals, linear, runtime,
 };
+
+#[cfg(feature = "macros")]
+pub use persevere_macros::{on_error, on_predicate, retry};
