@@ -15,11 +15,25 @@ pub trait ResultParts {
     type Ok;
     /// `E` of `Result<T, E>`.
     type Err;
+
+    /// The value as a `Result` (the identity).
+    fn into_result(self) -> Result<Self::Ok, Self::Err>;
+
+    /// The `Result` as the value (the identity).
+    fn from_result(result: Result<Self::Ok, Self::Err>) -> Self;
 }
 
 impl<T, E> ResultParts for Result<T, E> {
     type Ok = T;
     type Err = E;
+
+    fn into_result(self) -> Self {
+        self
+    }
+
+    fn from_result(result: Self) -> Self {
+        result
+    }
 }
 
 /// Turns `clock = expr` into a clock: a clock itself, a reference to one, or anything that
@@ -40,4 +54,15 @@ impl<C: Clock + Clone> ToClock<C> for C {
 /// value for `on_predicate`), so that it needs no annotation.
 pub fn subject_fn<X: ?Sized, R, F: Fn(&X) -> R>(f: F) -> F {
     f
+}
+
+/// Gives a `predicate = |v| ..` closure its argument type, and erases its type so that the
+/// policy's type does not mention it: a closure of the wrong type is then reported once, at the
+/// user's argument, and not again wherever the policy's type is checked. (The policy boxes
+/// `when` and `giveup` closures the same way.)
+pub fn predicate<T, F>(f: F) -> Box<dyn Fn(&T) -> bool + Send + Sync>
+where
+    F: Fn(&T) -> bool + Send + Sync + 'static,
+{
+    Box::new(f)
 }
