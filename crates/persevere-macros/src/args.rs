@@ -45,7 +45,8 @@ pub(crate) enum KeyValue {
 impl Parse for DecoratorArgs {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if input.is_empty() {
-            return Err(input.error(
+            return Err(syn::Error::new(
+                proc_macro2::Span::call_site(),
                 "expected a wait strategy first: expo, fibo, constant, intervals, linear, decay, \
                  decorrelated or runtime",
             ));
@@ -129,9 +130,10 @@ pub(crate) struct RetryArgs {
 impl Parse for RetryArgs {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if input.is_empty() {
-            return Err(
-                input.error("expected a policy expression, such as `#[retry(my_policy())]`")
-            );
+            return Err(syn::Error::new(
+                proc_macro2::Span::call_site(),
+                "expected a policy expression, such as `#[retry(my_policy())]`",
+            ));
         }
         let policy: Expr = input.parse()?;
         if !input.is_empty() {

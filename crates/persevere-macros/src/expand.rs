@@ -21,7 +21,7 @@ use crate::signature::{self, ReturnType};
 use crate::stack::{self, AttrKind, LayerArgs};
 use crate::validate::{self, Kind, PolicySpec};
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ItemFn;
 
 /// A checked layer: what builds its policy.
@@ -124,6 +124,22 @@ fn layer_loop(
         Layer::Expr(expr) => quote!(#expr),
         Layer::Built(spec) => build_policy(spec, ret),
     };
+    // `on_error` sees the return type through `ResultParts`, so that an aliased `Result` is
+    // the policy's `Result<T, E>` (and anything else is one error at the return type).
+    let done = quote!(__persevere_done);
+    let (checked, returned) = match layer {
+        Layer::Built(PolicySpec {
+            kind: Kind::OnError,
+            ..
+        }) => {
+            let parts = ret.result_parts();
+            (
+                quote_spanned!(ret.span()=> #parts::into_result(#outcome)),
+                quote_spanned!(ret.span()=> #parts::from_result(#done)),
+            )
+        }
+        _ => (quote!(#outcome), done.clone()),
+    };
     let (attempt, sleep) = if is_async {
         (
             quote!(async #inner.await),
@@ -141,8 +157,8 @@ fn layer_loop(
         loop {
             #[allow(clippy::redundant_closure_call)]
             let #outcome: #ret_ty = #attempt;
-            match #retrying.check(#outcome) {
-                ::persevere::Next::Done(__persevere_done) => break __persevere_done,
+            match #retrying.check(#checked) {
+                ::persevere::Next::Done(#done) => break #returned,
                 ::persevere::Next::Retry(__persevere_wait) => #sleep,
             }
         }
@@ -156,7 +172,11 @@ fn build_policy(spec: &PolicySpec, ret: &ReturnType) -> TokenStream {
     match kind {
         Kind::OnError => {
             let (ok, err) = (ret.value_type_of_result(), ret.error_type());
-            quote!(::persevere::on_error::<_, #ok, #err>(#wait) #(#calls)*)
+            // Spanned at the return type, like `result_parts`, so that a non-`Result` is one
+            // error there.
+            let callee = quote_spanned!(ret.span()=> ::persevere::on_error::<_, #ok, #err>);
+            let policy = quote_spanned!(ret.span()=> #callee(#wait));
+            quote!(#policy #(#calls)*)
         }
         Kind::OnPredicate => {
             let value = ret.value_type();

@@ -14,6 +14,19 @@ pub(crate) struct ReturnType {
 }
 
 impl ReturnType {
+    /// Where the return type is written.
+    pub(crate) fn span(&self) -> proc_macro2::Span {
+        self.span
+    }
+
+    /// `<Ret as ResultParts>`, whose `into_result` and `from_result` convert an aliased
+    /// `Result` to and from the policy's outcome type. Spanned at the return type, so that a
+    /// non-`Result` is reported there once.
+    pub(crate) fn result_parts(&self) -> TokenStream {
+        let ty = &self.ty;
+        quote_spanned!(self.span=> <#ty as ::persevere::__private::ResultParts>)
+    }
+
     /// `T` of `Result<T, E>`, also through aliases such as `io::Result<T>`.
     pub(crate) fn value_type_of_result(&self) -> TokenStream {
         let ty = &self.ty;
@@ -92,4 +105,24 @@ fn may_be_result(ty: &Type) -> bool {
         Type::Paren(paren) => may_be_result(&paren.elem),
         _ => false,
     }
+}
+
+/// `tokens` with every span set to `span`. A path made of tokens from two places (the
+/// attribute and the return type) gets the span of neither in rustc's messages; respanned, its
+/// errors point at one place.
+pub(crate) fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }

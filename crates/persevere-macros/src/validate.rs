@@ -94,7 +94,7 @@ pub(crate) fn validate(
     seen.sort_by_key(|arg| ORDER.iter().position(|k| arg.key == k));
     let mut calls = Vec::new();
     for arg in seen {
-        match builder_call(arg) {
+        match builder_call(arg, &subject) {
             Ok(call) => calls.push(call),
             Err(e) => errors.push(e),
         }
@@ -138,7 +138,7 @@ fn check_key(kind: Kind, arg: &KeyArg, seen: &[&KeyArg]) -> syn::Result<()> {
     Ok(())
 }
 
-fn builder_call(arg: &KeyArg) -> syn::Result<TokenStream> {
+fn builder_call(arg: &KeyArg, subject: &TokenStream) -> syn::Result<TokenStream> {
     let key = arg.key.to_string();
     let expr = match &arg.value {
         KeyValue::Type(ty) => return Ok(on_types(ty)),
@@ -158,7 +158,16 @@ fn builder_call(arg: &KeyArg) -> syn::Result<TokenStream> {
             let j = jitter(expr)?;
             quote_spanned!(span=> .jitter(#j))
         }
-        "when" | "giveup" | "predicate" | "name" | "seed" => {
+        "predicate" => {
+            let subject = crate::signature::respan(subject.clone(), span);
+            // In a block of its own, so that the closure's type is checked in the user's span
+            // only (the method chain around it spans the whole attribute).
+            quote_spanned!(span=> .predicate({
+                let __persevere_predicate = ::persevere::__private::predicate::<#subject, _>(#expr);
+                __persevere_predicate
+            }))
+        }
+        "when" | "giveup" | "name" | "seed" => {
             let method = Ident::new(&key, arg.key.span());
             quote_spanned!(span=> .#method(#expr))
         }

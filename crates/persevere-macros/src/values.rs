@@ -8,7 +8,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Lit, UnOp};
 
-/// The units of a duration string, longest first so that `ms` wins over `m`.
+/// The units of a duration string.
 const UNITS: [(&str, u128); 8] = [
     ("ns", 1),
     ("us", 1_000),
@@ -26,8 +26,8 @@ const NANOS_PER_SEC: u128 = 1_000_000_000;
 /// `"1m30s"`) becomes `Duration::new(..)`; another expression passes through.
 pub(crate) fn duration(key: &str, expr: &Expr) -> syn::Result<TokenStream> {
     match literal(expr) {
-        Some(Literal::Negative(span)) => Err(syn::Error::new(
-            span,
+        Some(Literal::Negative(negative)) => Err(syn::Error::new_spanned(
+            negative,
             format!(
                 "`{key}` must not be negative; write seconds (`10`, `0.5`) or a string such as \"250ms\""
             ),
@@ -64,9 +64,9 @@ pub(crate) fn number(
     };
     let value = match literal(expr) {
         None => return Ok(quote_spanned!(expr.span()=> #expr)),
-        Some(Literal::Negative(span)) => {
-            return Err(syn::Error::new(
-                span,
+        Some(Literal::Negative(negative)) => {
+            return Err(syn::Error::new_spanned(
+                negative,
                 format!("`{key}` must be {allowed}, not negative"),
             ));
         }
@@ -80,8 +80,8 @@ pub(crate) fn number(
         }
     };
     if !value.is_finite() || value < min || max.is_some_and(|max| value > max) {
-        return Err(syn::Error::new(
-            expr.span(),
+        return Err(syn::Error::new_spanned(
+            expr,
             format!("`{key}` must be {allowed}, got {value}"),
         ));
     }
@@ -93,8 +93,8 @@ pub(crate) fn max_tries(expr: &Expr) -> syn::Result<TokenStream> {
     const ALLOWED: &str = "a whole number >= 1 (it counts every attempt, the first included)";
     match literal(expr) {
         None => Ok(quote_spanned!(expr.span()=> #expr)),
-        Some(Literal::Negative(span)) => Err(syn::Error::new(
-            span,
+        Some(Literal::Negative(negative)) => Err(syn::Error::new_spanned(
+            negative,
             format!("`max_tries` must be {ALLOWED}, not negative"),
         )),
         Some(Literal::Plain(Lit::Int(i))) => match i.base10_parse::<u32>() {
@@ -117,7 +117,8 @@ pub(crate) fn max_tries(expr: &Expr) -> syn::Result<TokenStream> {
 
 enum Literal<'a> {
     Plain(&'a Lit),
-    Negative(Span),
+    /// A negated literal, kept whole so that the error spans all of `-1`.
+    Negative(&'a Expr),
 }
 
 /// The literal an expression is, if it is one (or a negated one).
@@ -128,7 +129,7 @@ fn literal(expr: &Expr) -> Option<Literal<'_>> {
             op: UnOp::Neg(_),
             expr: inner,
             ..
-        }) if matches!(**inner, Expr::Lit(_)) => Some(Literal::Negative(expr.span())),
+        }) if matches!(**inner, Expr::Lit(_)) => Some(Literal::Negative(expr)),
         Expr::Group(g) => literal(&g.expr),
         Expr::Paren(p) => literal(&p.expr),
         _ => None,
@@ -160,15 +161,21 @@ fn string_nanos(text: &str) -> Result<u128, String> {
         if number.is_empty() {
             return Err(format!("malformed duration \"{text}\"; {FORMAT}"));
         }
-        let Some((unit, scale)) = UNITS.iter().find(|(unit, _)| after.starts_with(unit)) else {
-            return Err(format!(
-                "malformed duration \"{text}\": a number needs a unit; {FORMAT}"
-            ));
+        let after = after.trim_start();
+        let unit_len = after
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(after.len());
+        let (unit, after) = after.split_at(unit_len);
+        let Some((_, scale)) = UNITS.iter().find(|(name, _)| *name == unit) else {
+            return Err(match unit {
+                "" => format!("malformed duration \"{text}\": a number needs a unit; {FORMAT}"),
+                unit => format!("malformed duration \"{text}\": unknown unit `{unit}`; {FORMAT}"),
+            });
         };
         let part = decimal_nanos(number, *scale)
             .map_err(|e| format!("malformed duration \"{text}\": {e}"))?;
         total = total.checked_add(part).ok_or_else(too_long)?;
-        rest = after[unit.len()..].trim_start();
+        rest = after.trim_start();
     }
     check_range(total)
 }

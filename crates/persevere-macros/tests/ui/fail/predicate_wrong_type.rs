@@ -1,0 +1,13 @@
+#[persevere::on_predicate(expo, predicate = |s: &String| s.is_empty())]
+fn poll() -> Option<u32> {
+    None
+}
+
+#[persevere::on_predicate(expo, predicate = |v| v.is_empty())]
+fn count() -> u32 {
+    0
+}
+
+fn main() {
+    let _ = (poll(), count());
+}
