@@ -28,7 +28,7 @@
 //! |---|---|
 //! | `expo` | `base` (number), `factor`, `max_value` |
 //! | `fibo` | `factor`, `max_value` |
-//! | `constant` | `interval` (default 1 s) |
+//! | `constant` | `interval` (default 1 s; a list `[..]` of waits works as `intervals`) |
 //! | `intervals([..])` | a list of waits; the call gives up when it runs out |
 //! | `linear` | `start`, `step` (both required), `max_value` |
 //! | `decay` | `initial_value` (default 1 s), `decay_factor` (number, default 1), `min_value` |
@@ -48,7 +48,7 @@
 //! | `predicate` | `#[on_predicate]` only: `Fn(&T) -> bool` (default: retry falsy values) |
 //! | `on_backoff`, `on_giveup`, `on_success` | a path, a closure, or a list of them |
 //! | `name` | the name in logs (default: the function's) |
-//! | `log` | `false`, `true`, or the levels `(debug, warn)` |
+//! | `log` | `false` or `None` (no events), `true`, or the levels `(debug, warn)` |
 //! | `seed` | a `u64`: reproducible jitter |
 //! | `clock` | a clock such as a `VirtualClock` (also the sleeper); a named one is cloned |
 //! | `sleeper` | a sleeper for the waits; a named one is cloned |

@@ -246,7 +246,7 @@ fn jitter(expr: &Expr) -> syn::Result<TokenStream> {
 
 /// `log = true | false | (backoff_level, giveup_level)`.
 fn log(expr: &Expr) -> syn::Result<TokenStream> {
-    const ALLOWED: &str = "expected `log = false` (no log events), `log = true`, or levels for backing off and giving up: `log = (debug, warn)`";
+    const ALLOWED: &str = "expected `log = false` or `log = None` (no log events), `log = true`, or levels for backing off and giving up: `log = (debug, warn)`";
     let span = expr.span();
     match expr {
         Expr::Lit(syn::ExprLit {
@@ -257,6 +257,8 @@ fn log(expr: &Expr) -> syn::Result<TokenStream> {
             lit: syn::Lit::Bool(_),
             ..
         }) => Ok(quote_spanned!(span=> .no_log())),
+        // Python's `logger=None`.
+        Expr::Path(p) if p.path.is_ident("None") => Ok(quote_spanned!(span=> .no_log())),
         Expr::Tuple(t) if t.elems.len() == 2 => {
             let levels = t.elems.iter().map(level).collect::<syn::Result<Vec<_>>>()?;
             let (backoff, giveup) = (&levels[0], &levels[1]);

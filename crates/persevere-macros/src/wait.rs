@@ -140,10 +140,17 @@ pub(crate) fn expand(call: &WaitCall, subject: &TokenStream) -> syn::Result<Toke
             );
             quote_spanned!(span=> ::persevere::fibo() #factor #max)
         }
-        "constant" => {
-            let interval = dur("interval")?.unwrap_or_else(|| values::seconds(1));
-            quote_spanned!(span=> ::persevere::constant(#interval))
-        }
+        "constant" => match get("interval") {
+            // Python's `constant(interval=[1, 2, 3])`: a list of waits is `intervals`.
+            Some(list @ Expr::Array(_)) => intervals(
+                call,
+                std::slice::from_ref(&WaitParam::Positional(list.clone())),
+            )?,
+            _ => {
+                let interval = dur("interval")?.unwrap_or_else(|| values::seconds(1));
+                quote_spanned!(span=> ::persevere::constant(#interval))
+            }
+        },
         "linear" => {
             let (start, step) = (dur("start")?, dur("step")?);
             let max = setter("max_value", "max_value")?;

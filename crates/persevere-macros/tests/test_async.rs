@@ -71,7 +71,8 @@ fn save_inventory_counts_behaves_like_its_builder_form() {
         Ok(()),
     ];
     let store = Store::new(&script);
-    assert_eq!(block_on(store.save_inventory_counts(&Inventory)), Ok(()));
+    let save = assert_send(store.save_inventory_counts(&Inventory));
+    assert_eq!(block_on(save), Ok(()));
 
     let builder = Store::new(&script);
     let db = on_error(expo())

@@ -36,6 +36,11 @@ fn intervals_keys(vc: &VirtualClock, calls: &AtomicU32) -> Result<(), ()> {
     Err(())
 }
 
+#[persevere::on_error(constant(interval = [2, "1s"]), jitter = none, log = None, clock = vc)]
+fn constant_list(vc: &VirtualClock) -> Result<(), ()> {
+    Err(())
+}
+
 #[persevere::on_error(constant, jitter = none, max_tries = 2, clock = vc)]
 fn constant_default(vc: &VirtualClock) -> Result<(), ()> {
     Err(())
@@ -67,6 +72,14 @@ fn strategies_take_python_s_keyword_names_and_durations() {
     let vc = VirtualClock::new();
     let _ = constant_default(&vc);
     assert_eq!(vc.sleeps(), ms(&[1000]), "Python's default interval is 1 s");
+
+    let vc = VirtualClock::new();
+    let _ = constant_list(&vc);
+    assert_eq!(
+        vc.sleeps(),
+        ms(&[2000, 1000]),
+        "Python's constant(interval=[..])"
+    );
 }
 
 #[derive(Debug)]
