@@ -14,6 +14,22 @@ fn shrink() -> Result<(), String> {
     Ok(())
 }
 
+
+#[persevere::on_error(expo(base = "2"), jitter = proportional(0.1, 0.2))]
+fn base_text() -> Result<(), String> {
+    Ok(())
+}
+
+#[persevere::on_error(expo, jitter = "full", max_tries = 5000000000)]
+fn jitter_text() -> Result<(), String> {
+    Ok(())
+}
+
+#[persevere::on_error(expo, max_time = "99999999999999999999999s")]
+fn too_long() -> Result<(), String> {
+    Ok(())
+}
+
 fn main() {
-    let _ = (read(), fetch(), shrink());
+    let _ = (read(), fetch(), shrink(), base_text(), jitter_text(), too_long());
 }
