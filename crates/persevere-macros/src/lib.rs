@@ -69,6 +69,9 @@
 //! - **The policy is built at each call**: the arguments are expressions evaluated when the
 //!   function is called, so they may read the function's arguments and `self`
 //!   (`clock = self.clock`). Closures among them must be `'static`.
+//! - **What building per call costs**: nothing for the strategy and the limits; one small
+//!   allocation per closure key (`when`, `giveup`, `predicate`, each handler), as the builder
+//!   does. A policy built once, `#[retry(&POLICY)]` with a `static`, allocates nothing per call.
 //! - **Arguments are shared by the attempts.** A body that consumes an argument (moves a
 //!   `String`, calls a method taking `self`) does not compile: rustc reports the move "in
 //!   previous iteration of loop" at that argument; borrow it or clone it in the body

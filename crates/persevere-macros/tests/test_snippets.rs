@@ -6,6 +6,7 @@ use persevere::testing::VirtualClock;
 use persevere::{Jitter, OnError, constant, expo, fibo, on_error, on_predicate};
 use std::cell::Cell;
 use std::num::ParseIntError;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 /// A scripted sequence of outcomes, one per call, counting the calls.
@@ -167,6 +168,37 @@ fn sync_stock_uses_the_policy_expression_at_each_call() {
     assert_eq!(sync_stock(&vc, &calls), Err(StockError));
     assert_eq!(calls.get(), 8);
     assert_eq!(vc.sleeps().len(), 6);
+}
+
+static CLOCK: LazyLock<VirtualClock> = LazyLock::new(VirtualClock::new);
+
+static POLICY: LazyLock<OnError<persevere::Constant, u32, String, VirtualClock, VirtualClock>> =
+    LazyLock::new(|| {
+        on_error(constant(Duration::from_secs(5)))
+            .max_tries(3)
+            .jitter(Jitter::None)
+            .clock(CLOCK.clone())
+    });
+
+#[persevere::retry(&POLICY)]
+fn with_static_policy(calls: &Cell<u32>) -> Result<u32, String> {
+    calls.set(calls.get() + 1);
+    if calls.get() < 3 {
+        Err("busy".to_owned())
+    } else {
+        Ok(calls.get())
+    }
+}
+
+#[test]
+fn a_static_policy_built_once_serves_every_call() {
+    let calls = Cell::new(0);
+    assert_eq!(with_static_policy(&calls), Ok(3));
+    assert_eq!(CLOCK.sleeps(), [Duration::from_secs(5); 2]);
+    // Each call still starts afresh: its tries and its strategy's state are its own.
+    calls.set(0);
+    assert_eq!(with_static_policy(&calls), Ok(3));
+    assert_eq!(CLOCK.sleeps(), [Duration::from_secs(5); 4]);
 }
 
 /// The snippets exactly as design.md writes them (real clock): they compile, and a first
