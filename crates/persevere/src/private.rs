@@ -56,13 +56,11 @@ pub fn subject_fn<X: ?Sized, R, F: Fn(&X) -> R>(f: F) -> F {
     f
 }
 
-/// Gives a `predicate = |v| ..` closure its argument type, and erases its type so that the
-/// policy's type does not mention it: a closure of the wrong type is then reported once, at the
-/// user's argument, and not again wherever the policy's type is checked. (The policy boxes
-/// `when` and `giveup` closures the same way.)
-pub fn predicate<T, F>(f: F) -> Box<dyn Fn(&T) -> bool + Send + Sync>
+/// Gives a `predicate = |v| ..` closure its argument type (`&T`, the function's return type),
+/// so that it needs no annotation, and checks it where the user wrote it.
+pub fn predicate<T, F>(f: F) -> F
 where
     F: Fn(&T) -> bool + Send + Sync + 'static,
 {
-    Box::new(f)
+    f
 }
