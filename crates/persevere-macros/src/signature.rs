@@ -78,6 +78,14 @@ pub(crate) fn check(item: &ItemFn, attribute: &str, needs_result: bool) -> syn::
         }
         syn::ReturnType::Type(_, ty) => ty,
     };
+    if let Some(impl_token) = find_impl(quote!(#ty)) {
+        return Err(syn::Error::new(
+            impl_token.span(),
+            format!(
+                "{attribute} cannot retry a function whose return type contains `impl Trait`: each attempt's outcome is stored in a variable of the return type; name the type, or box it"
+            ),
+        ));
+    }
     if needs_result && !may_be_result(ty) {
         return Err(syn::Error::new(
             ty.span(),
@@ -125,4 +133,14 @@ pub(crate) fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStrea
             tree
         })
         .collect()
+}
+
+/// The first `impl` keyword in a type, if any: `impl Trait` cannot be written as the type of a
+/// `let`, which the expansion needs.
+fn find_impl(tokens: TokenStream) -> Option<proc_macro2::Ident> {
+    tokens.into_iter().find_map(|tree| match tree {
+        proc_macro2::TokenTree::Ident(ident) if ident == "impl" => Some(ident),
+        proc_macro2::TokenTree::Group(group) => find_impl(group.stream()),
+        _ => None,
+    })
 }

@@ -160,12 +160,9 @@ fn builder_call(arg: &KeyArg, subject: &TokenStream) -> syn::Result<TokenStream>
         }
         "predicate" => {
             let subject = crate::signature::respan(subject.clone(), span);
-            // In a block of its own, so that the closure's type is checked in the user's span
-            // only (the method chain around it spans the whole attribute).
-            quote_spanned!(span=> .predicate({
-                let __persevere_predicate = ::persevere::__private::predicate::<#subject, _>(#expr);
-                __persevere_predicate
-            }))
+            // The helper checks the closure's type at the user's argument; a value of the
+            // wrong type is also reported where the policy judges values (the attribute).
+            quote_spanned!(span=> .predicate(::persevere::__private::predicate::<#subject, _>(#expr)))
         }
         "when" | "giveup" | "name" | "seed" => {
             let method = Ident::new(&key, arg.key.span());

@@ -1,3 +1,4 @@
+// The first error points at the closure; rustc repeats it where the policy judges values.
 #[persevere::on_predicate(expo, predicate = |s: &String| s.is_empty())]
 fn poll() -> Option<u32> {
     None

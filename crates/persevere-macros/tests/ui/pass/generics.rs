@@ -26,7 +26,19 @@ async fn fill<T: std::fmt::Debug + persevere::Falsy + Send>(item: impl Into<T> +
     item.clone().into()
 }
 
+#[persevere::on_predicate(expo, predicate = |v| v.is_none(), max_tries = 2)]
+fn first<'a>(items: &'a [&'a str]) -> Option<&'a str> {
+    items.first().copied()
+}
+
+#[persevere::on_error(expo, when = |e| e.is_empty(), max_tries = 2)]
+fn borrowed_error<'a>(message: &'a str) -> Result<u8, &'a str> {
+    if message.is_empty() { Ok(1) } else { Err(message) }
+}
+
 fn main() {
+    assert_eq!(first(&["a"]), Some("a"));
+    assert_eq!(borrowed_error("bad"), Err("bad"));
     assert_eq!(parse::<u8>("7"), Ok(7));
     assert_eq!(first_word("hello world"), Ok("hello"));
     assert_eq!(call(|| Ok(1), "n="), Ok("n=1".to_owned()));
