@@ -17,12 +17,14 @@ pub(crate) struct DecoratorArgs {
 }
 
 /// A wait strategy as written: `expo`, `expo(base = 3)`, `intervals([1, 2])`.
+#[derive(Clone)]
 pub(crate) struct WaitCall {
     pub(crate) name: Ident,
     pub(crate) params: Option<(token::Paren, Vec<WaitParam>)>,
 }
 
 /// One parameter of a wait strategy.
+#[derive(Clone)]
 pub(crate) enum WaitParam {
     /// `factor = 0.5`
     Named(Ident, Expr),

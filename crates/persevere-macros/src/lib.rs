@@ -35,6 +35,9 @@
 //! | `decorrelated` | `base`, `cap` (both required) |
 //! | `runtime` | `value`: a closure of the error (or value) giving a `Duration` or `Option<Duration>` |
 //!
+//! As in Python, the strategy's parameters may also follow it as keys:
+//! `#[on_predicate(fibo, max_value = 13)]` is `#[on_predicate(fibo(max_value = 13))]`.
+//!
 //! Durations are numbers of seconds, as in Python (`10`, `0.5`), or strings (`"250ms"`,
 //! `"1m30s"`, units `ns us ms s m h d`); any other expression giving a `Duration` works too.
 //!
@@ -69,9 +72,8 @@
 //! - **The policy is built at each call**: the arguments are expressions evaluated when the
 //!   function is called, so they may read the function's arguments and `self`
 //!   (`clock = self.clock`). Closures among them must be `'static`.
-//! - **What building per call costs**: nothing for the strategy and the limits; one small
-//!   allocation per closure key (`when`, `giveup`, `predicate`, each handler), as the builder
-//!   does. A policy built once, `#[retry(&POLICY)]` with a `static`, allocates nothing per call.
+//! - **What building per call costs**: nothing for the strategy, the limits and `predicate`;
+//!   one small allocation per `when`, `giveup` and handler, as the builder does. A policy built once, `#[retry(&POLICY)]` with a `static`, allocates nothing per call.
 //! - **Arguments are shared by the attempts.** A body that consumes an argument (moves a
 //!   `String`, calls a method taking `self`) does not compile: rustc reports the move "in
 //!   previous iteration of loop" at that argument; borrow it or clone it in the body

@@ -2,7 +2,7 @@
 //! once, a valid value) and turned into one builder call of the library, spanned at the
 //! user's argument so that type errors point there too.
 
-use crate::args::{DecoratorArgs, KeyArg, KeyValue};
+use crate::args::{DecoratorArgs, KeyArg, KeyValue, WaitParam};
 use crate::signature::ReturnType;
 use crate::{values, wait};
 use proc_macro2::TokenStream;
@@ -80,12 +80,27 @@ pub(crate) fn validate(
         Kind::OnError => ret.error_type(),
         Kind::OnPredicate => ret.value_type(),
     };
-    let wait = wait::expand(&args.wait, &subject).unwrap_or_else(|e| {
+    // Python style: the strategy's own parameters may follow it as keys
+    // (`expo, max_value = 10` is `expo(max_value = 10)`).
+    let mut call = args.wait.clone();
+    let mut keys = Vec::new();
+    for arg in &args.keys {
+        match &arg.value {
+            KeyValue::Expr(value) if wait::takes(&call.name, &arg.key) => {
+                let params = call.params.get_or_insert_with(Default::default);
+                params
+                    .1
+                    .push(WaitParam::Named(arg.key.clone(), value.clone()));
+            }
+            _ => keys.push(arg),
+        }
+    }
+    let wait = wait::expand(&call, &subject).unwrap_or_else(|e| {
         errors.push(e);
         TokenStream::new()
     });
     let mut seen: Vec<&KeyArg> = Vec::new();
-    for arg in &args.keys {
+    for arg in keys {
         match check_key(kind, arg, &seen) {
             Ok(()) => seen.push(arg),
             Err(e) => errors.push(e),
@@ -225,7 +240,9 @@ fn jitter(expr: &Expr) -> syn::Result<TokenStream> {
             };
             Ok(quote_spanned!(span=> ::persevere::Jitter::#variant))
         }
-        Expr::Call(call) if matches!(&*call.func, Expr::Path(f) if f.path.is_ident("proportional")) =>
+        Expr::Call(call)
+            if matches!(&*call.func, Expr::Path(f)
+                if f.path.is_ident("proportional") || f.path.is_ident("Proportional")) =>
         {
             let [factor] = call.args.iter().collect::<Vec<_>>()[..] else {
                 return Err(syn::Error::new(

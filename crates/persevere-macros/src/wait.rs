@@ -61,6 +61,15 @@ const STRATEGIES: &[Strategy] = &[
 
 const NAMES: &str = "expo, fibo, constant, intervals, linear, decay, decorrelated or runtime";
 
+/// Whether `key` is a parameter of the strategy named `strategy`. Python passes the
+/// strategy's parameters beside the decorator's own (`on_exception(expo, ValueError,
+/// max_value=10)`), so a key after the strategy may be one of them.
+pub(crate) fn takes(strategy: &Ident, key: &Ident) -> bool {
+    STRATEGIES
+        .iter()
+        .any(|s| strategy == s.name && s.params.iter().any(|p| key == p))
+}
+
 /// The strategy's builder expression. `subject` is the type a `runtime` closure reads: the
 /// error for `on_error`, the value for `on_predicate`.
 pub(crate) fn expand(call: &WaitCall, subject: &TokenStream) -> syn::Result<TokenStream> {

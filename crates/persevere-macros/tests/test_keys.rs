@@ -41,6 +41,12 @@ fn constant_list(vc: &VirtualClock) -> Result<(), ()> {
     Err(())
 }
 
+// Python: @backoff.on_exception(backoff.expo, ..., base=3, factor=0.1, max_value=1)
+#[persevere::on_error(expo, base = 3, factor = 0.1, max_value = 1, jitter = None, max_tries = 5, clock = vc)]
+fn python_style_keys(vc: &VirtualClock) -> Result<(), ()> {
+    Err(())
+}
+
 #[persevere::on_error(constant, jitter = none, max_tries = 2, clock = vc)]
 fn constant_default(vc: &VirtualClock) -> Result<(), ()> {
     Err(())
@@ -51,6 +57,14 @@ fn strategies_take_python_s_keyword_names_and_durations() {
     let vc = VirtualClock::new();
     let _ = expo_keys(&vc);
     assert_eq!(vc.sleeps(), ms(&[100, 300, 900, 1000]));
+
+    let vc = VirtualClock::new();
+    let _ = python_style_keys(&vc);
+    assert_eq!(
+        vc.sleeps(),
+        ms(&[100, 300, 900, 1000]),
+        "keys after the strategy are its parameters"
+    );
 
     let vc = VirtualClock::new();
     let _ = fibo_keys(&vc);
@@ -115,7 +129,7 @@ fn equal_jitter(vc: &VirtualClock) -> Result<(), ()> {
     Err(())
 }
 
-#[persevere::on_error(constant(interval = 10), jitter = proportional(0.2), max_tries = 50, clock = vc)]
+#[persevere::on_error(constant(interval = 10), jitter = Proportional(0.2), max_tries = 50, clock = vc)]
 fn proportional_jitter(vc: &VirtualClock) -> Result<(), ()> {
     Err(())
 }

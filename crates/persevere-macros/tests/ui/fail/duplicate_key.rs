@@ -8,6 +8,12 @@ fn fetch() -> Result<(), String> {
     Ok(())
 }
 
+// A strategy parameter given inside the strategy and again after it, Python style.
+#[persevere::on_error(expo(max_value = 10), max_value = 20)]
+fn twice() -> Result<(), String> {
+    Ok(())
+}
+
 fn main() {
-    let _ = (read(), fetch());
+    let _ = (read(), fetch(), twice());
 }
