@@ -58,37 +58,28 @@ fn layers(
         .iter()
         .any(|(kind, _)| *kind == AttrKind::Decorator(Kind::OnError));
     let mut errors: Vec<syn::Error> = Vec::new();
-    let ret = signature::check(function, raw[0].0.attribute(), needs_result);
+    let ret = signature::check(function, raw[0].0.attribute(), needs_result)
+        .map_err(|e| errors.push(e))
+        .ok();
     let mut layers = Vec::new();
     for (kind, args) in raw {
-        let parsed = args.clone().and_then(|args| stack::parse_args(*kind, args));
-        let layer = match (parsed, &ret) {
-            (Err(e), _) => Err(e),
-            (Ok(LayerArgs::Retry(args)), _) => Ok(Layer::Expr(args.policy)),
-            (Ok(LayerArgs::Decorator(kind, args)), Ok(ret)) => {
-                validate::validate(kind, &args, ret).map(Layer::Built)
-            }
-            // Without a usable return type the keys cannot be expanded; the signature's error
-            // says why.
-            (Ok(LayerArgs::Decorator(..)), Err(_)) => continue,
+        let layer = match args.clone().and_then(|args| stack::parse_args(*kind, args)) {
+            Err(e) => Err(e),
+            Ok(LayerArgs::Retry(args)) => Ok(Layer::Expr(args.policy)),
+            Ok(LayerArgs::Decorator(kind, args)) => match &ret {
+                Some(ret) => validate::validate(kind, &args, ret).map(Layer::Built),
+                // Without a usable return type the keys cannot be expanded; the signature's
+                // error says why.
+                None => continue,
+            },
         };
         match layer {
             Ok(layer) => layers.push(layer),
             Err(e) => errors.push(e),
         }
     }
-    let ret = ret.map_err(|e| errors.insert(0, e));
-    match (
-        errors.into_iter().reduce(|mut all, e| {
-            all.combine(e);
-            all
-        }),
-        ret,
-    ) {
-        (Some(error), _) => Err(error),
-        (None, Ok(ret)) => Ok((layers, ret)),
-        (None, Err(())) => unreachable!("a signature error is in `errors`"),
-    }
+    validate::all(errors)?;
+    Ok((layers, ret.expect("a signature error is among `errors`")))
 }
 
 fn with_body(function: &ItemFn, layers: &[Layer], ret: &ReturnType) -> TokenStream {

@@ -114,12 +114,18 @@ pub(crate) fn validate(
             Err(e) => errors.push(e),
         }
     }
+    all(errors)?;
+    Ok(PolicySpec { kind, wait, calls })
+}
+
+/// `Ok` if there is no error, else every error in one (the compiler shows each at its span).
+pub(crate) fn all(errors: Vec<syn::Error>) -> syn::Result<()> {
     match errors.into_iter().reduce(|mut all, e| {
         all.combine(e);
         all
     }) {
         Some(error) => Err(error),
-        None => Ok(PolicySpec { kind, wait, calls }),
+        None => Ok(()),
     }
 }
 
