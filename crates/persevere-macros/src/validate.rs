@@ -101,7 +101,7 @@ pub(crate) fn validate(
     });
     let mut seen: Vec<&KeyArg> = Vec::new();
     for arg in keys {
-        match check_key(kind, arg, &seen) {
+        match check_key(kind, &call.name, arg, &seen) {
             Ok(()) => seen.push(arg),
             Err(e) => errors.push(e),
         }
@@ -129,7 +129,7 @@ pub(crate) fn all(errors: Vec<syn::Error>) -> syn::Result<()> {
     }
 }
 
-fn check_key(kind: Kind, arg: &KeyArg, seen: &[&KeyArg]) -> syn::Result<()> {
+fn check_key(kind: Kind, strategy: &Ident, arg: &KeyArg, seen: &[&KeyArg]) -> syn::Result<()> {
     let key = arg.key.to_string();
     let own = match kind {
         Kind::OnError => ERROR_KEYS,
@@ -142,6 +142,11 @@ fn check_key(kind: Kind, arg: &KeyArg, seen: &[&KeyArg]) -> syn::Result<()> {
             }
             (Kind::OnPredicate, "when" | "on" | "giveup") => format!(
                 "`{key}` belongs to #[on_error]; #[on_predicate] retries the values for which `predicate` holds"
+            ),
+            _ if wait::is_a_parameter(&arg.key) => format!(
+                "`{key}` is neither a key of {} nor a parameter of `{strategy}`, which takes {}",
+                kind.attribute(),
+                wait::parameters_of(strategy)
             ),
             _ => {
                 let all: Vec<&str> = own.iter().chain(COMMON_KEYS).copied().collect();

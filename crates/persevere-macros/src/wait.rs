@@ -70,6 +70,30 @@ pub(crate) fn takes(strategy: &Ident, key: &Ident) -> bool {
         .any(|s| strategy == s.name && s.params.iter().any(|p| key == p))
 }
 
+/// Whether `key` is a parameter of any strategy (for the message about a misplaced one).
+pub(crate) fn is_a_parameter(key: &Ident) -> bool {
+    STRATEGIES.iter().any(|s| s.params.iter().any(|p| key == p))
+}
+
+/// The parameters of the strategy named `strategy`, for messages.
+pub(crate) fn parameters_of(strategy: &Ident) -> String {
+    match STRATEGIES.iter().find(|s| strategy == s.name) {
+        Some(found) => allowed(found),
+        None => "no parameters".to_owned(),
+    }
+}
+
+fn allowed(strategy: &Strategy) -> String {
+    match strategy.params {
+        [] => "no parameters".to_owned(),
+        params => params
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
 /// The strategy's builder expression. `subject` is the type a `runtime` closure reads: the
 /// error for `on_error`, the value for `on_predicate`.
 pub(crate) fn expand(call: &WaitCall, subject: &TokenStream) -> syn::Result<TokenStream> {
@@ -193,14 +217,7 @@ fn named_params<'a>(
     strategy: &Strategy,
     params: &'a [WaitParam],
 ) -> syn::Result<Vec<(String, &'a Expr)>> {
-    let allowed = || match strategy.params {
-        [] => "no parameters".to_owned(),
-        params => params
-            .iter()
-            .map(|p| format!("`{p}`"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
+    let allowed = || allowed(strategy);
     let mut named: Vec<(String, &Expr)> = Vec::new();
     for param in params {
         match param {

@@ -204,3 +204,31 @@ fn the_policy_is_built_per_call_and_mut_arguments_keep_changes() {
     assert_eq!(per_call_tries(&vc, 4, vec![]), Err(vec![0, 1, 2, 3]));
     assert_eq!(vc.sleeps().len(), 1 + 3);
 }
+
+#[persevere::on_error(constant(interval = 1), max_tries = 5, clock = vc)]
+fn panics(vc: &VirtualClock, calls: &Cell<u32>) -> Result<(), Error> {
+    calls.set(calls.get() + 1);
+    panic!("a bug, not a transient failure");
+}
+
+#[test]
+fn a_panic_in_the_body_propagates_and_is_not_retried() {
+    let (vc, calls) = (VirtualClock::new(), Cell::new(0));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| panics(&vc, &calls)));
+    assert!(outcome.is_err());
+    assert_eq!(calls.get(), 1);
+    assert!(vc.sleeps().is_empty());
+}
+
+#[persevere::on_error(constant(interval = 1), max_tries = 2, clock = vc, on_backoff = |d| assert_eq!(d.target(), "named_after_me"))]
+fn named_after_me(vc: &VirtualClock, targets: &Cell<u32>) -> Result<(), Error> {
+    targets.set(targets.get() + 1);
+    Err(Error::Busy)
+}
+
+#[test]
+fn the_default_name_in_logs_and_details_is_the_function_s() {
+    let (vc, calls) = (VirtualClock::new(), Cell::new(0));
+    assert_eq!(named_after_me(&vc, &calls), Err(Error::Busy));
+    assert_eq!((calls.get(), vc.sleeps().len()), (2, 1));
+}

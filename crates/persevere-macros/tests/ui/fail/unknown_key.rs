@@ -5,5 +5,11 @@ fn read() -> Result<(), String> {
 
 fn main() {
     // The function is still emitted beside the error.
-    let _ = read();
+    let _ = (read(), misplaced());
+}
+
+// A parameter of another strategy, written after this one.
+#[persevere::on_error(constant, max_value = 3)]
+fn misplaced() -> Result<(), String> {
+    Ok(())
 }

@@ -18,6 +18,8 @@ fn parse(line: &str) -> Result<i64, Error> {
 }
 
 fn main() {
-    assert_eq!(parse("21").unwrap(), 42);
+    // The signature the caller sees is unchanged.
+    let f: fn(&str) -> Result<i64, Error> = parse;
+    assert_eq!(f("21").unwrap(), 42);
     assert_eq!(parse("").unwrap(), 0);
 }
