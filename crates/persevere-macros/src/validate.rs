@@ -106,15 +106,17 @@ pub(crate) fn validate(
             Err(e) => errors.push(e),
         }
     }
-    seen.sort_by_key(|arg| ORDER.iter().position(|k| arg.key == k));
+    // Checked in the user's order (so are the errors), emitted in the builder's.
     let mut calls = Vec::new();
     for arg in seen {
         match builder_call(arg, &subject) {
-            Ok(call) => calls.push(call),
+            Ok(call) => calls.push((ORDER.iter().position(|k| arg.key == k), call)),
             Err(e) => errors.push(e),
         }
     }
     all(errors)?;
+    calls.sort_by_key(|(position, _)| *position);
+    let calls = calls.into_iter().map(|(_, call)| call).collect();
     Ok(PolicySpec { kind, wait, calls })
 }
 
