@@ -73,14 +73,32 @@
 //!   function is called, so they may read the function's arguments and `self`
 //!   (`clock = self.clock`). Closures among them must be `'static`.
 //! - **What building per call costs**: nothing for the strategy, the limits and `predicate`;
-//!   one small allocation per `when`, `giveup` and handler, as the builder does. A policy built once, `#[retry(&POLICY)]` with a `static`, allocates nothing per call.
+//!   one small allocation per `when`, `giveup` and handler, as the builder does. A policy
+//!   built once, `#[retry(&POLICY)]` with a `static`, allocates nothing per call.
 //! - **Arguments are shared by the attempts.** A body that consumes an argument (moves a
 //!   `String`, calls a method taking `self`) does not compile: rustc reports the move "in
 //!   previous iteration of loop" at that argument; borrow it or clone it in the body
 //!   instead. A `mut` argument the body changes keeps the change in the next attempt.
+//!
+//!   ```compile_fail,E0382
+//!   #[persevere::on_error(expo, max_tries = 3)]
+//!   fn send(message: String) -> Result<(), String> {
+//!       Err(message) // moved by the first attempt: error[E0382], use of moved value
+//!   }
+//!   ```
+//!
+//!   ```
+//!   #[persevere::on_error(expo, max_tries = 3)]
+//!   fn send(message: String) -> Result<(), String> {
+//!       if message.is_empty() { Err(message.clone()) } else { Ok(()) }
+//!   }
+//!   # assert_eq!(send("hi".to_owned()), Ok(()));
+//!   ```
 //! - **Stacked attributes nest as Python's decorators do**: the attribute nearest the
 //!   function is the inner loop, and each attempt of an outer one is a whole inner retrying
-//!   call, with a fresh inner policy.
+//!   call, with a fresh inner policy. The outermost attribute expands those below it, so they
+//!   are recognised by name: `on_error`, `on_predicate` or `retry`, alone or after
+//!   `persevere::`.
 //!
 //! ```
 //! use persevere::testing::VirtualClock;
