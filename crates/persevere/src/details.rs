@@ -5,7 +5,7 @@ use std::time::Duration;
 /// The state of a retrying call at an event (success, backoff, give-up), as Python's `details`
 /// dict, typed.
 ///
-/// `T` is the value type and `E` the error type; for [`on_predicate`](crate::on_predicate),
+/// `T` is the value type and `E` the error type; for [`on_predicate`](fn@crate::on_predicate),
 /// `E` is `Infallible`.
 ///
 /// ```

@@ -1,5 +1,5 @@
 //! `Falsy`: the values Python's `not` calls false, the default retry condition of
-//! [`on_predicate`](crate::on_predicate).
+//! [`on_predicate`](fn@crate::on_predicate).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 

@@ -19,10 +19,16 @@
 //! assert_eq!(clock.sleeps().len(), 2);
 //! ```
 //!
-//! - [`on_error`] retries `Err` (Python's `on_exception`); [`on_predicate`] retries returned
-//!   values (Python's `on_predicate`).
+//! - [`on_error`](fn@on_error) retries `Err` (Python's `on_exception`);
+//!   [`on_predicate`](fn@on_predicate) retries returned values (Python's `on_predicate`).
 //! - Drivers: [`Policy::retry`] (blocking), [`Policy::retry_async`] (spawnable),
 //!   [`Policy::retry_async_mut`] (`AsyncFnMut`), and the code-block form [`Policy::begin`].
+//! - Attribute macros (feature `macros`, on by default) put a policy on a function, as Python's
+//!   decorators do: `#[persevere::on_error(expo, max_tries = 3)]`,
+//!   `#[persevere::on_predicate(fibo(max_value = 13))]`, `#[persevere::retry(policy())]`. They
+//!   share their names with the functions [`on_error`](fn@on_error) and
+//!   [`on_predicate`](fn@on_predicate) (macros and functions live in different namespaces); see
+//!   the `persevere-macros` crate for their keys.
 //! - [`testing::VirtualClock`] runs every rule on virtual time.
 //! - Logging goes through `tracing` with Python's messages ("Backing off f(...) for 0.4s (err)"
 //!   at INFO, "Giving up f(...) after 3 tries (err)" at ERROR), target `persevere`.
@@ -108,6 +114,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 mod clock;
 mod core;
 mod details;
@@ -146,3 +155,6 @@ pub use wait::{
     Constant, Decay, Decorrelated, Delay, Expo, Fibo, Intervals, Linear, NoFallback, Runtime,
     RuntimeWait, Wait, constant, decay, decorrelated, expo, fibo, intervals, linear, runtime,
 };
+
+#[cfg(feature = "macros")]
+pub use persevere_macros::{on_error, on_predicate, retry};

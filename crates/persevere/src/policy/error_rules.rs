@@ -1,4 +1,4 @@
-//! The rules of [`on_error`](crate::on_error): which errors are retried.
+//! The rules of [`on_error`](fn@crate::on_error): which errors are retried.
 
 use super::{OnError, Policy};
 use crate::core::{Judge, Rules, Sealed, Verdict};
@@ -53,7 +53,7 @@ impl<T, E: Debug, K: ErrorFilter<E, M>, M> Judge<T, E, M> for ErrorRules<E, K> {
     }
 }
 
-/// The builder methods of [`on_error`](crate::on_error) policies.
+/// The builder methods of [`on_error`](fn@crate::on_error) policies.
 impl<W, T, E, S, C, K> OnError<W, T, E, S, C, K> {
     /// Retries only the errors for which `test` holds (several `when`s must all hold). Other
     /// errors are returned at once, with no handler and no log (Python's exception filter).

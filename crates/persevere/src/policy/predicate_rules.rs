@@ -1,4 +1,4 @@
-//! The rules of [`on_predicate`](crate::on_predicate): which returned values are retried.
+//! The rules of [`on_predicate`](fn@crate::on_predicate): which returned values are retried.
 
 use super::{OnPredicate, Policy};
 use crate::Falsy;
@@ -64,7 +64,7 @@ impl<T: Debug, P: RetryValue<T>> Judge<T, Infallible, ()> for PredicateRules<P> 
     }
 }
 
-/// The builder methods of [`on_predicate`](crate::on_predicate) policies.
+/// The builder methods of [`on_predicate`](fn@crate::on_predicate) policies.
 impl<W, T, S, C, P> OnPredicate<W, T, S, C, P> {
     /// Retries the values for which `predicate` holds (Python's `predicate`).
     ///
