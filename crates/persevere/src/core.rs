@@ -95,7 +95,8 @@ where
     tries: u32,
     /// When the call started; read only if something needs the time.
     start: Option<Instant>,
-    max_tries: Option<u32>,
+    /// The call's `max_tries`; 0 means unlimited (a policy rejects 0 as a limit).
+    max_tries: u32,
     max_time: Option<Duration>,
     wait_state: W::State,
     rng: Rng,
@@ -105,6 +106,7 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// Starts one retrying call in the code-block form (see [`Retrying`]). Reads `max_tries`
     /// and `max_time` (closures are called here, once per call), and the clock if a limit, a
     /// handler or an enabled log event needs it.
+    #[inline]
     pub fn begin(&self) -> Retrying<'_, R, W, T, E, S, C>
     where
         R: Rules<T, E>,
@@ -123,6 +125,7 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// let retrying = policy.begin_as("sync_stock");
     /// assert_eq!(retrying.tries(), 0);
     /// ```
+    #[inline(always)]
     pub fn begin_as<'a>(&'a self, default_name: &'a str) -> Retrying<'a, R, W, T, E, S, C>
     where
         R: Rules<T, E>,
@@ -137,7 +140,7 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
             default_name,
             tries: 0,
             start: needs_clock.then(|| s.clock.now()),
-            max_tries: s.max_tries.read(),
+            max_tries: s.max_tries.read().unwrap_or(0),
             max_time,
             wait_state: s.wait.start(),
             rng: match s.seed {
@@ -157,6 +160,9 @@ where
     /// Decides what follows an attempt that ended with `outcome`: [`Next::Done`] with the
     /// outcome to return, or [`Next::Retry`] with the wait before the next attempt. Runs the
     /// handlers and writes the log for this event.
+    // Inlined into every driver so that a success costs only the judgement: the failure and
+    // event paths are separate functions.
+    #[inline(always)]
     pub fn check<M>(&mut self, outcome: R::Outcome) -> Next<R::Outcome>
     where
         R: Judge<T, E, M>,
@@ -164,7 +170,9 @@ where
         self.tries = self.tries.saturating_add(1);
         let wait = match self.policy.rules.judge(&outcome) {
             Verdict::Success => {
-                self.succeeded(&outcome);
+                if !self.settings().handlers.success.is_empty() {
+                    self.succeeded(&outcome);
+                }
                 None
             }
             Verdict::Unmatched => None,
@@ -195,9 +203,10 @@ where
     }
 
     /// The rules for a retryable failure: limits, then the strategy, jitter and deadline.
+    #[inline(never)]
     fn backoff(&mut self, outcome: &R::Outcome, subject: &R::Subject) -> Option<Duration> {
         let elapsed = self.elapsed();
-        let out_of_tries = self.max_tries.is_some_and(|max| self.tries >= max);
+        let out_of_tries = self.max_tries != 0 && self.tries >= self.max_tries;
         let out_of_time = self.max_time.is_some_and(|max| elapsed >= max);
         if out_of_tries || out_of_time {
             self.give_up(outcome, subject, elapsed);
@@ -221,28 +230,42 @@ where
             Some(max) => jittered.min(max - elapsed),
             None => jittered,
         };
-        settings
-            .log
-            .backoff(self.target(), self.tries, wait, elapsed, &subject);
-        self.run(&settings.handlers.backoff, outcome, elapsed, Some(wait));
+        if settings.log.backoff_enabled() {
+            settings
+                .log
+                .backoff(self.target(), self.tries, wait, elapsed, &subject);
+        }
+        if !settings.handlers.backoff.is_empty() {
+            self.run(&settings.handlers.backoff, outcome, elapsed, Some(wait));
+        }
         Some(wait)
     }
 
+    #[cold]
+    #[inline(never)]
     fn succeeded(&self, outcome: &R::Outcome) {
-        let handlers = &self.settings().handlers.success;
-        if !handlers.is_empty() {
-            self.run(handlers, outcome, self.elapsed(), None);
-        }
+        self.run(
+            &self.settings().handlers.success,
+            outcome,
+            self.elapsed(),
+            None,
+        );
     }
 
+    #[cold]
+    #[inline(never)]
     fn give_up(&self, outcome: &R::Outcome, subject: &R::Subject, elapsed: Duration) {
         let settings = self.settings();
-        settings
-            .log
-            .giveup(self.target(), self.tries, elapsed, &subject);
+        if settings.log.giveup_enabled() {
+            settings
+                .log
+                .giveup(self.target(), self.tries, elapsed, &subject);
+        }
         self.run(&settings.handlers.giveup, outcome, elapsed, None);
     }
 
+    #[cold]
+    #[inline(never)]
     fn run(
         &self,
         handlers: &[handlers::Handler<T, E>],
@@ -284,6 +307,7 @@ where
     W: Wait<R::Subject>,
 {
     /// Blocks for `wait` with the policy's sleeper.
+    #[inline]
     pub fn sleep(&self, wait: Duration)
     where
         S: Sleeper,
@@ -292,6 +316,7 @@ where
     }
 
     /// Waits `wait` with the policy's async sleeper.
+    #[inline]
     pub fn sleep_async(&self, wait: Duration) -> S::Sleep
     where
         S: AsyncSleeper,

@@ -78,6 +78,7 @@ impl Jitter {
     }
 
     /// The jittered delay. Saturates at `Duration::MAX`; never panics.
+    #[inline]
     pub fn apply(&self, delay: Duration, rng: &mut Rng) -> Duration {
         match self {
             Jitter::None => delay,

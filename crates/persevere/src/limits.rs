@@ -15,6 +15,7 @@ pub(crate) enum Limit<V> {
 
 impl<V: Copy> Limit<V> {
     /// The limit for the call that starts now.
+    #[inline]
     pub(crate) fn read(&self) -> Option<V> {
         match self {
             Limit::Unset => None,

@@ -37,24 +37,37 @@ macro_rules! event_at {
     };
 }
 
-fn level_enabled(level: Level) -> bool {
-    match level {
-        Level::ERROR => tracing::enabled!(target: "persevere", Level::ERROR),
-        Level::WARN => tracing::enabled!(target: "persevere", Level::WARN),
-        Level::INFO => tracing::enabled!(target: "persevere", Level::INFO),
-        Level::DEBUG => tracing::enabled!(target: "persevere", Level::DEBUG),
-        Level::TRACE => tracing::enabled!(target: "persevere", Level::TRACE),
-    }
+/// Whether some subscriber may record events at `level`: one atomic load, and `false` when no
+/// subscriber is installed. A cheap upper bound of `tracing::enabled!`, which also asks the
+/// subscriber about the call site.
+#[inline]
+fn level_may_be_enabled(level: Level) -> bool {
+    level <= tracing::level_filters::STATIC_MAX_LEVEL
+        && level <= tracing::level_filters::LevelFilter::current()
 }
 
 impl LogLevels {
     /// Whether either event could be recorded now (then the call reads the clock at its start,
     /// so that the logged `elapsed` is right). Cheap: without a subscriber it is one load.
+    #[inline]
     pub(crate) fn any_enabled(&self) -> bool {
-        self.enabled && (level_enabled(self.backoff) || level_enabled(self.giveup))
+        self.enabled && (level_may_be_enabled(self.backoff) || level_may_be_enabled(self.giveup))
+    }
+
+    /// Whether the backoff event may be recorded: check before naming the target.
+    #[inline]
+    pub(crate) fn backoff_enabled(&self) -> bool {
+        self.enabled && level_may_be_enabled(self.backoff)
+    }
+
+    /// Whether the give-up event may be recorded.
+    #[inline]
+    pub(crate) fn giveup_enabled(&self) -> bool {
+        self.enabled && level_may_be_enabled(self.giveup)
     }
 
     /// "Backing off f(...) for 0.4s (err)"
+    #[cold]
     pub(crate) fn backoff(
         &self,
         target: &str,
@@ -63,9 +76,6 @@ impl LogLevels {
         elapsed: Duration,
         outcome: &dyn Debug,
     ) {
-        if !self.enabled {
-            return;
-        }
         event_at!(
             self.backoff,
             target = target,
@@ -80,10 +90,8 @@ impl LogLevels {
     }
 
     /// "Giving up f(...) after 3 tries (err)"
+    #[cold]
     pub(crate) fn giveup(&self, target: &str, tries: u32, elapsed: Duration, outcome: &dyn Debug) {
-        if !self.enabled {
-            return;
-        }
         event_at!(
             self.giveup,
             target = target,

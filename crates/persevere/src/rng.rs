@@ -22,8 +22,17 @@ use std::hash::BuildHasher;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Rng {
-    state: Option<u64>,
+    /// The SplitMix64 state; `UNDRAWN` until the first draw of a fresh generator. (One word
+    /// rather than an `Option`, which would double the size of every retrying call.)
+    state: u64,
 }
+
+/// The state of a fresh generator before its first draw. No seeded generator starts here
+/// (see [`Rng::seeded`]), and a state drawn from the thread's stream never equals it.
+const UNDRAWN: u64 = 0;
+
+/// Seeds are mixed with this, so that the common seed 0 is not `UNDRAWN`.
+const SEED_SALT: u64 = 0x5eed_5eed_5eed_5eed;
 
 thread_local! {
     // Seeded once per thread from std's per-process random keys.
@@ -33,30 +42,35 @@ thread_local! {
 impl Rng {
     /// A generator whose state is taken from this thread's stream at the first draw.
     pub(crate) const fn fresh() -> Self {
-        Rng { state: None }
+        Rng { state: UNDRAWN }
     }
 
     /// A generator that always yields the same sequence for the same seed.
     pub const fn seeded(seed: u64) -> Self {
-        Rng { state: Some(seed) }
+        let state = seed ^ SEED_SALT;
+        // The one seed that would land on `UNDRAWN` starts from the salt instead: still a
+        // fixed sequence (the same as seed 0's neighbour in salt space), never a random one.
+        Rng {
+            state: if state == UNDRAWN {
+                SEED_SALT.rotate_left(1)
+            } else {
+                state
+            },
+        }
     }
 
     /// The next 64 random bits.
+    #[inline]
     pub fn next_u64(&mut self) -> u64 {
-        let state = match self.state {
-            Some(s) => s,
-            None => THREAD_STREAM.with(|stream| {
-                let s = splitmix(stream.get().wrapping_add(GAMMA));
-                stream.set(stream.get().wrapping_add(GAMMA));
-                s
-            }),
-        };
-        let next = state.wrapping_add(GAMMA);
-        self.state = Some(next);
-        splitmix(next)
+        if self.state == UNDRAWN {
+            self.state = draw_from_thread_stream();
+        }
+        self.state = self.state.wrapping_add(GAMMA);
+        splitmix(self.state)
     }
 
     /// A uniform float in `[0, 1)`.
+    #[inline]
     pub fn next_f64(&mut self) -> f64 {
         // The top 53 bits, scaled: every value is a multiple of 2^-53 below 1.
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
@@ -64,6 +78,16 @@ impl Rng {
 }
 
 const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// A fresh state for one call from this thread's stream, never `UNDRAWN`.
+#[cold]
+fn draw_from_thread_stream() -> u64 {
+    THREAD_STREAM.with(|stream| {
+        let next = stream.get().wrapping_add(GAMMA);
+        stream.set(next);
+        splitmix(next).max(1)
+    })
+}
 
 fn splitmix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -84,6 +108,15 @@ mod tests {
             .scan(Rng::seeded(1), |r, _| Some(r.next_u64()))
             .collect();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn seed_zero_and_the_salt_itself_are_reproducible() {
+        for seed in [0, SEED_SALT, u64::MAX] {
+            let a = Rng::seeded(seed).next_u64();
+            assert_eq!(a, Rng::seeded(seed).next_u64(), "seed {seed}");
+        }
+        assert_ne!(Rng::seeded(0).next_u64(), Rng::seeded(1).next_u64());
     }
 
     #[test]

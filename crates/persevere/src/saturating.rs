@@ -11,14 +11,30 @@ const NANOS_PER_SEC: u128 = 1_000_000_000;
 /// `Duration::MAX` in nanoseconds, as a float (about 1.8e28).
 const MAX_NANOS_F64: f64 = (u64::MAX as f64) * 1e9 + 999_999_999.0;
 
+/// 2^64 nanoseconds (about 584 years): below it, a duration's nanoseconds fit a `u64`, which
+/// converts without the software `u128` routines.
+const U64_NANOS_F64: f64 = 18_446_744_073_709_551_616.0;
+
 /// The duration's length in nanoseconds, as a float (exact below 2^53 ns, about 104 days).
+#[inline]
 pub(crate) fn as_nanos_f64(d: Duration) -> f64 {
-    d.as_nanos() as f64
+    d.as_secs() as f64 * 1e9 + f64::from(d.subsec_nanos())
 }
 
 /// The duration of `nanos` nanoseconds, rounded to the nearest nanosecond: NaN and negative
 /// values give zero, values beyond `Duration::MAX` give `Duration::MAX`.
+#[inline]
 pub(crate) fn from_nanos_f64(nanos: f64) -> Duration {
+    // The common case, in hardware: a positive value below 2^64 ns.
+    if nanos > 0.0 && nanos < U64_NANOS_F64 {
+        // `as` saturates, so the rounding `+ 0.5` cannot wrap at the top of the range.
+        return Duration::from_nanos((nanos + 0.5) as u64);
+    }
+    from_nanos_f64_slow(nanos)
+}
+
+#[cold]
+fn from_nanos_f64_slow(nanos: f64) -> Duration {
     if nanos.is_nan() || nanos <= 0.0 {
         return Duration::ZERO;
     }

@@ -13,6 +13,7 @@ pub(crate) struct Handlers<T, E> {
 }
 
 impl<T, E> Handlers<T, E> {
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.backoff.is_empty() && self.giveup.is_empty() && self.success.is_empty()
     }

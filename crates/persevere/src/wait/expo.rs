@@ -18,9 +18,8 @@ use std::time::Duration;
 pub fn expo() -> Expo {
     Expo {
         base: 2.0,
-        factor: Duration::from_secs(1),
-        max_value: None,
-        next_nanos: None,
+        next_nanos: 1e9,
+        max_value: Duration::MAX,
     }
 }
 
@@ -29,10 +28,11 @@ pub fn expo() -> Expo {
 #[must_use]
 pub struct Expo {
     base: f64,
-    factor: Duration,
-    max_value: Option<Duration>,
-    /// The next uncapped value in nanoseconds; `None` before the first step.
-    next_nanos: Option<f64>,
+    /// The next uncapped value in nanoseconds (`factor` before the first step). A float, so
+    /// that any `base` works and growth saturates instead of overflowing.
+    next_nanos: f64,
+    /// The cap; `Duration::MAX` when none is set, which is where the values saturate anyway.
+    max_value: Duration,
 }
 
 impl Expo {
@@ -45,13 +45,13 @@ impl Expo {
 
     /// The first wait (the multiplier of `base^n`).
     pub fn factor(mut self, factor: Duration) -> Self {
-        self.factor = factor;
+        self.next_nanos = as_nanos_f64(factor);
         self
     }
 
     /// The cap: once reached, every later wait is `max_value`.
     pub fn max_value(mut self, max_value: Duration) -> Self {
-        self.max_value = Some(max_value);
+        self.max_value = max_value;
         self
     }
 }
@@ -59,16 +59,14 @@ impl Expo {
 impl Iterator for Expo {
     type Item = Duration;
 
+    #[inline]
     fn next(&mut self) -> Option<Duration> {
-        let nanos = self.next_nanos.unwrap_or_else(|| as_nanos_f64(self.factor));
-        let value = from_nanos_f64(nanos);
-        if let Some(max) = self.max_value {
-            if value >= max {
-                // Stop growing: the value stays at the cap, and the float never overflows.
-                return Some(max);
-            }
+        let value = from_nanos_f64(self.next_nanos);
+        if value >= self.max_value {
+            // Stop growing: the value stays at the cap.
+            return Some(self.max_value);
         }
-        self.next_nanos = Some(nanos * self.base);
+        self.next_nanos *= self.base;
         Some(value)
     }
 }

@@ -15,9 +15,9 @@ use std::time::Duration;
 /// ```
 pub fn fibo() -> Fibo {
     Fibo {
-        factor: Duration::from_secs(1),
-        max_value: None,
-        pair: None,
+        next_nanos: 1e9,
+        after_nanos: 1e9,
+        max_value: Duration::MAX,
     }
 }
 
@@ -25,22 +25,24 @@ pub fn fibo() -> Fibo {
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[must_use]
 pub struct Fibo {
-    factor: Duration,
-    max_value: Option<Duration>,
-    /// The next two uncapped values in nanoseconds; `None` before the first step.
-    pair: Option<(f64, f64)>,
+    /// The next two uncapped values in nanoseconds (`factor` twice before the first step).
+    next_nanos: f64,
+    after_nanos: f64,
+    /// The cap; `Duration::MAX` when none is set.
+    max_value: Duration,
 }
 
 impl Fibo {
     /// The unit the Fibonacci numbers multiply.
     pub fn factor(mut self, factor: Duration) -> Self {
-        self.factor = factor;
+        self.next_nanos = as_nanos_f64(factor);
+        self.after_nanos = self.next_nanos;
         self
     }
 
     /// The cap: once reached, every later wait is `max_value`.
     pub fn max_value(mut self, max_value: Duration) -> Self {
-        self.max_value = Some(max_value);
+        self.max_value = max_value;
         self
     }
 }
@@ -48,18 +50,14 @@ impl Fibo {
 impl Iterator for Fibo {
     type Item = Duration;
 
+    #[inline]
     fn next(&mut self) -> Option<Duration> {
-        let (a, b) = self.pair.unwrap_or_else(|| {
-            let unit = as_nanos_f64(self.factor);
-            (unit, unit)
-        });
-        let value = from_nanos_f64(a);
-        if let Some(max) = self.max_value {
-            if value >= max {
-                return Some(max);
-            }
+        let value = from_nanos_f64(self.next_nanos);
+        if value >= self.max_value {
+            return Some(self.max_value);
         }
-        self.pair = Some((b, a + b));
+        (self.next_nanos, self.after_nanos) =
+            (self.after_nanos, self.next_nanos + self.after_nanos);
         Some(value)
     }
 }
