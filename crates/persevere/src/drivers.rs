@@ -24,6 +24,7 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     ///     .retry(|| { calls += 1; if calls < 3 { Err("busy") } else { Ok(calls) } });
     /// assert_eq!(r, Ok(3));
     /// ```
+    #[inline]
     pub fn retry<F, M>(&self, mut op: F) -> <R as Rules<T, E>>::Outcome
     where
         R: Judge<T, E, M>,
@@ -62,6 +63,7 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// assert_eq!(task.await.unwrap(), Ok(7));
     /// # }
     /// ```
+    #[inline]
     pub async fn retry_async<F, Fut, M>(&self, mut op: F) -> <R as Rules<T, E>>::Outcome
     where
         R: Judge<T, E, M>,
@@ -107,6 +109,7 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// assert_eq!(r, Ok(3));
     /// # });
     /// ```
+    #[inline]
     pub async fn retry_async_mut<F, M>(&self, mut op: F) -> <R as Rules<T, E>>::Outcome
     where
         R: Judge<T, E, M>,
