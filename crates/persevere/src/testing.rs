@@ -30,6 +30,10 @@ use std::time::{Duration, Instant};
 /// assert_eq!(calls, 5);
 /// assert_eq!(clock.sleeps(), [1, 2, 4, 3].map(Duration::from_secs));
 /// assert_eq!(clock.elapsed(), Duration::from_secs(10));
+///
+/// let before = clock.now();
+/// clock.advance(Duration::from_millis(250));
+/// assert_eq!(clock.now() - before, Duration::from_millis(250));
 /// ```
 #[derive(Debug, Clone)]
 pub struct VirtualClock {
@@ -65,6 +69,12 @@ impl VirtualClock {
         t.elapsed = t.elapsed.saturating_add(duration);
     }
 
+    /// The virtual current instant (the same as [`Clock::now`], without importing the trait).
+    pub fn now(&self) -> Instant {
+        let t = self.lock();
+        t.origin + t.elapsed.min(HORIZON)
+    }
+
     /// Every sleep so far, in order.
     pub fn sleeps(&self) -> Vec<Duration> {
         self.lock().sleeps.clone()
@@ -97,8 +107,7 @@ impl Default for VirtualClock {
 
 impl Clock for VirtualClock {
     fn now(&self) -> Instant {
-        let t = self.lock();
-        t.origin + t.elapsed.min(HORIZON)
+        VirtualClock::now(self)
     }
 }
 
