@@ -143,10 +143,8 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
             max_tries: s.max_tries.read().unwrap_or(0),
             max_time,
             wait_state: s.wait.start(),
-            rng: match s.seed {
-                Some(seed) => Rng::seeded(seed),
-                None => Rng::fresh(),
-            },
+            // Seeded at the first failure (see `backoff`): a success does no random work.
+            rng: Rng::fresh(),
         }
     }
 }
@@ -213,6 +211,11 @@ where
             return None;
         }
         let settings = self.settings();
+        if self.tries == 1 {
+            if let Some(seed) = settings.seed {
+                self.rng = Rng::seeded(seed);
+            }
+        }
         let Some(delay) = settings
             .wait
             .next_delay(&mut self.wait_state, subject, &mut self.rng)

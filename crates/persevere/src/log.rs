@@ -51,7 +51,8 @@ impl LogLevels {
     /// so that the logged `elapsed` is right). Cheap: without a subscriber it is one load.
     #[inline]
     pub(crate) fn any_enabled(&self) -> bool {
-        self.enabled && (level_may_be_enabled(self.backoff) || level_may_be_enabled(self.giveup))
+        // The less verbose of the two levels is the one a filter lets through first.
+        self.enabled && level_may_be_enabled(self.backoff.min(self.giveup))
     }
 
     /// Whether the backoff event may be recorded: check before naming the target.

@@ -217,3 +217,32 @@ fn elapsed_is_logged_when_a_subscriber_listens() {
     );
     assert_eq!(records[1].fields, "target=\"f\" tries=2 elapsed=4.0");
 }
+
+#[test]
+fn a_subscriber_listening_only_at_the_give_up_level_still_gets_the_elapsed_time() {
+    // INFO backoffs are filtered out, ERROR give-ups are not: the call must still read the
+    // clock at its start, so that the give-up's elapsed time is right.
+    use tracing_subscriber::Layer as _;
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry().with(
+        capture
+            .clone()
+            .with_filter(tracing_subscriber::filter::LevelFilter::WARN),
+    );
+    let clock = VirtualClock::new();
+    tracing::subscriber::with_default(subscriber, || {
+        let _: Result<(), &str> = on_error(constant(Duration::from_secs(1)))
+            .max_tries(2)
+            .jitter(Jitter::None)
+            .name("f")
+            .clock(clock.clone())
+            .retry(|| {
+                clock.advance(Duration::from_secs(2));
+                Err("x")
+            });
+    });
+    let records = capture.0.lock().unwrap().clone();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].level, Level::ERROR);
+    assert_eq!(records[0].fields, "target=\"f\" tries=2 elapsed=5.0");
+}
