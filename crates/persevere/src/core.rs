@@ -201,7 +201,7 @@ where
     }
 
     /// The rules for a retryable failure: limits, then the strategy, jitter and deadline.
-    #[inline(never)]
+    #[inline]
     fn backoff(&mut self, outcome: &R::Outcome, subject: &R::Subject) -> Option<Duration> {
         let elapsed = self.elapsed();
         let out_of_tries = self.max_tries != 0 && self.tries >= self.max_tries;
