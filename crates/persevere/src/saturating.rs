@@ -11,9 +11,10 @@ const NANOS_PER_SEC: u128 = 1_000_000_000;
 /// `Duration::MAX` in nanoseconds, as a float (about 1.8e28).
 const MAX_NANOS_F64: f64 = (u64::MAX as f64) * 1e9 + 999_999_999.0;
 
-/// 2^64 nanoseconds (about 584 years): below it, a duration's nanoseconds fit a `u64`, which
-/// converts without the software `u128` routines.
-const U64_NANOS_F64: f64 = 18_446_744_073_709_551_616.0;
+/// 2^63 nanoseconds (about 292 years): below it, a duration's nanoseconds fit an `i64`, whose
+/// conversion from `f64` is one hardware instruction (the unsigned one takes a dozen, and the
+/// `u128` ones are software routines).
+const I64_NANOS_F64: f64 = 9_223_372_036_854_775_808.0;
 
 /// The duration's length in nanoseconds, as a float (exact below 2^53 ns, about 104 days).
 #[inline]
@@ -26,9 +27,10 @@ pub(crate) fn as_nanos_f64(d: Duration) -> f64 {
 #[inline]
 pub(crate) fn from_nanos_f64(nanos: f64) -> Duration {
     // The common case, in hardware: a positive value below 2^64 ns.
-    if nanos > 0.0 && nanos < U64_NANOS_F64 {
-        // `as` saturates, so the rounding `+ 0.5` cannot wrap at the top of the range.
-        return Duration::from_nanos((nanos + 0.5) as u64);
+    if nanos > 0.0 && nanos < I64_NANOS_F64 {
+        // `as` saturates, so the rounding `+ 0.5` cannot wrap at the top of the range, and
+        // the result is never negative.
+        return Duration::from_nanos((nanos + 0.5) as i64 as u64);
     }
     from_nanos_f64_slow(nanos)
 }
@@ -83,6 +85,19 @@ mod tests {
     fn nan_and_negative_give_zero() {
         assert_eq!(mul_f64(Duration::from_secs(1), f64::NAN), Duration::ZERO);
         assert_eq!(mul_f64(Duration::from_secs(1), -1.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn both_sides_of_the_fast_paths_limit_agree() {
+        // Just below 2^63 ns the fast path converts; from 2^63 on the u128 path does.
+        let below = 9_223_372_036_854_774_784.0; // the largest f64 below 2^63
+        assert_eq!(from_nanos_f64(below), from_nanos_u128(below as u128));
+        assert_eq!(from_nanos_f64(I64_NANOS_F64), from_nanos_u128(1u128 << 63));
+        assert_eq!(
+            from_nanos_f64(1e20),
+            from_nanos_u128(100_000_000_000_000_000_000)
+        );
+        assert!(from_nanos_f64(below) < from_nanos_f64(I64_NANOS_F64));
     }
 
     #[test]
