@@ -80,10 +80,20 @@ impl Jitter {
     /// The jittered delay. Saturates at `Duration::MAX`; never panics.
     #[inline]
     pub fn apply(&self, delay: Duration, rng: &mut Rng) -> Duration {
+        // The two common cases inline; the others out of line, so that a retry loop without
+        // jitter pays one comparison.
         match self {
             Jitter::None => delay,
             // `min` guards the float rounding at the top of the range: never above the cap.
             Jitter::Full => from_nanos_f64(as_nanos_f64(delay) * rng.next_f64()).min(delay),
+            _ => self.apply_other(delay, rng),
+        }
+    }
+
+    #[inline(never)]
+    fn apply_other(&self, delay: Duration, rng: &mut Rng) -> Duration {
+        match self {
+            Jitter::None | Jitter::Full => unreachable!("handled by apply"),
             Jitter::Equal => {
                 let half = delay / 2;
                 let spread = delay - half;
