@@ -140,7 +140,8 @@ impl Config {
             policy = policy.max_tries(max);
         }
         if let Some(max) = self.max_time {
-            policy = policy.max_time(max);
+            // No attempt starts at --max-time: it would be stopped there at once.
+            policy = policy.max_time(max).no_attempt_at_deadline();
         }
         if let Some(jitter) = &self.jitter {
             policy = policy.jitter(jitter.clone());

@@ -36,10 +36,9 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<u8> {
         sys::ignore_signal(libc::SIGTTOU);
     }
     let policy = config.policy(&announcer);
-    // Read before the core's start, so that persevere's deadline is never later than the
-    // core's: the core's last sleep ends at its deadline, and so at or after persevere's.
-    let start = Instant::now();
-    let run_deadline = config.max_time.map(|t| start + t);
+    // Read before the core's start, so that persevere's deadline (where a running attempt is
+    // stopped) is never later than the core's (after which no attempt starts).
+    let run_deadline = config.max_time.map(|t| Instant::now() + t);
     let mut retrying = policy.begin_as(&announcer.command);
     loop {
         let attempt_number = retrying.tries() + 1;
@@ -67,23 +66,13 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<u8> {
         if foreground {
             sys::set_foreground_group(libc::STDIN_FILENO, sys::getpgrp());
         }
-        let outcome = outcome?;
-        let last_failure = outcome.as_ref().err().cloned();
-        match retrying.check(outcome) {
+        match retrying.check(outcome?) {
             Next::Done(Ok(_)) => return Ok(0),
             Next::Done(Err(failure)) => return Ok(failure.exit_status()),
             Next::Retry(wait) => {
                 if let Some(signal) = sleep(wait, &signals, &announcer, attempt_number + 1)? {
                     return Ok(u8::try_from(128 + signal).unwrap_or(u8::MAX));
                 }
-            }
-        }
-        // The core clips the last sleep to end at --max-time; no attempt starts after it, so
-        // the run ends with the attempt before, in the core's words.
-        if let (Some(at), Some(failure)) = (run_deadline, last_failure) {
-            if Instant::now() >= at {
-                announcer.giveup(retrying.tries(), &failure, start.elapsed());
-                return Ok(failure.exit_status());
             }
         }
     }

@@ -230,7 +230,15 @@ where
             None => delay.duration,
         };
         let wait = match self.max_time {
-            Some(max) => jittered.min(max - elapsed),
+            Some(max) => {
+                let left = max - elapsed;
+                if settings.no_attempt_at_deadline && jittered >= left {
+                    // The next attempt would start at the deadline: none starts.
+                    self.give_up(outcome, subject, elapsed);
+                    return None;
+                }
+                jittered.min(left)
+            }
             None => jittered,
         };
         if settings.log.backoff_enabled() {

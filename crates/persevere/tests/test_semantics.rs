@@ -125,6 +125,43 @@ fn max_time_truncates_the_last_sleep_to_the_deadline() {
 }
 
 #[test]
+fn no_attempt_at_deadline_gives_up_instead_of_the_last_cut_sleep() {
+    let clock = VirtualClock::new();
+    let rec = Recorder::<(), ()>::new();
+    let mut calls = 0;
+    let r = recorded(
+        on_error(expo())
+            .max_time(Duration::from_secs(10))
+            .no_attempt_at_deadline()
+            .jitter(Jitter::None)
+            .clock(clock.clone()),
+        &rec,
+    )
+    .retry(|| {
+        calls += 1;
+        Err(())
+    });
+    assert!(r.is_err());
+    assert_eq!(
+        calls, 4,
+        "the wait of 8 s would reach the deadline at 7 s + 3 s"
+    );
+    assert_eq!(clock.sleeps(), secs(&[1, 2, 4]));
+    assert_eq!(rec.counts(), (0, 3, 1));
+    assert_eq!(rec.giveups()[0].elapsed, Duration::from_secs(7));
+
+    // A wait that ends before the deadline is still taken.
+    let clock = VirtualClock::new();
+    let _: Result<(), ()> = on_error(constant(Duration::from_secs(3)))
+        .max_time(Duration::from_secs(10))
+        .no_attempt_at_deadline()
+        .jitter(Jitter::None)
+        .clock(clock.clone())
+        .retry(|| Err(()));
+    assert_eq!(clock.sleeps(), secs(&[3, 3, 3]));
+}
+
+#[test]
 fn a_first_attempt_slower_than_max_time_is_not_retried() {
     let clock = VirtualClock::new();
     let mut calls = 0;

@@ -42,6 +42,8 @@ pub(crate) struct Settings<W, T, E, S, C> {
     pub(crate) handlers: Handlers<T, E>,
     pub(crate) name: Option<Cow<'static, str>>,
     pub(crate) seed: Option<u64>,
+    /// With `max_time`: give up instead of a wait that would end at or past the deadline.
+    pub(crate) no_attempt_at_deadline: bool,
     pub(crate) log: LogLevels,
     pub(crate) sleeper: S,
     pub(crate) clock: C,
@@ -118,6 +120,7 @@ impl<W, T, E> Settings<W, T, E, DefaultSleeper, SystemClock> {
             handlers: Handlers::default(),
             name: None,
             seed: None,
+            no_attempt_at_deadline: false,
             log: LogLevels::default(),
             sleeper: DefaultSleeper,
             clock: SystemClock,
@@ -137,6 +140,7 @@ impl<W, T, E, S, C> Settings<W, T, E, S, C> {
             handlers: self.handlers,
             name: self.name,
             seed: self.seed,
+            no_attempt_at_deadline: self.no_attempt_at_deadline,
             log: self.log,
             sleeper,
             clock,
@@ -187,6 +191,33 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     #[must_use]
     pub fn max_time(mut self, max_time: impl IntoMaxTime) -> Self {
         self.settings.max_time = max_time.into_max_time().0;
+        self
+    }
+
+    /// With [`max_time`](Policy::max_time): when the next wait would reach the deadline, give
+    /// up at once (after the give-up log and `on_giveup`) instead of sleeping until the
+    /// deadline and making one last attempt there. For callers that must not start work at
+    /// the deadline, such as the `persevere` command, which stops a running attempt at it.
+    ///
+    /// # Default
+    /// Off: the last sleep is cut to end at the deadline and one more attempt starts there
+    /// (instant failures, `expo()`, no jitter, 10 s: sleeps 1, 2, 4, 3 over 5 calls).
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, Jitter, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// let clock = VirtualClock::new();
+    /// let mut calls = 0;
+    /// let _: Result<(), ()> = on_error(expo()).max_time(Duration::from_secs(10))
+    ///     .no_attempt_at_deadline()
+    ///     .jitter(Jitter::None).clock(clock.clone()).retry(|| { calls += 1; Err(()) });
+    /// assert_eq!(clock.sleeps(), [1, 2, 4].map(Duration::from_secs));
+    /// assert_eq!(calls, 4);
+    /// ```
+    #[must_use]
+    pub fn no_attempt_at_deadline(mut self) -> Self {
+        self.settings.no_attempt_at_deadline = true;
         self
     }
 
@@ -391,6 +422,7 @@ impl<R: Clone, W: Clone, T, E, S: Clone, C: Clone> Clone for Policy<R, W, T, E, 
                 handlers: s.handlers.clone(),
                 name: s.name.clone(),
                 seed: s.seed,
+                no_attempt_at_deadline: s.no_attempt_at_deadline,
                 log: s.log,
                 sleeper: s.sleeper.clone(),
                 clock: s.clock.clone(),
