@@ -23,43 +23,50 @@ pub enum Strategy {
     Intervals(Intervals<IntervalIter>),
 }
 
-/// The state of the chosen strategy for one run.
+/// The state of the chosen strategy for one run: each strategy's own state, so that every
+/// delay (and its default jitter) comes from the core's `Wait` implementations unchanged.
 #[derive(Debug)]
 pub enum StrategyState {
-    /// An iterator strategy's position.
-    Iter(Box<dyn IterState>),
+    /// `expo`'s position.
+    Expo(Expo),
+    /// `fibo`'s position.
+    Fibo(Fibo),
+    /// `constant` (no position).
+    Constant(persevere::Constant),
+    /// `linear`'s position.
+    Linear(Linear),
+    /// The rest of `--intervals`.
+    Intervals(Intervals<IntervalIter>),
     /// `decorrelated`'s previous wait.
     Decorrelated(Duration),
 }
-
-/// An iterator strategy in progress (they differ in type, not in use).
-pub trait IterState: Iterator<Item = Duration> + std::fmt::Debug {}
-
-impl<I: Iterator<Item = Duration> + std::fmt::Debug> IterState for I {}
 
 impl<X: ?Sized> Wait<X> for Strategy {
     type State = StrategyState;
 
     fn start(&self) -> StrategyState {
         match self {
-            Strategy::Expo(s) => StrategyState::Iter(Box::new(*s)),
-            Strategy::Fibo(s) => StrategyState::Iter(Box::new(*s)),
-            Strategy::Constant(s) => StrategyState::Iter(Box::new(*s)),
-            Strategy::Linear(s) => StrategyState::Iter(Box::new(*s)),
-            Strategy::Intervals(s) => StrategyState::Iter(Box::new(s.clone())),
+            Strategy::Expo(s) => StrategyState::Expo(Wait::<X>::start(s)),
+            Strategy::Fibo(s) => StrategyState::Fibo(Wait::<X>::start(s)),
+            Strategy::Constant(s) => StrategyState::Constant(Wait::<X>::start(s)),
+            Strategy::Linear(s) => StrategyState::Linear(Wait::<X>::start(s)),
+            Strategy::Intervals(s) => StrategyState::Intervals(Wait::<X>::start(s)),
             Strategy::Decorrelated(s) => StrategyState::Decorrelated(Wait::<X>::start(s)),
         }
     }
 
     fn next_delay(&self, state: &mut StrategyState, last: &X, rng: &mut Rng) -> Option<Delay> {
         match (self, state) {
-            (Strategy::Decorrelated(s), StrategyState::Decorrelated(previous)) => {
-                s.next_delay(previous, last, rng)
+            (Strategy::Expo(s), StrategyState::Expo(st)) => s.next_delay(st, last, rng),
+            (Strategy::Fibo(s), StrategyState::Fibo(st)) => s.next_delay(st, last, rng),
+            (Strategy::Constant(s), StrategyState::Constant(st)) => s.next_delay(st, last, rng),
+            (Strategy::Linear(s), StrategyState::Linear(st)) => s.next_delay(st, last, rng),
+            (Strategy::Intervals(s), StrategyState::Intervals(st)) => s.next_delay(st, last, rng),
+            (Strategy::Decorrelated(s), StrategyState::Decorrelated(st)) => {
+                s.next_delay(st, last, rng)
             }
-            // The iterator strategies take the core's default jitter, as `Wait for Iterator`
-            // does.
-            (_, StrategyState::Iter(iter)) => iter.next().map(Delay::jittered),
-            (_, StrategyState::Decorrelated(_)) => None,
+            // `start` made the state from this strategy, so the pair always matches.
+            _ => unreachable!("a strategy's state comes from its own start"),
         }
     }
 }
