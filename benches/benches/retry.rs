@@ -22,7 +22,7 @@ fn blocking(c: &mut Criterion, scenario: &str, fails: u32, full: bool, max_time:
     let mut g = c.benchmark_group(scenario);
     let jitter = jitter_of(full);
     let deadline = max_time.then_some(MAX_TIME);
-    let policy = with_persevere::policy(jitter.clone(), deadline);
+    let policy = with_persevere::policy(jitter, deadline);
     g.bench_function("persevere", |b| {
         b.iter(|| with_persevere::call(&policy, black_box(fails)))
     });
@@ -46,7 +46,7 @@ fn not_blocking(c: &mut Criterion, scenario: &str, fails: u32, full: bool, max_t
     let mut g = c.benchmark_group(scenario);
     let jitter = jitter_of(full);
     let deadline = max_time.then_some(MAX_TIME);
-    let policy = with_persevere::policy(jitter.clone(), deadline);
+    let policy = with_persevere::policy(jitter, deadline);
     g.bench_function("persevere", |b| {
         b.iter(|| poll::now(with_persevere::call_async(&policy, black_box(fails))))
     });

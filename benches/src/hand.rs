@@ -133,5 +133,10 @@ pub fn one_delay(delay: &mut Duration, rng: &mut Rng, jitter: &Jitter) -> Durati
 
 /// One async call sleeping on tokio's timer (needs a runtime with time enabled).
 pub fn call_tokio(fails: u32, jitter: &Jitter) -> impl Future<Output = Result<u32, Busy>> + '_ {
-    retry_async(flaky_async(fails), jitter, None, persevere::TokioSleeper)
+    retry_async(
+        flaky_async(fails),
+        jitter,
+        None,
+        persevere::time::TokioSleeper,
+    )
 }

@@ -2,12 +2,14 @@
 //! iteration.
 
 use crate::{Busy, MAX_TRIES, ZeroSleeper, flaky, flaky_async};
-use persevere::{Expo, Jitter, OnError, Rng, Wait, expo, on_error};
+use persevere::time::{TokioSleeper, WithSleeper};
+use persevere::wait::Wait;
+use persevere::{Expo, Jitter, OnError, Rng, SystemClock, expo, on_error};
 use std::future::Future;
 use std::time::Duration;
 
 /// The benches' policy: `expo()` (1 s doubling), [`MAX_TRIES`], the zero-length sleeper.
-pub type Bench = OnError<Expo, u32, Busy, ZeroSleeper>;
+pub type Bench = OnError<Expo, (), (), WithSleeper<SystemClock, ZeroSleeper>>;
 
 /// The policy with `jitter` and an optional `max_time`; no handlers, default logging (no
 /// subscriber is installed, so nothing is recorded).
@@ -50,14 +52,14 @@ pub fn one_delay_strategy() -> Expo {
 }
 
 /// The policy on tokio's timer (persevere's default async sleeper).
-pub type OnTokio = OnError<Expo, u32, Busy, persevere::TokioSleeper>;
+pub type OnTokio = OnError<Expo, (), (), WithSleeper<SystemClock, TokioSleeper>>;
 
 /// [`policy`] sleeping on tokio's timer.
 pub fn tokio_policy(jitter: Jitter) -> OnTokio {
     on_error(expo())
         .max_tries(MAX_TRIES)
         .jitter(jitter)
-        .sleeper(persevere::TokioSleeper)
+        .sleeper(TokioSleeper)
 }
 
 /// One async call on tokio's timer (needs a runtime with time enabled).

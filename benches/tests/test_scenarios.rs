@@ -16,7 +16,7 @@ fn blocking_implementations_agree() {
     for full in [false, true] {
         let jitter = if full { Jitter::Full } else { Jitter::None };
         for max_time in [None, Some(MAX_TIME)] {
-            let policy = with_persevere::policy(jitter.clone(), max_time);
+            let policy = with_persevere::policy(jitter, max_time);
             let builder = on_backon::builder(full, max_time.is_some());
             for fails in 0..=6 {
                 let want = expected(fails);
@@ -37,7 +37,7 @@ fn blocking_implementations_agree() {
 fn async_implementations_agree() {
     for full in [false, true] {
         let jitter = if full { Jitter::Full } else { Jitter::None };
-        let policy = with_persevere::policy(jitter.clone(), None);
+        let policy = with_persevere::policy(jitter, None);
         let builder = on_backon::builder(full, false);
         for fails in 0..=6 {
             let want = expected(fails);

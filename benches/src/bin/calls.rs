@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         }
     };
     let jitter = if full { Jitter::Full } else { Jitter::None };
-    let policy = with_persevere::policy(jitter.clone(), None);
+    let policy = with_persevere::policy(jitter, None);
     let builder = on_backon::builder(full, false);
     // The implementation is chosen once, so that every loop holds only the calls it counts.
     match (implementation.as_str(), is_async) {

@@ -54,7 +54,7 @@ fn main() {
     // The parts of persevere's future: the call's state and the strategy it clones into it.
     println!(
         "persevere call state (Retrying),-,{}",
-        size_of_val(&policy.begin())
+        size_of_val(&policy.begin::<Result<u32, persevere_benches::Busy>>())
     );
     println!(
         "persevere strategy (Expo),-,{}",

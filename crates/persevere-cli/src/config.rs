@@ -8,14 +8,17 @@ use crate::outcome::{AttemptFailure, Failure, Success};
 use crate::strategy::Strategy;
 use clap::ArgMatches;
 use clap::parser::ValueSource;
-use persevere::{Jitter, OnError};
+use persevere::policy::{ErrorFilter, Fixed, Handlers};
+use persevere::{Jitter, OnError, SystemClock};
 use regex::bytes::Regex;
 use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The policy type the CLI runs.
-pub type CliPolicy = OnError<Strategy, Success, AttemptFailure>;
+/// The policy type the CLI runs: the chosen strategy, the give-up rule and the announcer's
+/// handlers, for attempts that succeed with `Success` or fail with `AttemptFailure`.
+pub type CliPolicy<F, H> =
+    OnError<Strategy, F, H, SystemClock, Fixed<Success>, Fixed<AttemptFailure>>;
 
 /// The output rules: `--retry-if-output` and `--until-output`.
 #[derive(Debug, Clone, Default)]
@@ -101,7 +104,7 @@ impl Config {
             Some(cli.max_tries)
         };
         let strategy = strategy(&cli, |id| rank(id) == 2)?;
-        let jitter = (rank("jitter") > 0).then(|| match cli.jitter {
+        let jitter = (rank("jitter") > 0).then_some(match cli.jitter {
             JitterArg::Full => Jitter::Full,
             JitterArg::None => Jitter::None,
             JitterArg::Equal => Jitter::Equal,
@@ -132,8 +135,17 @@ impl Config {
     }
 
     /// The persevere policy for this run; its handlers speak through `announcer`.
-    pub fn policy(&self, announcer: &Arc<Announcer>) -> CliPolicy {
-        let mut policy = persevere::on_error::<_, Success, AttemptFailure>(self.strategy.clone())
+    pub fn policy(
+        &self,
+        announcer: &Arc<Announcer>,
+    ) -> CliPolicy<
+        // The route marker of a list of one `giveup` filter.
+        impl ErrorFilter<AttemptFailure, ((), ())>,
+        impl Handlers<Success, AttemptFailure>,
+    > {
+        let mut policy = persevere::on_error(self.strategy.clone())
+            .value_type::<Success>()
+            .error_type::<AttemptFailure>()
             .no_log()
             .giveup(self.giveup_rule());
         if let Some(max) = self.max_tries {
@@ -144,7 +156,7 @@ impl Config {
             policy = policy.max_time(max).no_attempt_at_deadline();
         }
         if let Some(jitter) = &self.jitter {
-            policy = policy.jitter(jitter.clone());
+            policy = policy.jitter(*jitter);
         }
         if let Some(seed) = self.seed {
             policy = policy.seed(seed);
@@ -169,7 +181,7 @@ impl Config {
     /// a command that cannot run (126, 127), `--stop-on-exit` codes (stop wins), and exit codes
     /// outside `--retry-on-exit`. Exit codes outside `--retry-on-exit` give up with the
     /// give-up message and report event, so that a run always says why it stopped.
-    fn giveup_rule(&self) -> impl Fn(&AttemptFailure) -> bool + Send + Sync + 'static {
+    fn giveup_rule(&self) -> impl Fn(&AttemptFailure) -> bool + 'static {
         let stop = self.stop_on_exit.clone();
         let retry = self.retry_on_exit.clone();
         move |f: &AttemptFailure| {

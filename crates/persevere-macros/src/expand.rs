@@ -156,8 +156,8 @@ fn layer_loop(
     })
 }
 
-/// `::persevere::on_error::<_, T, E>(WAIT) .key(..) ...`, with `T` and `E` taken from the
-/// return type so that closures among the keys need no annotations.
+/// `::persevere::on_error(WAIT).value_type::<T>().error_type::<E>() .key(..) ...`, with `T` and
+/// `E` taken from the return type so that closures among the keys need no annotations.
 fn build_policy(spec: &PolicySpec, ret: &ReturnType) -> TokenStream {
     let PolicySpec { kind, wait, calls } = spec;
     match kind {
@@ -165,13 +165,13 @@ fn build_policy(spec: &PolicySpec, ret: &ReturnType) -> TokenStream {
             let (ok, err) = (ret.value_type_of_result(), ret.error_type());
             // Spanned at the return type, like `result_parts`, so that a non-`Result` is one
             // error there.
-            let callee = quote_spanned!(ret.span()=> ::persevere::on_error::<_, #ok, #err>);
-            let policy = quote_spanned!(ret.span()=> #callee(#wait));
+            let policy = quote_spanned!(ret.span()=>
+                ::persevere::on_error(#wait).value_type::<#ok>().error_type::<#err>());
             quote!(#policy #(#calls)*)
         }
         Kind::OnPredicate => {
             let value = ret.value_type();
-            quote!(::persevere::on_predicate::<_, #value>(#wait) #(#calls)*)
+            quote!(::persevere::on_predicate(#wait).value_type::<#value>() #(#calls)*)
         }
     }
 }

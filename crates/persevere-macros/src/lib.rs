@@ -183,7 +183,7 @@ pub fn on_predicate(args: TokenStream, item: TokenStream) -> TokenStream {
 /// #[derive(Debug)]
 /// struct StockError;
 ///
-/// fn inventory_policy() -> OnError<Expo, (), StockError, VirtualClock, VirtualClock> {
+/// fn inventory_policy() -> OnError<Expo, (), (), VirtualClock> {
 ///     on_error(expo()).max_tries(3).clock(VirtualClock::new())
 /// }
 ///

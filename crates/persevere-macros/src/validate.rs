@@ -263,7 +263,11 @@ fn jitter(expr: &Expr) -> syn::Result<TokenStream> {
                     "`proportional` takes one factor in [0, 1]",
                 ));
             };
-            let f = values::number("proportional", factor, 0.0, Some(1.0))?;
+            let f = values::number(
+                "proportional",
+                factor,
+                persevere_wait::params::proportional_jitter,
+            )?;
             Ok(quote_spanned!(span=> ::persevere::Jitter::Proportional(#f)))
         }
         Expr::Lit(_) => Err(syn::Error::new(span, format!("unknown jitter; {ALLOWED}"))),

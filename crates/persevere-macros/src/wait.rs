@@ -4,93 +4,83 @@
 
 use crate::args::{WaitCall, WaitParam};
 use crate::values;
+use persevere_wait::catalogue::{self, ParamKind, ParamSpec, StrategySpec};
+use persevere_wait::params::ParamError;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident};
 
-/// What each strategy accepts: its name and its parameters (`required` ones first).
-struct Strategy {
-    name: &'static str,
-    params: &'static [&'static str],
-    required: &'static [&'static str],
-}
-
-const STRATEGIES: &[Strategy] = &[
-    Strategy {
-        name: "expo",
-        params: &["base", "factor", "max_value"],
-        required: &[],
-    },
-    Strategy {
-        name: "fibo",
-        params: &["factor", "max_value"],
-        required: &[],
-    },
-    Strategy {
-        name: "constant",
-        params: &["interval"],
-        required: &[],
-    },
-    Strategy {
-        name: "intervals",
-        params: &[],
-        required: &[],
-    },
-    Strategy {
-        name: "linear",
-        params: &["start", "step", "max_value"],
-        required: &["start", "step"],
-    },
-    Strategy {
-        name: "decay",
-        params: &["initial_value", "decay_factor", "min_value"],
-        required: &[],
-    },
-    Strategy {
-        name: "decorrelated",
-        params: &["base", "cap"],
-        required: &["base", "cap"],
-    },
-    Strategy {
-        name: "runtime",
-        params: &["value"],
-        required: &["value"],
-    },
-];
-
-const NAMES: &str = "expo, fibo, constant, intervals, linear, decay, decorrelated or runtime";
-
 /// Whether `key` is a parameter of the strategy named `strategy`. Python passes the
 /// strategy's parameters beside the decorator's own (`on_exception(expo, ValueError,
-/// max_value=10)`), so a key after the strategy may be one of them.
+/// max_value=10)`), so a key after the strategy may be one of them. A list (`intervals`) is
+/// positional, never a key.
 pub(crate) fn takes(strategy: &Ident, key: &Ident) -> bool {
-    STRATEGIES
-        .iter()
-        .any(|s| strategy == s.name && s.params.iter().any(|p| key == p))
+    catalogue::find(&strategy.to_string())
+        .and_then(|s| s.param(&key.to_string()))
+        .is_some_and(|p| !matches!(p.kind, ParamKind::Durations))
 }
 
 /// Whether `key` is a parameter of any strategy (for the message about a misplaced one).
 pub(crate) fn is_a_parameter(key: &Ident) -> bool {
-    STRATEGIES.iter().any(|s| s.params.iter().any(|p| key == p))
+    catalogue::STRATEGIES
+        .iter()
+        .any(|s| s.params.iter().any(|p| key == p.name))
 }
 
 /// The parameters of the strategy named `strategy`, for messages.
 pub(crate) fn parameters_of(strategy: &Ident) -> String {
-    match STRATEGIES.iter().find(|s| strategy == s.name) {
+    match catalogue::find(&strategy.to_string()) {
         Some(found) => allowed(found),
         None => "no parameters".to_owned(),
     }
 }
 
-fn allowed(strategy: &Strategy) -> String {
-    match strategy.params {
+fn keyword_params(strategy: &StrategySpec) -> impl Iterator<Item = &'static ParamSpec> {
+    strategy
+        .params
+        .iter()
+        .filter(|p| !matches!(p.kind, ParamKind::Durations))
+}
+
+fn allowed(strategy: &StrategySpec) -> String {
+    let names: Vec<String> = keyword_params(strategy)
+        .map(|p| format!("`{}`", p.name))
+        .collect();
+    match names.as_slice() {
         [] => "no parameters".to_owned(),
-        params => params
-            .iter()
-            .map(|p| format!("`{p}`"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        _ => names.join(", "),
+    }
+}
+
+/// "expo, fibo, ... or runtime", from the catalogue.
+fn names() -> String {
+    let all: Vec<&str> = catalogue::STRATEGIES.iter().map(|s| s.name).collect();
+    match all.split_last() {
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// The library's default for a duration parameter, as tokens.
+fn default_duration(strategy: &StrategySpec, param: &str) -> TokenStream {
+    match strategy.param(param).map(|p| p.kind) {
+        Some(ParamKind::Duration(Some(d))) => values::default_duration(d),
+        _ => unreachable!(
+            "the catalogue gives `{}` a default `{param}`",
+            strategy.name
+        ),
+    }
+}
+
+/// The library's check of a number parameter.
+fn number_check(strategy: &StrategySpec, param: &str) -> fn(f64) -> Result<f64, ParamError> {
+    match strategy.param(param).map(|p| p.kind) {
+        Some(ParamKind::Number(check, _)) => check,
+        _ => unreachable!(
+            "the catalogue makes `{}`'s `{param}` a number",
+            strategy.name
+        ),
     }
 }
 
@@ -98,10 +88,10 @@ fn allowed(strategy: &Strategy) -> String {
 /// error for `on_error`, the value for `on_predicate`.
 pub(crate) fn expand(call: &WaitCall, subject: &TokenStream) -> syn::Result<TokenStream> {
     let name = call.name.to_string();
-    let Some(strategy) = STRATEGIES.iter().find(|s| s.name == name) else {
+    let Some(strategy) = catalogue::find(&name) else {
         return Err(syn::Error::new(
             call.name.span(),
-            format!("unknown wait strategy `{name}`; expected {NAMES}"),
+            format!("unknown wait strategy `{name}`; expected {}", names()),
         ));
     };
     let params = call
@@ -121,16 +111,18 @@ pub(crate) fn expand(call: &WaitCall, subject: &TokenStream) -> syn::Result<Toke
         }
         _ => named_params(strategy, params)?,
     };
-    for required in strategy.required {
-        if !named.iter().any(|(key, _)| key == required) {
-            let wanted = strategy
-                .required
+    let required: Vec<&str> = keyword_params(strategy)
+        .filter(|p| p.required)
+        .map(|p| p.name)
+        .collect();
+    for required_name in &required {
+        if !named.iter().any(|(key, _)| key == required_name) {
+            let wanted = required
                 .iter()
                 .map(|r| format!("`{r}`"))
                 .collect::<Vec<_>>()
                 .join(" and ");
-            let example = strategy
-                .required
+            let example = required
                 .iter()
                 .map(|r| format!("{r} = .."))
                 .collect::<Vec<_>>()
@@ -155,7 +147,7 @@ pub(crate) fn expand(call: &WaitCall, subject: &TokenStream) -> syn::Result<Toke
         "expo" => {
             let base = match get("base") {
                 Some(e) => {
-                    let v = values::number("base", e, 1.0, None)?;
+                    let v = values::number("base", e, number_check(strategy, "base"))?;
                     quote!(.base(#v))
                 }
                 None => quote!(),
@@ -180,7 +172,10 @@ pub(crate) fn expand(call: &WaitCall, subject: &TokenStream) -> syn::Result<Toke
                 std::slice::from_ref(&WaitParam::Positional(list.clone())),
             )?,
             _ => {
-                let interval = dur("interval")?.unwrap_or_else(|| values::seconds(1));
+                let interval = match dur("interval")? {
+                    Some(interval) => interval,
+                    None => default_duration(strategy, "interval"),
+                };
                 quote_spanned!(span=> ::persevere::constant(#interval))
             }
         },
@@ -190,10 +185,18 @@ pub(crate) fn expand(call: &WaitCall, subject: &TokenStream) -> syn::Result<Toke
             quote_spanned!(span=> ::persevere::linear(#start, #step) #max)
         }
         "decay" => {
-            let initial = dur("initial_value")?.unwrap_or_else(|| values::seconds(1));
+            let initial = match dur("initial_value")? {
+                Some(initial) => initial,
+                None => default_duration(strategy, "initial_value"),
+            };
             let rate = match get("decay_factor") {
-                Some(e) => values::number("decay_factor", e, 0.0, None)?,
-                None => quote!(1.0),
+                Some(e) => {
+                    values::number("decay_factor", e, number_check(strategy, "decay_factor"))?
+                }
+                None => match strategy.param("decay_factor").map(|p| p.kind) {
+                    Some(ParamKind::Number(_, Some(rate))) => quote!(#rate),
+                    _ => unreachable!("the catalogue gives `decay` a default `decay_factor`"),
+                },
             };
             let min = setter("min_value", "min_value")?;
             quote_spanned!(span=> ::persevere::decay(#initial, #rate) #min)
@@ -208,13 +211,13 @@ pub(crate) fn expand(call: &WaitCall, subject: &TokenStream) -> syn::Result<Toke
                 ::persevere::__private::subject_fn::<#subject, _, _>(#value));
             quote_spanned!(span=> ::persevere::runtime(#value))
         }
-        _ => unreachable!("every strategy in STRATEGIES is handled"),
+        other => unreachable!("the catalogue's strategy `{other}` has no expansion"),
     })
 }
 
 /// The named parameters, each allowed for the strategy and given once.
 fn named_params<'a>(
-    strategy: &Strategy,
+    strategy: &StrategySpec,
     params: &'a [WaitParam],
 ) -> syn::Result<Vec<(String, &'a Expr)>> {
     let allowed = || allowed(strategy);
@@ -223,7 +226,7 @@ fn named_params<'a>(
         match param {
             WaitParam::Named(key, value) => {
                 let k = key.to_string();
-                if !strategy.params.contains(&k.as_str()) {
+                if !keyword_params(strategy).any(|p| p.name == k) {
                     return Err(syn::Error::new(
                         key.span(),
                         format!(
@@ -246,7 +249,7 @@ fn named_params<'a>(
                         strategy.name,
                         allowed(),
                         strategy.name,
-                        strategy.params.first().unwrap_or(&"..")
+                        keyword_params(strategy).next().map_or("..", |p| p.name)
                     ),
                 ));
             }

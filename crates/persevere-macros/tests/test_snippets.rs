@@ -143,9 +143,7 @@ fn poll_for_message_retries_while_none_like_its_builder_form() {
 #[derive(Debug, PartialEq)]
 struct StockError;
 
-fn inventory_policy(
-    vc: &VirtualClock,
-) -> OnError<persevere::Expo, (), StockError, VirtualClock, VirtualClock> {
+fn inventory_policy(vc: &VirtualClock) -> OnError<persevere::Expo, (), (), VirtualClock> {
     on_error(expo().factor(Duration::from_millis(100)))
         .max_tries(4)
         .jitter(Jitter::None)
@@ -172,13 +170,12 @@ fn sync_stock_uses_the_policy_expression_at_each_call() {
 
 static CLOCK: LazyLock<VirtualClock> = LazyLock::new(VirtualClock::new);
 
-static POLICY: LazyLock<OnError<persevere::Constant, u32, String, VirtualClock, VirtualClock>> =
-    LazyLock::new(|| {
-        on_error(constant(Duration::from_secs(5)))
-            .max_tries(3)
-            .jitter(Jitter::None)
-            .clock(CLOCK.clone())
-    });
+static POLICY: LazyLock<OnError<persevere::Constant, (), (), VirtualClock>> = LazyLock::new(|| {
+    on_error(constant(Duration::from_secs(5)))
+        .max_tries(3)
+        .jitter(Jitter::None)
+        .clock(CLOCK.clone())
+});
 
 #[persevere::retry(&POLICY)]
 fn with_static_policy(calls: &Cell<u32>) -> Result<u32, String> {
@@ -226,7 +223,7 @@ mod as_written {
     #[derive(Debug)]
     pub struct StockError;
 
-    fn inventory_policy() -> persevere::OnError<persevere::Expo, (), StockError> {
+    fn inventory_policy() -> persevere::OnError<persevere::Expo> {
         persevere::on_error(persevere::expo()).max_tries(3)
     }
 

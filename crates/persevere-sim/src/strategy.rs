@@ -6,7 +6,8 @@
 //! that is `expo().factor(5 ms).base(2.0).max_value(2000 ms)` with its first value (5 ms)
 //! skipped: the strategies keep the blog's parameters and the indexing is explicit.
 
-use persevere::{Delay, Jitter, Rng, Wait, constant, decorrelated, expo};
+use persevere::wait::{Wait, next_wait};
+use persevere::{Jitter, Rng, constant, decorrelated, expo};
 use std::fmt;
 use std::time::Duration;
 
@@ -82,11 +83,11 @@ impl fmt::Display for Strategy {
     }
 }
 
-type Step = Box<dyn FnMut(&mut Rng) -> Option<Delay>>;
+type Step = Box<dyn FnMut(&mut Rng) -> Option<Duration>>;
 
 /// One client's backoff: a persevere strategy with its per-call state, a jitter and the
-/// client's own random numbers, stepped the way persevere's decision core steps them (the
-/// strategy's delay, then [`Jitter::apply`]).
+/// client's own random numbers, stepped by the core's own step ([`next_wait`]: the strategy's
+/// delay, then the jitter), the one the decision core takes.
 ///
 /// ```
 /// use persevere_sim::Strategy;
@@ -111,7 +112,7 @@ impl Backoff {
     {
         let mut state = wait.start();
         Backoff {
-            step: Box::new(move |rng| wait.next_delay(&mut state, &(), rng)),
+            step: Box::new(move |rng| next_wait(&wait, &mut state, &(), Some(jitter), rng)),
             jitter,
             rng: Rng::seeded(seed),
         }
@@ -119,8 +120,7 @@ impl Backoff {
 
     /// The wait before the next retry.
     pub fn next_wait(&mut self) -> Duration {
-        let delay = (self.step)(&mut self.rng).expect("the experiment's strategies never end");
-        self.jitter.apply(delay.duration, &mut self.rng)
+        (self.step)(&mut self.rng).expect("the experiment's strategies never end")
     }
 
     /// [`next_wait`](Backoff::next_wait) in milliseconds.

@@ -5,11 +5,14 @@
 //! "retry after d", runs the handlers and writes the log. Every driver (blocking, async, the
 //! code-block form, the macros, the CLI) only loops around it.
 
-use crate::jitter::Jitter;
+use crate::limits::{read_max_time, read_max_tries};
 use crate::log::operation_name;
-use crate::policy::{Policy, Settings, handlers};
-use crate::{AsyncSleeper, Clock, Details, Rng, Sleeper, Wait};
+use crate::policy::{Handlers, Parts, Policy};
+use crate::{AsyncSleeper, Attempt, Clock, Details, GiveUpReason, Sleeper};
+use persevere_wait::{Jitter, Rng, Wait};
 use std::fmt::Debug;
+use std::marker::PhantomData;
+use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 mod sealed {
@@ -17,23 +20,30 @@ mod sealed {
 }
 pub(crate) use sealed::Sealed;
 
-/// What the rules of a policy make of an attempt's outcome. Implemented by the policies'
-/// rules only.
-pub trait Rules<T, E>: Sealed {
-    /// What the retried operation returns: `Result<T, E>` or `T`.
-    type Outcome;
+/// What a policy's rules make of an operation's outcome type `O`. Implemented by the rules of
+/// [`on_error`](fn@crate::on_error) (for `O = Result<T, E>`) and
+/// [`on_predicate`](fn@crate::on_predicate) (for any `O = T`) only.
+#[diagnostic::on_unimplemented(
+    message = "this policy cannot retry an operation that returns `{O}`",
+    note = "an `on_error` policy retries operations that return `Result<T, E>` (with `E: Debug`); an `on_predicate` policy retries values (with `T: Debug`); parts that read a type serve only that type"
+)]
+pub trait Rules<O>: Sealed {
+    /// The value type the handlers' [`Details`] carry.
+    type Value;
+    /// The error type the handlers' [`Details`] carry (`Infallible` for `on_predicate`).
+    type Error;
     /// What the wait strategy and the log read from a failed outcome: the error or the value.
     type Subject: ?Sized + Debug;
 
     /// The value and the error of an outcome, for [`Details`].
-    fn parts(outcome: &Self::Outcome) -> (Option<&T>, Option<&E>);
+    fn parts(outcome: &O) -> (Option<&Self::Value>, Option<&Self::Error>);
 }
 
-/// Classifies an outcome. `M` is the inferred route of [`crate::ErrorChain`] (see
-/// [`crate::Policy::on`]). Implemented by the policies' rules only.
-pub trait Judge<T, E, M>: Rules<T, E> {
+/// Classifies an outcome. `M` is the inferred route of the `on` filters' error chains
+/// (never written). Implemented by the policies' rules only.
+pub trait Judge<O, M>: Rules<O> {
     /// The verdict on one outcome.
-    fn judge<'o>(&self, outcome: &'o Self::Outcome) -> Verdict<'o, Self::Subject>;
+    fn judge<'o>(&self, outcome: &'o O) -> Verdict<'o, Self::Subject>;
 }
 
 /// The rules' verdict on one outcome.
@@ -63,7 +73,7 @@ pub enum Next<O> {
 
 /// One retrying call: the code-block form, which lets the caller write the loop around any
 /// code while the policy decides (Python backoff's `retry_context`, tenacity's `for attempt
-/// in Retrying()`). Made by [`Policy::begin`].
+/// in Retrying()`). Made by [`Policy::begin`]; `O` is the operation's outcome type.
 ///
 /// Its future is `Send` whenever the caller's code is, which is why the attribute macros
 /// expand to it.
@@ -83,35 +93,36 @@ pub enum Next<O> {
 /// };
 /// assert_eq!(n, Ok(7));
 /// ```
-pub struct Retrying<'p, R, W, T, E, S, C>
+pub struct Retrying<'p, R, W, P, K, O>
 where
-    R: Rules<T, E>,
+    R: Rules<O>,
     W: Wait<R::Subject>,
 {
-    policy: &'p Policy<R, W, T, E, S, C>,
+    policy: &'p Policy<R, W, P, K>,
     /// The name given to `begin_as`, used when the policy has none; trimmed only at an event,
     /// so the success path does no string work.
     default_name: &'p str,
     tries: u32,
     /// When the call started; read only if something needs the time.
     start: Option<Instant>,
-    /// The call's `max_tries`; 0 means unlimited (a policy rejects 0 as a limit).
-    max_tries: u32,
+    max_tries: Option<NonZeroU32>,
     max_time: Option<Duration>,
     wait_state: W::State,
     rng: Rng,
+    outcome: PhantomData<fn(O)>,
 }
 
-impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
+impl<R, W, P, K> Policy<R, W, P, K> {
     /// Starts one retrying call in the code-block form (see [`Retrying`]). Reads `max_tries`
     /// and `max_time` (closures are called here, once per call), and the clock if a limit, a
     /// handler or an enabled log event needs it.
     #[inline]
-    pub fn begin(&self) -> Retrying<'_, R, W, T, E, S, C>
+    pub fn begin<O>(&self) -> Retrying<'_, R, W, P, K, O>
     where
-        R: Rules<T, E>,
+        R: Rules<O>,
         W: Wait<R::Subject>,
-        C: Clock,
+        P: Parts,
+        K: Clock,
     {
         self.begin_as("retry")
     }
@@ -121,39 +132,44 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     ///
     /// ```
     /// use persevere::{on_error, expo};
-    /// let policy = on_error::<_, (), ()>(expo());
-    /// let retrying = policy.begin_as("sync_stock");
-    /// assert_eq!(retrying.tries(), 0);
+    /// let policy = on_error(expo());
+    /// let retrying = policy.begin_as::<Result<(), ()>>("sync_stock");
+    /// assert_eq!((retrying.tries(), retrying.target()), (0, "sync_stock"));
     /// ```
     #[inline(always)]
-    pub fn begin_as<'a>(&'a self, default_name: &'a str) -> Retrying<'a, R, W, T, E, S, C>
+    #[track_caller]
+    pub fn begin_as<'a, O>(&'a self, default_name: &'a str) -> Retrying<'a, R, W, P, K, O>
     where
-        R: Rules<T, E>,
+        R: Rules<O>,
         W: Wait<R::Subject>,
-        C: Clock,
+        P: Parts,
+        K: Clock,
     {
-        let s = &self.settings;
-        let max_time = s.max_time.read();
-        let needs_clock = max_time.is_some() || !s.handlers.is_empty() || s.log.any_enabled();
+        let config = &self.config;
+        let max_time = read_max_time(config.max_time, || self.parts.max_time());
+        let handlers = P::BACKOFF || P::GIVEUP || P::SUCCESS;
+        let needs_clock = max_time.is_some() || handlers || config.log.any_enabled();
         Retrying {
             policy: self,
             default_name,
             tries: 0,
-            start: needs_clock.then(|| s.clock.now()),
-            max_tries: s.max_tries.read().unwrap_or(0),
+            start: needs_clock.then(|| self.timeline.now()),
+            max_tries: read_max_tries(config.max_tries, || self.parts.max_tries()),
             max_time,
-            wait_state: s.wait.start(),
+            wait_state: self.wait.start(),
             // Seeded at the first failure (see `backoff`): a success does no random work.
             rng: Rng::fresh(),
+            outcome: PhantomData,
         }
     }
 }
 
-impl<'p, R, W, T, E, S, C> Retrying<'p, R, W, T, E, S, C>
+impl<'p, R, W, P, K, O> Retrying<'p, R, W, P, K, O>
 where
-    R: Rules<T, E>,
+    R: Rules<O>,
     W: Wait<R::Subject>,
-    C: Clock,
+    P: Handlers<R::Value, R::Error>,
+    K: Clock,
 {
     /// Decides what follows an attempt that ended with `outcome`: [`Next::Done`] with the
     /// outcome to return, or [`Next::Retry`] with the wait before the next attempt. Runs the
@@ -161,21 +177,21 @@ where
     // Inlined into every driver so that a success costs only the judgement: the failure and
     // event paths are separate functions.
     #[inline(always)]
-    pub fn check<M>(&mut self, outcome: R::Outcome) -> Next<R::Outcome>
+    pub fn check<M>(&mut self, outcome: O) -> Next<O>
     where
-        R: Judge<T, E, M>,
+        R: Judge<O, M>,
     {
         self.tries = self.tries.saturating_add(1);
         let wait = match self.policy.rules.judge(&outcome) {
             Verdict::Success => {
-                if !self.settings().handlers.success.is_empty() {
+                if P::SUCCESS {
                     self.succeeded(&outcome);
                 }
                 None
             }
             Verdict::Unmatched => None,
             Verdict::GiveUp(subject) => {
-                self.give_up(&outcome, subject, self.elapsed());
+                self.give_up(&outcome, subject, self.elapsed(), GiveUpReason::Fatal);
                 None
             }
             Verdict::Retry(subject) => self.backoff(&outcome, subject),
@@ -186,10 +202,138 @@ where
         }
     }
 
+    /// The next attempt as the operation may see it: its number and the time left before
+    /// `max_time` (read from the clock now).
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// let clock = VirtualClock::new();
+    /// let policy = on_error(expo()).max_time(Duration::from_secs(10)).clock(clock.clone());
+    /// let retrying = policy.begin::<Result<(), ()>>();
+    /// clock.advance(Duration::from_secs(4));
+    /// let attempt = retrying.attempt();
+    /// assert_eq!((attempt.number(), attempt.time_left()), (1, Some(Duration::from_secs(6))));
+    /// ```
+    pub fn attempt(&self) -> Attempt {
+        Attempt {
+            number: self.tries.saturating_add(1),
+            time_left: self.max_time.map(|max| max.saturating_sub(self.elapsed())),
+        }
+    }
+
+    /// The rules for a retryable failure: limits, then the strategy, jitter and deadline.
+    #[inline]
+    fn backoff(&mut self, outcome: &O, subject: &R::Subject) -> Option<Duration> {
+        let elapsed = self.elapsed();
+        if self.max_tries.is_some_and(|max| self.tries >= max.get()) {
+            self.give_up(outcome, subject, elapsed, GiveUpReason::MaxTries);
+            return None;
+        }
+        if self.max_time.is_some_and(|max| elapsed >= max) {
+            self.give_up(outcome, subject, elapsed, GiveUpReason::MaxTime);
+            return None;
+        }
+        let policy = self.policy;
+        if self.tries == 1 {
+            if let Some(seed) = policy.config.seed {
+                self.rng = Rng::seeded(seed);
+            }
+        }
+        let Some(delay) = policy
+            .wait
+            .next_delay(&mut self.wait_state, subject, &mut self.rng)
+        else {
+            // An exhausted strategy gives up, as Python's StopIteration does.
+            self.give_up(outcome, subject, elapsed, GiveUpReason::Exhausted);
+            return None;
+        };
+        let jittered = if policy.config.custom_jitter {
+            let custom = policy.parts.jitter(delay.duration, &mut self.rng);
+            custom.expect("a custom jitter part exists when `custom_jitter` is set")
+        } else {
+            Jitter::for_delay(policy.config.jitter, delay, &mut self.rng)
+        };
+        let wait = match self.max_time {
+            Some(max) => {
+                let left = max - elapsed;
+                if policy.config.no_attempt_at_deadline && jittered >= left {
+                    // The next attempt would start at the deadline: none starts.
+                    self.give_up(outcome, subject, elapsed, GiveUpReason::MaxTime);
+                    return None;
+                }
+                jittered.min(left)
+            }
+            None => jittered,
+        };
+        let log = &policy.config.log;
+        if log.backoff_enabled() {
+            log.backoff(self.target(), self.tries, wait, elapsed, &subject);
+        }
+        if P::BACKOFF {
+            self.run(outcome, elapsed, Some(wait), None, P::backoff);
+        }
+        Some(wait)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn succeeded(&self, outcome: &O) {
+        self.run(outcome, self.elapsed(), None, None, P::success);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn give_up(&self, outcome: &O, subject: &R::Subject, elapsed: Duration, reason: GiveUpReason) {
+        let log = &self.policy.config.log;
+        if log.giveup_enabled() {
+            log.giveup(self.target(), self.tries, elapsed, reason, &subject);
+        }
+        if P::GIVEUP {
+            self.run(outcome, elapsed, None, Some(reason), P::giveup);
+        }
+    }
+
+    fn run(
+        &self,
+        outcome: &O,
+        elapsed: Duration,
+        wait: Option<Duration>,
+        reason: Option<GiveUpReason>,
+        handlers: fn(&P, &Details<'_, R::Value, R::Error>),
+    ) {
+        let (value, error) = R::parts(outcome);
+        let details = Details {
+            target: self.target(),
+            tries: self.tries,
+            elapsed,
+            wait,
+            reason,
+            value,
+            error,
+        };
+        handlers(&self.policy.parts, &details);
+    }
+
+    /// The time since the call started, or zero if nothing asked for the time at the start.
+    fn elapsed(&self) -> Duration {
+        match self.start {
+            Some(start) => self.policy.timeline.now().saturating_duration_since(start),
+            None => Duration::ZERO,
+        }
+    }
+}
+
+impl<'p, R, W, P, K, O> Retrying<'p, R, W, P, K, O>
+where
+    R: Rules<O>,
+    W: Wait<R::Subject>,
+{
     /// The name used in logs and [`Details::target`]: the policy's `name`, else the name
     /// given to [`begin_as`](Policy::begin_as) without trailing `::{{closure}}` segments.
     pub fn target(&self) -> &'p str {
-        match &self.policy.settings.name {
+        match &self.policy.config.name {
             Some(name) => name,
             None => operation_name(self.default_name),
         }
@@ -200,145 +344,28 @@ where
         self.tries
     }
 
-    /// The rules for a retryable failure: limits, then the strategy, jitter and deadline.
-    #[inline]
-    fn backoff(&mut self, outcome: &R::Outcome, subject: &R::Subject) -> Option<Duration> {
-        let elapsed = self.elapsed();
-        let out_of_tries = self.max_tries != 0 && self.tries >= self.max_tries;
-        let out_of_time = self.max_time.is_some_and(|max| elapsed >= max);
-        if out_of_tries || out_of_time {
-            self.give_up(outcome, subject, elapsed);
-            return None;
-        }
-        let settings = self.settings();
-        if self.tries == 1 {
-            if let Some(seed) = settings.seed {
-                self.rng = Rng::seeded(seed);
-            }
-        }
-        let Some(delay) = settings
-            .wait
-            .next_delay(&mut self.wait_state, subject, &mut self.rng)
-        else {
-            // An exhausted strategy gives up, as Python's StopIteration does.
-            self.give_up(outcome, subject, elapsed);
-            return None;
-        };
-        let jittered = match &settings.jitter {
-            Some(jitter) => jitter.apply(delay.duration, &mut self.rng),
-            None if delay.jittered_by_default => Jitter::Full.apply(delay.duration, &mut self.rng),
-            None => delay.duration,
-        };
-        let wait = match self.max_time {
-            Some(max) => {
-                let left = max - elapsed;
-                if settings.no_attempt_at_deadline && jittered >= left {
-                    // The next attempt would start at the deadline: none starts.
-                    self.give_up(outcome, subject, elapsed);
-                    return None;
-                }
-                jittered.min(left)
-            }
-            None => jittered,
-        };
-        if settings.log.backoff_enabled() {
-            settings
-                .log
-                .backoff(self.target(), self.tries, wait, elapsed, &subject);
-        }
-        if !settings.handlers.backoff.is_empty() {
-            self.run(&settings.handlers.backoff, outcome, elapsed, Some(wait));
-        }
-        Some(wait)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn succeeded(&self, outcome: &R::Outcome) {
-        self.run(
-            &self.settings().handlers.success,
-            outcome,
-            self.elapsed(),
-            None,
-        );
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn give_up(&self, outcome: &R::Outcome, subject: &R::Subject, elapsed: Duration) {
-        let settings = self.settings();
-        if settings.log.giveup_enabled() {
-            settings
-                .log
-                .giveup(self.target(), self.tries, elapsed, &subject);
-        }
-        self.run(&settings.handlers.giveup, outcome, elapsed, None);
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn run(
-        &self,
-        handlers: &[handlers::Handler<T, E>],
-        outcome: &R::Outcome,
-        elapsed: Duration,
-        wait: Option<Duration>,
-    ) {
-        if handlers.is_empty() {
-            return;
-        }
-        let (value, error) = R::parts(outcome);
-        let details = Details {
-            target: self.target(),
-            tries: self.tries,
-            elapsed,
-            wait,
-            value,
-            error,
-        };
-        handlers::run(handlers, &details);
-    }
-
-    /// The time since the call started, or zero if nothing asked for the time at the start.
-    fn elapsed(&self) -> Duration {
-        match self.start {
-            Some(start) => self.settings().clock.now().saturating_duration_since(start),
-            None => Duration::ZERO,
-        }
-    }
-
-    fn settings(&self) -> &'p Settings<W, T, E, S, C> {
-        &self.policy.settings
-    }
-}
-
-impl<R, W, T, E, S, C> Retrying<'_, R, W, T, E, S, C>
-where
-    R: Rules<T, E>,
-    W: Wait<R::Subject>,
-{
     /// Blocks for `wait` with the policy's sleeper.
     #[inline]
     pub fn sleep(&self, wait: Duration)
     where
-        S: Sleeper,
+        K: Sleeper,
     {
-        self.policy.settings.sleeper.sleep(wait);
+        self.policy.timeline.sleep(wait);
     }
 
     /// Waits `wait` with the policy's async sleeper.
     #[inline]
-    pub fn sleep_async(&self, wait: Duration) -> S::Sleep
+    pub fn sleep_async(&self, wait: Duration) -> K::Sleep
     where
-        S: AsyncSleeper,
+        K: AsyncSleeper,
     {
-        self.policy.settings.sleeper.sleep_async(wait)
+        self.policy.timeline.sleep_async(wait)
     }
 }
 
-impl<R, W, T, E, S, C> Debug for Retrying<'_, R, W, T, E, S, C>
+impl<R, W, P, K, O> Debug for Retrying<'_, R, W, P, K, O>
 where
-    R: Rules<T, E>,
+    R: Rules<O>,
     W: Wait<R::Subject>,
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -10,20 +10,19 @@ use std::time::Duration;
 ///
 /// ```
 /// use persevere::{on_error, constant, Jitter, testing::VirtualClock};
-/// use std::sync::{Arc, Mutex};
+/// use std::cell::RefCell;
 /// use std::time::Duration;
 ///
-/// let seen = Arc::new(Mutex::new(Vec::new()));
-/// let log = seen.clone();
+/// let seen = RefCell::new(Vec::new());
 /// let mut calls = 0;
 /// let result: Result<u32, String> = on_error(constant(Duration::from_secs(1)))
 ///     .jitter(Jitter::None)
 ///     .clock(VirtualClock::new())
-///     .on_backoff(move |d| log.lock().unwrap().push((d.tries(), d.wait(), d.error().cloned())))
+///     .on_backoff(|d| seen.borrow_mut().push((d.tries(), d.wait(), d.error().cloned())))
 ///     .retry(|| { calls += 1; if calls < 3 { Err(format!("fail {calls}")) } else { Ok(calls) } });
 /// assert_eq!(result, Ok(3));
 /// let one = Some(Duration::from_secs(1));
-/// assert_eq!(*seen.lock().unwrap(), [
+/// assert_eq!(*seen.borrow(), [
 ///     (1, one, Some("fail 1".to_string())),
 ///     (2, one, Some("fail 2".to_string())),
 /// ]);
@@ -34,8 +33,62 @@ pub struct Details<'a, T, E> {
     pub(crate) tries: u32,
     pub(crate) elapsed: Duration,
     pub(crate) wait: Option<Duration>,
+    pub(crate) reason: Option<GiveUpReason>,
     pub(crate) value: Option<&'a T>,
     pub(crate) error: Option<&'a E>,
+}
+
+/// Why a call gave up, in [`Details::reason`] and in the give-up log's `reason` field.
+///
+/// ```
+/// use persevere::{on_error, constant, GiveUpReason, testing::VirtualClock};
+/// use std::{cell::Cell, time::Duration};
+///
+/// let reason = Cell::new(None);
+/// let _: Result<(), &str> = on_error(constant(Duration::from_secs(1)))
+///     .max_tries(2)
+///     .on_giveup(|d| reason.set(d.reason()))
+///     .clock(VirtualClock::new())
+///     .retry(|| Err("down"));
+/// assert_eq!(reason.get(), Some(GiveUpReason::MaxTries));
+/// assert_eq!(GiveUpReason::MaxTries.as_str(), "max_tries");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GiveUpReason {
+    /// `max_tries` attempts were made.
+    MaxTries,
+    /// `max_time` was reached (or, with `no_attempt_at_deadline`, the next wait would reach it).
+    MaxTime,
+    /// The wait strategy had no more waits (`intervals`, a `take(n)`, `runtime` without advice).
+    Exhausted,
+    /// A `giveup` filter marked the error fatal.
+    Fatal,
+    /// The retry budget refused the retry.
+    Budget,
+    /// The server's wait was beyond what the policy allows (its cap or the time left).
+    Server,
+}
+
+impl GiveUpReason {
+    /// A short lowercase name, as logs and reports write it: `max_tries`, `max_time`,
+    /// `exhausted`, `fatal`, `budget`, `server`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GiveUpReason::MaxTries => "max_tries",
+            GiveUpReason::MaxTime => "max_time",
+            GiveUpReason::Exhausted => "exhausted",
+            GiveUpReason::Fatal => "fatal",
+            GiveUpReason::Budget => "budget",
+            GiveUpReason::Server => "server",
+        }
+    }
+}
+
+impl std::fmt::Display for GiveUpReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl<'a, T, E> Details<'a, T, E> {
@@ -59,6 +112,11 @@ impl<'a, T, E> Details<'a, T, E> {
     /// The wait before the next attempt: `Some` in `on_backoff` only.
     pub fn wait(&self) -> Option<Duration> {
         self.wait
+    }
+
+    /// Why the call gave up: `Some` in `on_giveup` only.
+    pub fn reason(&self) -> Option<GiveUpReason> {
+        self.reason
     }
 
     /// The attempt's error, if it failed with one.

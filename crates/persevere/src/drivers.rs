@@ -1,15 +1,17 @@
 //! The drivers: thin loops around the decision core ([`Retrying::check`]). None of them holds a
 //! retry rule.
 
-use crate::core::{Judge, Next, Rules};
-use crate::{AsyncSleeper, Clock, Policy, Sleeper, Wait};
+use crate::core::{Judge, Next};
+use crate::policy::Handlers;
+use crate::{AsyncSleeper, Attempt, Clock, Policy, Sleeper};
+use persevere_wait::Wait;
 use std::any::type_name;
 use std::future::Future;
 
 #[allow(unused_imports)] // for doc links
 use crate::core::Retrying;
 
-impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
+impl<R, W, P, K> Policy<R, W, P, K> {
     /// Calls `op` until the policy is done, sleeping with the blocking sleeper between attempts;
     /// returns the last outcome unchanged.
     ///
@@ -25,13 +27,13 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// assert_eq!(r, Ok(3));
     /// ```
     #[inline]
-    pub fn retry<F, M>(&self, mut op: F) -> <R as Rules<T, E>>::Outcome
+    pub fn retry<O, F, M>(&self, mut op: F) -> O
     where
-        R: Judge<T, E, M>,
+        F: FnMut() -> O,
+        R: Judge<O, M>,
         W: Wait<R::Subject>,
-        F: FnMut() -> <R as Rules<T, E>>::Outcome,
-        S: Sleeper,
-        C: Clock,
+        P: Handlers<R::Value, R::Error>,
+        K: Clock + Sleeper,
     {
         let mut retrying = self.begin_as(type_name::<F>());
         loop {
@@ -64,14 +66,14 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// # }
     /// ```
     #[inline]
-    pub async fn retry_async<F, Fut, M>(&self, mut op: F) -> <R as Rules<T, E>>::Outcome
+    pub async fn retry_async<O, F, Fut, M>(&self, mut op: F) -> O
     where
-        R: Judge<T, E, M>,
-        W: Wait<R::Subject>,
         F: FnMut() -> Fut,
-        Fut: Future<Output = <R as Rules<T, E>>::Outcome>,
-        S: AsyncSleeper,
-        C: Clock,
+        Fut: Future<Output = O>,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error>,
+        K: Clock + AsyncSleeper,
     {
         let mut retrying = self.begin_as(type_name::<F>());
         loop {
@@ -110,17 +112,86 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// # });
     /// ```
     #[inline]
-    pub async fn retry_async_mut<F, M>(&self, mut op: F) -> <R as Rules<T, E>>::Outcome
+    pub async fn retry_async_mut<O, F, M>(&self, mut op: F) -> O
     where
-        R: Judge<T, E, M>,
+        F: AsyncFnMut() -> O,
+        R: Judge<O, M>,
         W: Wait<R::Subject>,
-        F: AsyncFnMut() -> <R as Rules<T, E>>::Outcome,
-        S: AsyncSleeper,
-        C: Clock,
+        P: Handlers<R::Value, R::Error>,
+        K: Clock + AsyncSleeper,
     {
         let mut retrying = self.begin_as(type_name::<F>());
         loop {
             match retrying.check(op().await) {
+                Next::Done(outcome) => return outcome,
+                Next::Retry(wait) => retrying.sleep_async(wait).await,
+            }
+        }
+    }
+
+    /// Like [`retry`](Policy::retry), with an operation that sees its [`Attempt`]: its number
+    /// and the time left before `max_time` (to pass on to a server as a deadline).
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// let mut deadlines = Vec::new();
+    /// let r: Result<u32, &str> = on_error(expo()).max_time(Duration::from_secs(30))
+    ///     .clock(VirtualClock::new())
+    ///     .retry_with(|attempt| {
+    ///         deadlines.push(attempt.time_left());
+    ///         if attempt.number() < 2 { Err("busy") } else { Ok(attempt.number()) }
+    ///     });
+    /// assert_eq!(r, Ok(2));
+    /// assert_eq!(deadlines[0], Some(Duration::from_secs(30)));
+    /// ```
+    #[inline]
+    pub fn retry_with<O, F, M>(&self, mut op: F) -> O
+    where
+        F: FnMut(Attempt) -> O,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error>,
+        K: Clock + Sleeper,
+    {
+        let mut retrying = self.begin_as(type_name::<F>());
+        loop {
+            match retrying.check(op(retrying.attempt())) {
+                Next::Done(outcome) => return outcome,
+                Next::Retry(wait) => retrying.sleep(wait),
+            }
+        }
+    }
+
+    /// Like [`retry_async`](Policy::retry_async), with an operation that sees its
+    /// [`Attempt`]. The returned future is `Send` under the same conditions.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// # futures_lite::future::block_on(async {
+    /// let policy = on_error(expo()).max_time(Duration::from_secs(30)).clock(VirtualClock::new());
+    /// let r: Result<Duration, &str> = policy
+    ///     .retry_async_with(|attempt| async move { attempt.time_left().ok_or("no deadline") })
+    ///     .await;
+    /// assert_eq!(r, Ok(Duration::from_secs(30)));
+    /// # });
+    /// ```
+    #[inline]
+    pub async fn retry_async_with<O, F, Fut, M>(&self, mut op: F) -> O
+    where
+        F: FnMut(Attempt) -> Fut,
+        Fut: Future<Output = O>,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error>,
+        K: Clock + AsyncSleeper,
+    {
+        let mut retrying = self.begin_as(type_name::<F>());
+        loop {
+            match retrying.check(op(retrying.attempt()).await) {
                 Next::Done(outcome) => return outcome,
                 Next::Retry(wait) => retrying.sleep_async(wait).await,
             }

@@ -22,6 +22,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 /// }
 /// assert!(Reply { items: vec![] }.is_falsy());
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`on_predicate` without a `.predicate(..)` retries falsy values, and `{Self}` has none",
+    label = "not `persevere::Falsy`",
+    note = "give the policy a `.predicate(|value| ..)`, or implement `persevere::Falsy` for `{Self}`"
+)]
 pub trait Falsy {
     /// Whether the value is falsy (retried by default).
     fn is_falsy(&self) -> bool;

@@ -1,28 +1,30 @@
 //! Retry with exponential backoff and jitter: Python's `backoff`, done in Rust.
 //!
-//! A **policy** says how to retry: a wait strategy ([`expo`], [`fibo`], [`constant`],
-//! [`intervals`], [`linear`], [`decay`], [`decorrelated`], [`runtime`], or any
-//! `Iterator<Item = Duration> + Clone`), a [`Jitter`], limits (`max_tries`, `max_time`), which
-//! outcomes are retried, and handlers. The code that fails stays as it is.
+//! A **policy** says how to retry; the code that fails stays as it is.
 //!
 //! ```
-//! use persevere::{on_error, expo, testing::VirtualClock};
-//! use std::time::Duration;
+//! use persevere::{on_error, expo};
+//! # fn read_line() -> String { "7".into() }
 //!
-//! let clock = VirtualClock::new(); // real code leaves this out and really sleeps
-//! let mut answers = ["x", "y", "7"].into_iter();
-//! let n = on_error(expo().max_value(Duration::from_secs(60)))
-//!     .max_tries(3)
-//!     .clock(clock.clone())
-//!     .retry(|| answers.next().unwrap().parse::<i64>());
-//! assert_eq!(n, Ok(7));
-//! assert_eq!(clock.sleeps().len(), 2);
+//! // Python: @backoff.on_exception(backoff.expo, ValueError, max_tries=3)
+//! let n = on_error(expo()).max_tries(3).retry(|| read_line().parse::<i64>());
+//! # assert_eq!(n, Ok(7));
 //! ```
+//!
+//! A policy is a wait strategy ([`expo`], [`fibo`], [`constant`], [`intervals`], [`linear`],
+//! [`decay`], [`decorrelated`], [`runtime`], or any `Iterator<Item = Duration> + Clone`), a
+//! [`Jitter`], limits (`max_tries`, `max_time`), which outcomes are retried, and handlers.
 //!
 //! - [`on_error`](fn@on_error) retries `Err` (Python's `on_exception`);
 //!   [`on_predicate`](fn@on_predicate) retries returned values (Python's `on_predicate`).
 //! - Drivers: [`Policy::retry`] (blocking), [`Policy::retry_async`] (spawnable),
-//!   [`Policy::retry_async_mut`] (`AsyncFnMut`), and the code-block form [`Policy::begin`].
+//!   [`Policy::retry_async_mut`] (`AsyncFnMut`), [`Policy::retry_with`] and
+//!   [`Policy::retry_async_with`] (the operation sees its [`Attempt`]: number and time left),
+//!   and the code-block form [`Policy::begin`].
+//! - One policy serves many operations: parts that read no type (strategy, limits,
+//!   `on::<T>()`, clock, ...) leave it free to retry functions of any value and error types,
+//!   from a `static` or an `Arc` (see [`Policy`] for which parts fix which types). Handlers and
+//!   filters may borrow local state.
 //! - Attribute macros (feature `macros`, on by default) put a policy on a function, as Python's
 //!   decorators do: `#[persevere::on_error(expo, max_tries = 3)]`,
 //!   `#[persevere::on_predicate(fibo(max_value = 13))]`, `#[persevere::retry(policy())]`. They
@@ -34,6 +36,15 @@
 //!   at INFO, "Giving up f(...) after 3 tries (err)" at ERROR), target `persevere`.
 //!
 //! The semantics where Python and its peers differ are in `docs/semantics.md`.
+//!
+//! # Features
+//!
+//! | feature | default | pulls in | gives |
+//! |---|---|---|---|
+//! | `tokio` | yes | `tokio` (time) | async sleeps and the paused-time-aware clock of [`SystemClock`]; [`time::TokioSleeper`] |
+//! | `macros` | yes | `persevere-macros` | `#[on_error]`, `#[on_predicate]`, `#[retry]` |
+//! | `async-io` | no | `async-io` | [`time::AsyncIoSleeper`] for smol and other `async-io` runtimes |
+//! | `anyhow` | no | `anyhow` | `on::<T>()` looks through `anyhow::Error` |
 //!
 //! # Every builder method
 //!
@@ -117,44 +128,32 @@
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
-mod clock;
+mod attempt;
 mod core;
 mod details;
 mod drivers;
-mod error_chain;
+pub mod error;
 mod falsy;
-mod jitter;
 mod limits;
 mod log;
-mod policy;
-mod rng;
-mod saturating;
-mod sleep;
+pub mod policy;
 pub mod testing;
-mod wait;
+pub mod time;
+pub mod wait;
 
-pub use crate::core::{Judge, Next, Retrying, Rules, Verdict};
-pub use clock::{Clock, SystemClock};
-pub use details::Details;
-pub use error_chain::{AnyError, ErrorChain, ErrorFilter, OnTypes, ViaBox, ViaError};
+pub use crate::core::{Next, Retrying};
+pub use attempt::Attempt;
+pub use details::{Details, GiveUpReason};
 pub use falsy::Falsy;
-pub use jitter::{CustomJitter, Jitter};
-pub use limits::{IntoMaxTime, IntoMaxTries, MaxTime, MaxTries};
-pub use policy::{
-    ErrorRules, OnError, OnPredicate, Policy, PredicateRules, RetryValue, WhileFalsy, on_error,
-    on_predicate,
+pub use persevere_wait::{
+    Constant, Decay, Decorrelated, Expo, Fibo, Intervals, Jitter, Linear, Rng, Runtime, constant,
+    decay, decorrelated, expo, fibo, intervals, linear, runtime,
 };
-pub use rng::Rng;
-#[cfg(feature = "tokio")]
-pub use sleep::TokioSleeper;
-#[cfg(feature = "async-io")]
-pub use sleep::{AsyncIoSleep, AsyncIoSleeper};
-pub use sleep::{AsyncSleeper, DefaultSleeper, Sleeper, ThreadSleeper};
+pub use policy::{OnError, OnPredicate, Policy, on_error, on_predicate};
+#[allow(deprecated)]
+pub use time::DefaultSleeper;
+pub use time::{AsyncSleeper, Clock, Sleeper, SystemClock};
 pub use tracing::Level;
-pub use wait::{
-    Constant, Decay, Decorrelated, Delay, Expo, Fibo, Intervals, Linear, NoFallback, Runtime,
-    RuntimeWait, Wait, constant, decay, decorrelated, expo, fibo, intervals, linear, runtime,
-};
 
 #[cfg(feature = "macros")]
 pub use persevere_macros::{on_error, on_predicate, retry};

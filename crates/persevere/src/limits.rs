@@ -1,83 +1,53 @@
 //! `max_tries` and `max_time`: fixed, or read from a closure at the start of each call (as
-//! Python reads a callable per call).
+//! Python reads a callable per call). A closure becomes a part of the policy, so it may borrow.
 
-use std::fmt;
-use std::sync::Arc;
+use crate::policy::parts::{MaxTimeFn, MaxTriesFn};
+use persevere_wait::params;
+use std::num::NonZeroU32;
 use std::time::Duration;
 
-/// A limit as the policy holds it.
-#[derive(Clone)]
-pub(crate) enum Limit<V> {
+/// A limit as the policy holds it: none, a value, or "ask the parts" (a closure given last).
+/// Public only because the `IntoMax*` traits name it; not part of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum Limit<V> {
     Unset,
     Fixed(V),
-    PerCall(Arc<dyn Fn() -> V + Send + Sync>),
+    FromParts,
 }
 
-impl<V: Copy> Limit<V> {
-    /// The limit for the call that starts now.
-    #[inline]
-    pub(crate) fn read(&self) -> Option<V> {
-        match self {
-            Limit::Unset => None,
-            Limit::Fixed(v) => Some(*v),
-            Limit::PerCall(f) => Some(f()),
-        }
-    }
-}
-
-impl<V: fmt::Debug> fmt::Debug for Limit<V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Limit::Unset => f.write_str("Unset"),
-            Limit::Fixed(v) => v.fmt(f),
-            Limit::PerCall(_) => f.write_str("PerCall(..)"),
-        }
-    }
-}
-
-/// The total number of attempts, the first included, for
-/// [`max_tries`](crate::Policy::max_tries): a number, or a closure read at the start of each
-/// call.
-#[derive(Clone, Debug)]
-pub struct MaxTries(pub(crate) Limit<u32>);
-
-/// The deadline of a whole call, for [`max_time`](crate::Policy::max_time): a `Duration`, or a
-/// closure read at the start of each call.
-#[derive(Clone, Debug)]
-pub struct MaxTime(pub(crate) Limit<Duration>);
-
-/// What [`max_tries`](crate::Policy::max_tries) accepts: an integer >= 1, or a
-/// `Fn() -> u32` read at the start of each call.
+/// What [`max_tries`](crate::Policy::max_tries) accepts: an integer from 1 to `u32::MAX`, or
+/// a `Fn() -> u32` read at the start of each call. `P` is the policy's part list.
 ///
 /// ```
 /// use persevere::{on_error, constant};
 /// use std::time::Duration;
 ///
-/// let fixed = on_error::<_, (), ()>(constant(Duration::ZERO)).max_tries(3);
-/// let per_call = on_error::<_, (), ()>(constant(Duration::ZERO)).max_tries(|| 3);
+/// let fixed = on_error(constant(Duration::ZERO)).max_tries(3);
+/// let tries = 3;
+/// let per_call = on_error(constant(Duration::ZERO)).max_tries(|| tries);
 /// # let _ = (fixed, per_call);
 /// ```
-pub trait IntoMaxTries {
-    /// The limit. Panics if a fixed number is below 1 or above `u32::MAX`.
-    fn into_max_tries(self) -> MaxTries;
-}
+pub trait IntoMaxTries<P> {
+    /// The part list afterwards.
+    type Parts;
 
-pub(crate) fn check_max_tries(n: u32) -> u32 {
-    assert!(
-        n >= 1,
-        "persevere: `max_tries` must be at least 1 (it counts every attempt, the first included), got 0"
-    );
-    n
+    /// The limit, and the part list with any closure added. Panics if a fixed number is
+    /// below 1 or above `u32::MAX`.
+    #[doc(hidden)]
+    fn into_max_tries(self, parts: P) -> (Limit<NonZeroU32>, Self::Parts);
 }
 
 macro_rules! integer_max_tries {
     ($($t:ty),*) => {$(
-        impl IntoMaxTries for $t {
-            fn into_max_tries(self) -> MaxTries {
-                let n = u32::try_from(self).unwrap_or_else(|_| {
-                    panic!("persevere: `max_tries` must be a whole number from 1 to {}, got {}", u32::MAX, self)
-                });
-                MaxTries(Limit::Fixed(check_max_tries(n)))
+        impl<P> IntoMaxTries<P> for $t {
+            type Parts = P;
+
+            #[track_caller]
+            fn into_max_tries(self, parts: P) -> (Limit<NonZeroU32>, P) {
+                // Every integer type fits an i128 except u128 beyond it, which is out of range anyway.
+                let n = i128::try_from(self).unwrap_or(i128::MAX);
+                (Limit::Fixed(params::or_panic(params::max_tries(n))), parts)
             }
         }
     )*};
@@ -86,42 +56,71 @@ integer_max_tries!(
     u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
 );
 
-impl<F> IntoMaxTries for F
-where
-    F: Fn() -> u32 + Send + Sync + 'static,
-{
-    fn into_max_tries(self) -> MaxTries {
-        MaxTries(Limit::PerCall(Arc::new(move || check_max_tries(self()))))
+impl<P, F: Fn() -> u32> IntoMaxTries<P> for F {
+    type Parts = (P, MaxTriesFn<F>);
+
+    fn into_max_tries(self, parts: P) -> (Limit<NonZeroU32>, Self::Parts) {
+        (Limit::FromParts, (parts, MaxTriesFn(self)))
     }
 }
 
 /// What [`max_time`](crate::Policy::max_time) accepts: a `Duration`, or a `Fn() -> Duration`
-/// read at the start of each call.
+/// read at the start of each call. `P` is the policy's part list.
 ///
 /// ```
 /// use persevere::{on_error, constant};
 /// use std::time::Duration;
 ///
-/// let fixed = on_error::<_, (), ()>(constant(Duration::ZERO)).max_time(Duration::from_secs(60));
-/// let per_call = on_error::<_, (), ()>(constant(Duration::ZERO)).max_time(|| Duration::from_secs(60));
+/// let fixed = on_error(constant(Duration::ZERO)).max_time(Duration::from_secs(60));
+/// let per_call = on_error(constant(Duration::ZERO)).max_time(|| Duration::from_secs(60));
 /// # let _ = (fixed, per_call);
 /// ```
-pub trait IntoMaxTime {
-    /// The limit.
-    fn into_max_time(self) -> MaxTime;
+pub trait IntoMaxTime<P> {
+    /// The part list afterwards.
+    type Parts;
+
+    /// The limit, and the part list with any closure added.
+    #[doc(hidden)]
+    fn into_max_time(self, parts: P) -> (Limit<Duration>, Self::Parts);
 }
 
-impl IntoMaxTime for Duration {
-    fn into_max_time(self) -> MaxTime {
-        MaxTime(Limit::Fixed(self))
+impl<P> IntoMaxTime<P> for Duration {
+    type Parts = P;
+
+    fn into_max_time(self, parts: P) -> (Limit<Duration>, P) {
+        (Limit::Fixed(self), parts)
     }
 }
 
-impl<F> IntoMaxTime for F
-where
-    F: Fn() -> Duration + Send + Sync + 'static,
-{
-    fn into_max_time(self) -> MaxTime {
-        MaxTime(Limit::PerCall(Arc::new(self)))
+impl<P, F: Fn() -> Duration> IntoMaxTime<P> for F {
+    type Parts = (P, MaxTimeFn<F>);
+
+    fn into_max_time(self, parts: P) -> (Limit<Duration>, Self::Parts) {
+        (Limit::FromParts, (parts, MaxTimeFn(self)))
+    }
+}
+
+/// The `max_tries` of a call that starts now: a closure's answer is checked here.
+#[track_caller]
+pub(crate) fn read_max_tries(
+    limit: Limit<NonZeroU32>,
+    from_parts: impl FnOnce() -> Option<u32>,
+) -> Option<NonZeroU32> {
+    match limit {
+        Limit::Unset => None,
+        Limit::Fixed(n) => Some(n),
+        Limit::FromParts => from_parts().map(|n| params::or_panic(params::max_tries(n.into()))),
+    }
+}
+
+/// The `max_time` of a call that starts now.
+pub(crate) fn read_max_time(
+    limit: Limit<Duration>,
+    from_parts: impl FnOnce() -> Option<Duration>,
+) -> Option<Duration> {
+    match limit {
+        Limit::Unset => None,
+        Limit::Fixed(d) => Some(d),
+        Limit::FromParts => from_parts(),
     }
 }

@@ -1,5 +1,6 @@
 //! Logging through `tracing`, with Python backoff's messages and levels plus structured fields.
 
+use crate::GiveUpReason;
 use std::fmt::Debug;
 use std::time::Duration;
 use tracing::Level;
@@ -92,12 +93,20 @@ impl LogLevels {
 
     /// "Giving up f(...) after 3 tries (err)"
     #[cold]
-    pub(crate) fn giveup(&self, target: &str, tries: u32, elapsed: Duration, outcome: &dyn Debug) {
+    pub(crate) fn giveup(
+        &self,
+        target: &str,
+        tries: u32,
+        elapsed: Duration,
+        reason: GiveUpReason,
+        outcome: &dyn Debug,
+    ) {
         event_at!(
             self.giveup,
             target = target,
             tries,
             elapsed = elapsed.as_secs_f64(),
+            reason = reason.as_str(),
             "Giving up {}(...) after {} tries ({:?})",
             target,
             tries,

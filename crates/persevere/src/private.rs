@@ -60,7 +60,7 @@ pub fn subject_fn<X: ?Sized, R, F: Fn(&X) -> R>(f: F) -> F {
 /// so that it needs no annotation, and checks it where the user wrote it.
 pub fn predicate<T, F>(f: F) -> F
 where
-    F: Fn(&T) -> bool + Send + Sync + 'static,
+    F: Fn(&T) -> bool,
 {
     f
 }

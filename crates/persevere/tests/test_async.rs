@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Recorder, recorded, secs};
+use common::{Recorder, secs};
 use persevere::testing::VirtualClock;
 use persevere::{Jitter, Next, constant, expo, intervals, on_error, on_predicate};
 use std::sync::Arc;
@@ -18,7 +18,7 @@ fn assert_send<T: Send>(value: T) -> T {
 async fn on_exception_retries_until_success() {
     let mut calls = 0;
     let rec = Recorder::<bool, &str>::new();
-    let policy = recorded(on_error(expo()).clock(VirtualClock::new()), &rec);
+    let policy = recorded!(on_error(expo()).clock(VirtualClock::new()), &rec);
     let result = policy
         .retry_async(|| {
             calls += 1;
@@ -34,7 +34,7 @@ async fn on_exception_retries_until_success() {
 async fn on_exception_max_tries_and_giveup_details() {
     let rec = Recorder::<(), &str>::new();
     let clock = VirtualClock::new();
-    let policy = recorded(
+    let policy = recorded!(
         on_error(constant(Duration::from_secs(2)))
             .max_tries(3)
             .jitter(Jitter::None)
@@ -206,7 +206,7 @@ async fn the_async_code_block_form() {
 async fn dropping_the_future_stops_attempts_and_handlers() {
     let calls = Arc::new(AtomicU32::new(0));
     let rec = Recorder::<(), &str>::new();
-    let policy = recorded(
+    let policy = recorded!(
         on_error(constant(Duration::from_secs(1))).jitter(Jitter::None),
         &rec,
     );
@@ -268,7 +268,7 @@ fn the_async_io_sleeper_really_waits() {
     let policy = on_error(constant(Duration::from_millis(5)))
         .jitter(Jitter::None)
         .max_tries(3)
-        .sleeper(persevere::AsyncIoSleeper);
+        .sleeper(persevere::time::AsyncIoSleeper);
     let result = policy.retry_async(|| async { Err::<(), _>("down") });
     assert_eq!(futures_lite::future::block_on(result), Err("down"));
     assert!(start.elapsed() >= Duration::from_millis(10));
@@ -280,7 +280,7 @@ fn the_thread_sleeper_really_waits() {
     let result = on_error(constant(Duration::from_millis(5)))
         .jitter(Jitter::None)
         .max_tries(3)
-        .sleeper(persevere::ThreadSleeper)
+        .sleeper(persevere::time::ThreadSleeper)
         .retry(|| Err::<(), _>("down"));
     assert_eq!(result, Err("down"));
     assert!(start.elapsed() >= Duration::from_millis(10));

@@ -32,7 +32,7 @@ impl Error for AppError {
 /// three times, then succeeds.
 fn calls_on_io<E>(make: impl Fn() -> E) -> u32
 where
-    E: fmt::Debug + persevere::ErrorChain<persevere::ViaError>,
+    E: fmt::Debug + persevere::error::ErrorChain<persevere::error::ViaError>,
 {
     let mut calls = 0;
     let _ = on_error(constant(Duration::ZERO))

@@ -96,7 +96,10 @@ fn default_logging_has_pythons_messages_and_levels() {
         records[1].fields,
         "target=\"fetch\" tries=2 wait=0.4 elapsed=0.4"
     );
-    assert_eq!(records[2].fields, "target=\"fetch\" tries=3 elapsed=0.8");
+    assert_eq!(
+        records[2].fields,
+        "target=\"fetch\" tries=3 elapsed=0.8 reason=\"max_tries\""
+    );
 }
 
 #[test]
@@ -215,7 +218,10 @@ fn elapsed_is_logged_when_a_subscriber_listens() {
         records[0].fields,
         "target=\"f\" tries=1 wait=2.0 elapsed=1.0"
     );
-    assert_eq!(records[1].fields, "target=\"f\" tries=2 elapsed=4.0");
+    assert_eq!(
+        records[1].fields,
+        "target=\"f\" tries=2 elapsed=4.0 reason=\"max_tries\""
+    );
 }
 
 #[test]
@@ -244,5 +250,8 @@ fn a_subscriber_listening_only_at_the_give_up_level_still_gets_the_elapsed_time(
     let records = capture.0.lock().unwrap().clone();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].level, Level::ERROR);
-    assert_eq!(records[0].fields, "target=\"f\" tries=2 elapsed=5.0");
+    assert_eq!(
+        records[0].fields,
+        "target=\"f\" tries=2 elapsed=5.0 reason=\"max_tries\""
+    );
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Event, Recorder, recorded, secs};
+use common::{Event, Recorder, secs};
 use persevere::testing::VirtualClock;
 use persevere::{Jitter, constant, expo, intervals, on_error};
 use std::error::Error;
@@ -40,7 +40,7 @@ fn on_exception_retries_until_success() {
     // test_on_exception: KeyError three times, then True.
     let mut calls = 0;
     let rec = Recorder::<bool, PyError>::new();
-    let policy = recorded(on_error(expo()).clock(VirtualClock::new()), &rec);
+    let policy = recorded!(on_error(expo()).clock(VirtualClock::new()), &rec);
     let result = policy.retry(|| {
         calls += 1;
         if calls <= 3 {
@@ -60,7 +60,9 @@ fn on_exception_tuple_of_types() {
     let mut calls = 0;
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = seen.clone();
-    let result = on_error::<_, bool, Box<dyn Error + Send + Sync>>(expo())
+    let result = on_error(expo())
+        .value_type::<bool>()
+        .error_type::<Box<dyn Error + Send + Sync>>()
         .on::<KeyError>()
         .on::<ValueError>()
         .clock(VirtualClock::new())
@@ -129,7 +131,7 @@ fn on_exception_constant_iterable_gives_up_when_exhausted() {
     // test_on_exception_constant_iterable: interval (1, 2, 3), default full jitter.
     let rec = Recorder::<(), PyError>::new();
     let mut calls = 0;
-    let policy = recorded(
+    let policy = recorded!(
         on_error(intervals([1, 2, 3].map(Duration::from_secs))).clock(VirtualClock::new()),
         &rec,
     );
@@ -149,7 +151,7 @@ fn on_exception_constant_iterable_gives_up_when_exhausted() {
 fn half_second_expo_waits(jitter: Jitter) -> Vec<Duration> {
     let rec = Recorder::<bool, PyError>::new();
     let mut calls = 0;
-    let policy = recorded(
+    let policy = recorded!(
         on_error(expo().factor(Duration::from_millis(500)))
             .jitter(jitter)
             .clock(VirtualClock::new()),
@@ -201,7 +203,7 @@ fn success_details_are_exact() {
     let rec = Recorder::<u32, PyError>::new();
     let clock = VirtualClock::new();
     let mut calls = 0;
-    let policy = recorded(
+    let policy = recorded!(
         on_error(constant(Duration::ZERO))
             .jitter(Jitter::None)
             .clock(clock.clone()),
@@ -243,7 +245,7 @@ fn success_details_are_exact() {
 fn giveup_after_max_tries_has_exact_details() {
     // test_on_exception_giveup: constant(0), max_tries 3, always ValueError.
     let rec = Recorder::<(), PyError>::new();
-    let policy = recorded(
+    let policy = recorded!(
         on_error(constant(Duration::ZERO))
             .max_tries(3)
             .jitter(Jitter::None)
@@ -271,7 +273,7 @@ fn giveup_predicate_stops_at_once() {
     let rec = Recorder::<(), PyError>::new();
     let mut errors = ["foo", "bar", "baz", "never"].into_iter();
     let mut calls = 0;
-    let policy = recorded(
+    let policy = recorded!(
         on_error(expo())
             .giveup(|e: &PyError| *e == PyError::Value("baz"))
             .clock(VirtualClock::new()),
@@ -343,21 +345,21 @@ fn intervals_with_jitter_off_sleep_exactly() {
 #[test]
 fn policy_types_are_nameable_for_users_who_store_them() {
     use persevere::{Expo, OnError, OnPredicate, SystemClock};
+    // Plain settings keep the short name; a clock is the timeline parameter.
     struct Client {
-        fetch_policy: OnError<Expo, u32, String, VirtualClock, VirtualClock>,
-        poll_policy: OnPredicate<Expo, Option<u8>>,
+        fetch_policy: OnError<Expo, (), (), VirtualClock>,
+        poll_policy: OnPredicate<Expo>,
     }
     let clock = VirtualClock::new();
     let client = Client {
-        fetch_policy: on_error(expo())
-            .max_tries(2)
-            .on_backoff(|_| {})
-            .clock(clock.clone()),
+        fetch_policy: on_error(expo()).max_tries(2).clock(clock.clone()),
         poll_policy: persevere::on_predicate(expo()).max_tries(1),
     };
-    let r = client.fetch_policy.retry(|| Err("down".to_string()));
+    let r = client
+        .fetch_policy
+        .retry(|| Err::<u32, _>("down".to_string()));
     assert_eq!(r, Err("down".to_string()));
     assert_eq!(clock.sleeps().len(), 1);
     assert_eq!(client.poll_policy.retry(|| Some(1)), Some(1));
-    let _: Option<OnError<Expo, (), (), persevere::DefaultSleeper, SystemClock>> = None;
+    let _: Option<OnError<Expo, (), (), SystemClock>> = None;
 }

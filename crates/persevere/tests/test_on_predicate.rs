@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Event, Recorder, recorded, secs};
+use common::{Event, Recorder, secs};
 use persevere::testing::VirtualClock;
 use persevere::{Jitter, constant, expo, fibo, intervals, on_predicate, runtime};
 use std::convert::Infallible;
@@ -55,29 +55,30 @@ fn max_tries_callable() {
 fn max_time_gives_up_with_elapsed_measured_after_the_attempt() {
     // test_on_predicate_max_time, with our semantics: attempts take 1 s, 8 s and 1.000005 s, so
     // the third ends at 10.000005 s, past max_time 10 s: give up with tries 3.
-    for max_time_callable in [false, true] {
-        let clock = VirtualClock::new();
-        let rec = Recorder::<bool, Infallible>::new();
-        let durations = [1_000_000u64, 8_000_000, 1_000_005];
-        let mut calls = 0;
-        let policy = on_predicate(constant(Duration::ZERO)).clock(clock.clone());
-        let policy = if max_time_callable {
-            recorded(policy.max_time(|| Duration::from_secs(10)), &rec)
-        } else {
-            recorded(policy.max_time(Duration::from_secs(10)), &rec)
-        };
-        let result = policy.retry(|| {
-            clock.advance(Duration::from_micros(durations[calls]));
-            calls += 1;
-            false
-        });
-        assert!(!result);
-        assert_eq!(calls, 3);
-        let giveups = rec.giveups();
-        assert_eq!(giveups.len(), 1);
-        assert_eq!(giveups[0].tries, 3);
-        assert_eq!(giveups[0].elapsed, Duration::from_micros(10_000_005));
+    // A fixed max_time and a callable one have different policy types: one check for both.
+    macro_rules! check {
+        ($max_time:expr) => {{
+            let clock = VirtualClock::new();
+            let rec = Recorder::<bool, Infallible>::new();
+            let durations = [1_000_000u64, 8_000_000, 1_000_005];
+            let mut calls = 0;
+            let policy = on_predicate(constant(Duration::ZERO)).clock(clock.clone());
+            let policy = recorded!(policy.max_time($max_time), &rec);
+            let result = policy.retry(|| {
+                clock.advance(Duration::from_micros(durations[calls]));
+                calls += 1;
+                false
+            });
+            assert!(!result);
+            assert_eq!(calls, 3);
+            let giveups = rec.giveups();
+            assert_eq!(giveups.len(), 1);
+            assert_eq!(giveups[0].tries, 3);
+            assert_eq!(giveups[0].elapsed, Duration::from_micros(10_000_005));
+        }};
     }
+    check!(Duration::from_secs(10));
+    check!(|| Duration::from_secs(10));
 }
 
 #[test]
@@ -85,7 +86,7 @@ fn success_and_backoff_details_are_exact() {
     // test_on_predicate_success: constant(0), no jitter.
     let rec = Recorder::<bool, Infallible>::new();
     let mut calls = 0;
-    let policy = recorded(
+    let policy = recorded!(
         on_predicate(constant(Duration::ZERO))
             .jitter(Jitter::None)
             .clock(VirtualClock::new()),
@@ -117,7 +118,7 @@ fn success_and_backoff_details_are_exact() {
 fn giveup_details_carry_the_value() {
     // test_on_predicate_giveup: returns None, max_tries 3.
     let rec = Recorder::<Option<u8>, Infallible>::new();
-    let policy = recorded(
+    let policy = recorded!(
         on_predicate(constant(Duration::ZERO))
             .max_tries(3)
             .jitter(Jitter::None)
@@ -143,14 +144,18 @@ fn several_handlers_per_event_run_in_order() {
     // test_on_predicate_iterable_handlers: three loggers, each sees every event.
     let recs: Vec<Recorder<Option<u8>, Infallible>> = (0..3).map(|_| Recorder::new()).collect();
     let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let mut policy = on_predicate(constant(Duration::ZERO))
+    let policy = on_predicate(constant(Duration::ZERO))
         .max_tries(3)
         .jitter(Jitter::None)
         .clock(VirtualClock::new());
-    for (i, rec) in recs.iter().enumerate() {
+    // Each handler is a part of the policy's type, so the three are added one after another.
+    let in_order = |i: usize| {
         let order = order.clone();
-        policy = recorded(policy, rec).on_giveup(move |_| order.lock().unwrap().push(i));
-    }
+        move |_: &persevere::Details<'_, Option<u8>, Infallible>| order.lock().unwrap().push(i)
+    };
+    let policy = recorded!(policy, &recs[0]).on_giveup(in_order(0));
+    let policy = recorded!(policy, &recs[1]).on_giveup(in_order(1));
+    let policy = recorded!(policy, &recs[2]).on_giveup(in_order(2));
     assert_eq!(policy.retry(|| None), None);
     for rec in &recs {
         assert_eq!(rec.counts(), (0, 2, 1));
@@ -165,7 +170,7 @@ fn constant_iterable_sleeps_exactly() {
     let rec = Recorder::<bool, Infallible>::new();
     let clock = VirtualClock::new();
     let mut calls = 0;
-    let policy = recorded(
+    let policy = recorded!(
         on_predicate(intervals(secs(&[1, 2, 3, 6, 9])))
             .jitter(Jitter::None)
             .clock(clock.clone()),

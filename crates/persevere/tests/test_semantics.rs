@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Recorder, recorded, secs};
+use common::{Recorder, secs};
 use persevere::testing::VirtualClock;
 use persevere::{
     Clock, Jitter, Sleeper, constant, decay, decorrelated, expo, fibo, intervals, linear, on_error,
@@ -75,7 +75,7 @@ fn clock_is_read_when_max_time_or_a_handler_needs_it() {
 fn max_tries_one_makes_one_call_and_no_backoff() {
     let rec = Recorder::<(), &str>::new();
     let mut calls = 0;
-    let r = recorded(
+    let r = recorded!(
         on_error(expo()).max_tries(1).clock(VirtualClock::new()),
         &rec,
     )
@@ -90,13 +90,13 @@ fn max_tries_one_makes_one_call_and_no_backoff() {
 #[test]
 #[should_panic(expected = "`max_tries` must be at least 1")]
 fn max_tries_zero_is_rejected() {
-    let _ = on_error::<_, (), ()>(expo()).max_tries(0);
+    let _ = on_error(expo()).max_tries(0);
 }
 
 #[test]
 #[should_panic(expected = "`max_tries` must be a whole number from 1 to")]
 fn negative_max_tries_is_rejected() {
-    let _ = on_error::<_, (), ()>(expo()).max_tries(-3);
+    let _ = on_error(expo()).max_tries(-3);
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn no_attempt_at_deadline_gives_up_instead_of_the_last_cut_sleep() {
     let clock = VirtualClock::new();
     let rec = Recorder::<(), ()>::new();
     let mut calls = 0;
-    let r = recorded(
+    let r = recorded!(
         on_error(expo())
             .max_time(Duration::from_secs(10))
             .no_attempt_at_deadline()
@@ -208,7 +208,7 @@ enum Failure {
 fn errors_rejected_by_when_return_at_once_without_handlers() {
     let rec = Recorder::<(), Failure>::new();
     let mut calls = 0;
-    let r = recorded(
+    let r = recorded!(
         on_error(expo())
             .when(|e: &Failure| *e != Failure::Other)
             .clock(VirtualClock::new()),
@@ -248,7 +248,7 @@ fn every_when_must_hold() {
 fn giveup_calls_on_giveup_and_returns_at_once() {
     let rec = Recorder::<(), Failure>::new();
     let mut calls = 0;
-    let r = recorded(
+    let r = recorded!(
         on_error(expo())
             .giveup(|e: &Failure| *e == Failure::Fatal)
             .clock(VirtualClock::new()),
@@ -270,7 +270,7 @@ fn giveup_calls_on_giveup_and_returns_at_once() {
 fn giveup_is_checked_before_max_tries() {
     // Python's order: giveup(e) first, so a fatal error on the last try is a giveup too.
     let rec = Recorder::<(), Failure>::new();
-    let r = recorded(
+    let r = recorded!(
         on_error(expo())
             .max_tries(1)
             .giveup(|e: &Failure| *e == Failure::Fatal)
@@ -440,7 +440,7 @@ fn a_seed_makes_every_calls_waits_reproducible() {
 fn an_exhausted_strategy_gives_up_with_the_last_outcome_unchanged() {
     let rec = Recorder::<(), String>::new();
     let mut calls = 0;
-    let r = recorded(
+    let r = recorded!(
         on_error(intervals(secs(&[1, 1]))).clock(VirtualClock::new()),
         &rec,
     )
@@ -535,13 +535,13 @@ fn bad_parameters_panic_naming_the_parameter() {
     );
     assert!(
         panic_message(|| {
-            let _ = on_error::<_, (), ()>(expo()).jitter(Jitter::Proportional(-0.1));
+            let _ = on_error(expo()).jitter(Jitter::Proportional(-0.1));
         })
         .contains("Jitter::Proportional(f): `f` must be a number in [0, 1], got -0.1")
     );
     assert!(
         panic_message(|| {
-            let _ = on_error::<_, (), ()>(expo()).max_tries(0u64);
+            let _ = on_error(expo()).max_tries(0u64);
         })
         .contains("`max_tries`")
     );
@@ -570,7 +570,7 @@ fn saturated_waits_go_through_jitter_and_the_policy_without_panic() {
     ] {
         let clock = VirtualClock::new();
         let _: Result<(), ()> = on_error(expo().base(1e10))
-            .jitter(jitter.clone())
+            .jitter(jitter)
             .max_tries(60)
             .on_backoff(|d| assert!(d.wait().is_some()))
             .clock(clock.clone())

@@ -1,116 +1,104 @@
-//! The rules of [`on_error`](fn@crate::on_error): which errors are retried.
+//! The rules of [`on_error`](fn@crate::on_error): which errors are retried, and the builder
+//! methods that add error filters.
 
-use super::{OnError, Policy};
+use super::filters::{ErrorFilter, Giveup, On, OnIf, When};
+use super::slots::{Admits, FixWith, Slot, Unfixed};
+use super::{FixTypes, OnError};
 use crate::core::{Judge, Rules, Sealed, Verdict};
-use crate::error_chain::{AnyError, ErrorFilter, OnTypes, chain_has};
 use std::error::Error;
 use std::fmt::{self, Debug};
-use std::sync::Arc;
+use std::marker::PhantomData;
 
-type ErrorTest<E> = Arc<dyn Fn(&E) -> bool + Send + Sync>;
-
-/// The retry rules of an [`OnError`] policy: an error is retried iff (no `on` type is given,
-/// or one matches) and every `when` holds and no `giveup` holds. `K` is the `on` filter.
-pub struct ErrorRules<E, K = AnyError> {
-    kinds: K,
-    when: Vec<ErrorTest<E>>,
-    giveup: Vec<ErrorTest<E>>,
+/// The retry rules of an [`OnError`] policy: its error filters `F` (see [`ErrorFilter`]) and
+/// its type slots `T` and `E` ([`Unfixed`] until a part reads the type).
+pub struct ErrorRules<F = (), T = Unfixed, E = Unfixed> {
+    pub(crate) filters: F,
+    slots: PhantomData<fn() -> (T, E)>,
 }
 
-impl<E> ErrorRules<E, AnyError> {
+impl ErrorRules {
     pub(crate) fn new() -> Self {
-        ErrorRules {
-            kinds: AnyError,
-            when: Vec::new(),
-            giveup: Vec::new(),
-        }
+        ErrorRules::with_filters(())
     }
 }
 
-impl<E, K> Sealed for ErrorRules<E, K> {}
+impl<F, T, E> ErrorRules<F, T, E> {
+    pub(crate) fn with_filters(filters: F) -> Self {
+        ErrorRules {
+            filters,
+            slots: PhantomData,
+        }
+    }
 
-impl<T, E: Debug, K> Rules<T, E> for ErrorRules<E, K> {
-    type Outcome = Result<T, E>;
+    fn retype<T2, E2>(self) -> ErrorRules<F, T2, E2> {
+        ErrorRules::with_filters(self.filters)
+    }
+}
+
+impl<F, TS, ES> Sealed for ErrorRules<F, TS, ES> {}
+
+impl<F, TS, ES, T, E> Rules<Result<T, E>> for ErrorRules<F, TS, ES>
+where
+    TS: Admits<T>,
+    ES: Admits<E>,
+    E: Debug,
+{
+    type Value = T;
+    type Error = E;
     type Subject = E;
 
+    #[inline]
     fn parts(outcome: &Result<T, E>) -> (Option<&T>, Option<&E>) {
         (outcome.as_ref().ok(), outcome.as_ref().err())
     }
 }
 
-impl<T, E: Debug, K: ErrorFilter<E, M>, M> Judge<T, E, M> for ErrorRules<E, K> {
+impl<F, TS, ES, T, E, M> Judge<Result<T, E>, M> for ErrorRules<F, TS, ES>
+where
+    TS: Admits<T>,
+    ES: Admits<E>,
+    E: Debug,
+    F: ErrorFilter<E, M>,
+{
+    #[inline]
     fn judge<'o>(&self, outcome: &'o Result<T, E>) -> Verdict<'o, E> {
         let Err(error) = outcome else {
             return Verdict::Success;
         };
-        if !self.kinds.accepts(error) || !self.when.iter().all(|when| when(error)) {
+        let f = &self.filters;
+        if (F::HAS_ON && !f.on_matches(error)) || !f.when_holds(error) {
             return Verdict::Unmatched;
         }
-        if self.giveup.iter().any(|giveup| giveup(error)) {
+        if f.gives_up(error) {
             return Verdict::GiveUp(error);
         }
         Verdict::Retry(error)
     }
 }
 
-/// The builder methods of [`on_error`](fn@crate::on_error) policies.
-impl<W, T, E, S, C, K> OnError<W, T, E, S, C, K> {
-    /// Retries only the errors for which `test` holds (several `when`s must all hold). Other
-    /// errors are returned at once, with no handler and no log (Python's exception filter).
-    ///
-    /// ```
-    /// use persevere::{on_error, expo, testing::VirtualClock};
-    ///
-    /// let mut calls = 0;
-    /// let r: Result<(), std::io::ErrorKind> = on_error(expo())
-    ///     .when(|e: &std::io::ErrorKind| *e == std::io::ErrorKind::TimedOut)
-    ///     .clock(VirtualClock::new())
-    ///     .retry(|| { calls += 1; Err(std::io::ErrorKind::NotFound) });
-    /// assert_eq!(calls, 1);
-    /// ```
-    #[must_use]
-    pub fn when(mut self, test: impl Fn(&E) -> bool + Send + Sync + 'static) -> Self {
-        self.rules.when.push(Arc::new(test));
-        self
-    }
+impl<F, TS, ES, T, E> FixTypes<T, E> for ErrorRules<F, TS, ES>
+where
+    TS: FixWith<T>,
+    ES: FixWith<E>,
+{
+    type Out = ErrorRules<F, TS::Out, ES::Out>;
 
-    /// Gives up at once on the errors for which `test` holds, after `on_giveup` and the
-    /// give-up log (Python's `giveup`).
-    ///
-    /// ```
-    /// use persevere::{on_error, expo, testing::VirtualClock};
-    ///
-    /// let mut errors = ["foo", "bar", "baz", "qux"].into_iter();
-    /// let r: Result<(), &str> = on_error(expo())
-    ///     .giveup(|e: &&str| *e == "baz")
-    ///     .clock(VirtualClock::new())
-    ///     .retry(|| Err(errors.next().unwrap()));
-    /// assert_eq!(r, Err("baz"));
-    /// ```
-    #[must_use]
-    pub fn giveup(mut self, test: impl Fn(&E) -> bool + Send + Sync + 'static) -> Self {
-        self.rules.giveup.push(Arc::new(test));
-        self
-    }
-
-    fn with_kinds<K2>(self, kinds: K2) -> OnError<W, T, E, S, C, K2> {
-        let ErrorRules { when, giveup, .. } = self.rules;
-        Policy {
-            rules: ErrorRules {
-                kinds,
-                when,
-                giveup,
-            },
-            settings: self.settings,
-        }
+    fn fix(self) -> Self::Out {
+        self.retype()
     }
 }
 
-impl<W, T, E, S, C> OnError<W, T, E, S, C, AnyError> {
+/// The builder methods of [`on_error`](fn@crate::on_error) policies.
+impl<W, F, P, K, TS: Slot, ES: Slot> OnError<W, F, P, K, TS, ES> {
+    fn add_filter<G, TS2, ES2>(self, filter: G) -> OnError<W, (F, G), P, K, TS2, ES2> {
+        self.map_rules(|rules| ErrorRules::with_filters((rules.filters, filter)))
+    }
+
     /// Retries only errors that are, or have in their `source()` chain, an `X`. Several `on`s
-    /// mean any of them. Works for concrete error types, `Box<dyn Error>` (also `+ Send` and
-    /// `+ Send + Sync`) and, with the `anyhow` feature, `anyhow::Error` (see
-    /// [`ErrorChain`](crate::ErrorChain)).
+    /// (and `on_if`s) mean any of them. Works for concrete error types, `Box<dyn Error>` (also
+    /// `+ Send` and `+ Send + Sync`) and, with the `anyhow` feature, `anyhow::Error` (see
+    /// [`ErrorChain`](crate::error::ErrorChain)). Fixes no type: the policy still serves any
+    /// error type that has a `source()` chain.
     ///
     /// ```
     /// use persevere::{on_error, expo, testing::VirtualClock};
@@ -125,36 +113,130 @@ impl<W, T, E, S, C> OnError<W, T, E, S, C, AnyError> {
     /// assert_eq!(calls, 4);
     /// ```
     #[must_use]
-    pub fn on<X: Error + 'static>(self) -> OnError<W, T, E, S, C, OnTypes> {
-        self.with_kinds(OnTypes(vec![chain_has::<X>]))
+    pub fn on<X: Error + 'static>(self) -> OnError<W, (F, On<X>), P, K, TS, ES> {
+        self.add_filter(On::new())
     }
-}
 
-impl<W, T, E, S, C> OnError<W, T, E, S, C, OnTypes> {
-    /// Adds another error type to retry (see [`on`](Policy::on) on a policy without one).
+    /// Retries only errors that are, or have in their `source()` chain, an `X` for which
+    /// `test` holds: a filter by kind, such as an `io::Error` whose kind is
+    /// `ConnectionRefused`, wherever it is in the chain. `X` is the type the closure reads
+    /// (`|e: &io::Error|`). Counts as an [`on`](Policy::on); fixes no type.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, testing::VirtualClock};
+    /// use std::io::{Error, ErrorKind};
+    /// use std::time::Duration;
+    ///
+    /// let policy = on_error(constant(Duration::from_secs(1)))
+    ///     .on_if(|e: &Error| matches!(e.kind(), ErrorKind::ConnectionRefused | ErrorKind::TimedOut))
+    ///     .max_tries(3)
+    ///     .clock(VirtualClock::new());
+    /// let mut calls = 0;
+    /// let _: Result<(), Error> = policy.retry(|| { calls += 1; Err(ErrorKind::ConnectionRefused.into()) });
+    /// assert_eq!(calls, 3);
+    /// let mut calls = 0;
+    /// let _: Result<(), Error> = policy.retry(|| { calls += 1; Err(ErrorKind::NotFound.into()) });
+    /// assert_eq!(calls, 1);
+    /// ```
     #[must_use]
-    pub fn on<X: Error + 'static>(mut self) -> Self {
-        self.rules.kinds.0.push(chain_has::<X>);
-        self
+    pub fn on_if<X, G>(self, test: G) -> OnError<W, (F, OnIf<X, G>), P, K, TS, ES>
+    where
+        X: Error + 'static,
+        G: Fn(&X) -> bool,
+    {
+        self.add_filter(OnIf::new(test))
+    }
+
+    /// Retries only the errors for which `test` holds (several `when`s must all hold). Other
+    /// errors are returned at once, with no handler and no log (Python's exception filter).
+    /// Fixes `E`: annotate the closure (`|e: &MyError|`) unless a part before fixed it.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    /// use std::io::ErrorKind;
+    ///
+    /// let mut calls = 0;
+    /// let r: Result<(), ErrorKind> = on_error(expo())
+    ///     .when(|e: &ErrorKind| *e == ErrorKind::TimedOut)
+    ///     .clock(VirtualClock::new())
+    ///     .retry(|| { calls += 1; Err(ErrorKind::NotFound) });
+    /// assert_eq!(calls, 1);
+    /// ```
+    #[must_use]
+    pub fn when<E, G>(self, test: G) -> OnError<W, (F, When<G>), P, K, TS, ES::Out>
+    where
+        ES: FixWith<E>,
+        G: Fn(&E) -> bool,
+    {
+        self.add_filter(When(test))
+    }
+
+    /// Gives up at once on the errors for which `test` holds, after `on_giveup` and the
+    /// give-up log (Python's `giveup`). Fixes `E`, as [`when`](Policy::when) does.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    ///
+    /// let mut errors = ["foo", "bar", "baz", "qux"].into_iter();
+    /// let r: Result<(), &str> = on_error(expo())
+    ///     .giveup(|e: &&str| *e == "baz")
+    ///     .clock(VirtualClock::new())
+    ///     .retry(|| Err(errors.next().unwrap()));
+    /// assert_eq!(r, Err("baz"));
+    /// ```
+    #[must_use]
+    pub fn giveup<E, G>(self, test: G) -> OnError<W, (F, Giveup<G>), P, K, TS, ES::Out>
+    where
+        ES: FixWith<E>,
+        G: Fn(&E) -> bool,
+    {
+        self.add_filter(Giveup(test))
+    }
+
+    /// Fixes the error type to `E`, so that later closures need no annotation (and the policy
+    /// serves only operations that fail with `E`).
+    ///
+    /// ```
+    /// use persevere::{on_error, expo};
+    /// let _policy = on_error(expo()).error_type::<std::io::Error>().when(|e| e.kind() == std::io::ErrorKind::TimedOut);
+    /// ```
+    #[must_use]
+    pub fn error_type<E>(self) -> OnError<W, F, P, K, TS, ES::Out>
+    where
+        ES: FixWith<E>,
+    {
+        self.map_rules(ErrorRules::retype)
+    }
+
+    /// Fixes the value type to `T`, so that handlers' [`Details::value`](crate::Details::value)
+    /// is known to later closures.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo};
+    /// let _policy = on_error(expo()).value_type::<u32>().error_type::<String>()
+    ///     .on_success(|d| assert!(d.value().is_some_and(|v| *v < 100)));
+    /// ```
+    #[must_use]
+    pub fn value_type<T>(self) -> OnError<W, F, P, K, TS::Out, ES>
+    where
+        TS: FixWith<T>,
+    {
+        self.map_rules(ErrorRules::retype)
     }
 }
 
-impl<E, K: Clone> Clone for ErrorRules<E, K> {
+impl<F: Clone, T, E> Clone for ErrorRules<F, T, E> {
     fn clone(&self) -> Self {
-        ErrorRules {
-            kinds: self.kinds.clone(),
-            when: self.when.clone(),
-            giveup: self.giveup.clone(),
-        }
+        ErrorRules::with_filters(self.filters.clone())
     }
 }
 
-impl<E, K: Debug> Debug for ErrorRules<E, K> {
+impl<F: Copy, T, E> Copy for ErrorRules<F, T, E> {}
+
+impl<F: Debug, T, E> Debug for ErrorRules<F, T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ErrorRules")
-            .field("kinds", &self.kinds)
-            .field("when", &self.when.len())
-            .field("giveup", &self.giveup.len())
-            .finish()
+            .field("filters", &self.filters)
+            .finish_non_exhaustive()
     }
 }

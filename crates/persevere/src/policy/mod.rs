@@ -1,71 +1,157 @@
-//! Policies: immutable, cloneable values that say how to retry. One policy serves many
-//! concurrent calls; each call gets fresh state from [`Policy::begin`].
+//! Policies: immutable, cloneable values that say how to retry, and the parts they are made of.
+//! One policy serves many concurrent calls; each call gets fresh state from
+//! [`Policy::begin`].
+//!
+//! Most users never name these types: [`on_error`](fn@crate::on_error) and
+//! [`on_predicate`](fn@crate::on_predicate) build a policy, its builder methods add parts, and
+//! a driver runs it. This module holds the plumbing for those who store policies or write
+//! their own drivers: the rules ([`ErrorRules`], [`PredicateRules`]), the part lists
+//! ([`ErrorFilter`], [`Parts`], [`Handlers`]), the type slots ([`Unfixed`], [`Fixed`]) and the
+//! traits the decision core uses ([`Rules`], [`Judge`], [`Verdict`]).
+
+// Each part of a policy is a type (that is what lets it borrow and cost nothing when absent),
+// so the builder's return types spell the part lists out.
+#![allow(clippy::type_complexity)]
 
 mod error_rules;
-pub(crate) mod handlers;
+pub(crate) mod filters;
+pub(crate) mod parts;
 mod predicate_rules;
+mod slots;
 
+pub use crate::core::{Judge, Rules, Verdict};
 pub use error_rules::ErrorRules;
+pub use filters::{ErrorFilter, Giveup, On, OnIf, When};
+pub use parts::{
+    BackoffEvent, GiveupEvent, Handler, Handlers, JitterFn, MaxTimeFn, MaxTriesFn, Parts,
+    SuccessEvent,
+};
 pub use predicate_rules::{PredicateRules, RetryValue, WhileFalsy};
+pub use slots::{Admits, FixWith, Fixed, Slot, Unfixed};
 
-pub(crate) use handlers::Handlers;
-
-use crate::error_chain::AnyError;
 use crate::limits::{IntoMaxTime, IntoMaxTries, Limit};
 use crate::log::LogLevels;
-use crate::{Clock, DefaultSleeper, Details, Jitter, SystemClock};
+use crate::time::WithSleeper;
+use crate::{Clock, Details, SystemClock};
+use persevere_wait::{CustomJitter, Jitter, params};
 use std::borrow::Cow;
-use std::convert::Infallible;
 use std::fmt;
+use std::num::NonZeroU32;
 use std::time::Duration;
 use tracing::Level;
 
-/// A retry policy: a wait strategy, a jitter, limits, the rules for which outcomes are retried
-/// (`R`), handlers, a sleeper (`S`) and a clock (`C`).
+/// A retry policy: rules for which outcomes are retried (`R`), a wait strategy (`W`), the
+/// closure parts (`P`: handlers, limits read per call, a custom jitter), the timeline (`K`: the
+/// clock and the sleeper), and plain settings (limits, jitter, name, seed, logging).
 ///
-/// Made by [`on_error`] (named [`OnError`]) or [`on_predicate`] (named [`OnPredicate`]).
-/// `T` is the value type and `E` the error type of the operation; they are usually inferred
-/// from the retried closure. The builder methods consume and return the policy; a policy is
-/// `Clone`, and `Send + Sync` when its parts are (handlers and closures must be
-/// `Send + Sync + 'static`).
-pub struct Policy<R, W, T, E, S = DefaultSleeper, C = SystemClock> {
+/// Made by [`on_error`](fn@crate::on_error) (named [`OnError`]) or
+/// [`on_predicate`](fn@crate::on_predicate) (named [`OnPredicate`]). The builder methods
+/// consume and return the policy. A policy is `Clone` when its parts are, and `Send`, `Sync`
+/// and `'static` exactly when its parts are: handlers and filters may borrow local state.
+///
+/// # One policy, many operations
+///
+/// A policy is not tied to the value type `T` and error type `E` of what it retries unless a
+/// part reads them:
+///
+/// | part | fixes |
+/// |---|---|
+/// | strategy, jitter, `max_tries`, `max_time`, `name`, `seed`, logging, `clock`, `sleeper` | nothing |
+/// | `on::<X>()`, `on_if::<X>(..)` | nothing (they read the error's `source()` chain, so `E` must have one) |
+/// | `when(..)`, `giveup(..)` | `E` |
+/// | `predicate(..)` | `T` |
+/// | `runtime(..)` strategies | what their closure reads (`E` for `on_error`, `T` for `on_predicate`) |
+/// | `on_backoff`, `on_giveup`, `on_success` | `T` and `E` (those of their [`Details`]) |
+/// | [`value_type::<T>()`](Policy::value_type), [`error_type::<E>()`](Policy::error_type) | what they name |
+///
+/// So a policy without such parts can live in a `static` and serve functions of any types,
+/// as one Python decorator configuration serves many functions:
+///
+/// ```
+/// use persevere::{on_error, expo, OnError, Expo};
+/// use std::sync::LazyLock;
+/// use std::time::Duration;
+///
+/// static HTTP: LazyLock<OnError<Expo>> = LazyLock::new(|| {
+///     on_error(expo().factor(Duration::ZERO)).max_tries(3)
+/// });
+///
+/// let name: Result<String, std::io::Error> = HTTP.retry(|| Ok("inventory".to_string()));
+/// let count: Result<i32, std::num::ParseIntError> = HTTP.retry(|| "42".parse());
+/// assert_eq!((name.unwrap(), count.unwrap()), ("inventory".to_string(), 42));
+/// ```
+///
+/// Once a part fixes a type, later closures know it and need no annotation:
+/// `.when(|e: &MyError| e.is_transient()).giveup(|e| e.is_fatal())`.
+///
+/// # Storing a policy
+///
+/// A policy without closures has a short name: `OnError<Expo>` above, `OnPredicate<Fibo>`.
+/// Closures have no names, so a policy with them is stored in a generic field, behind
+/// `Box<dyn Fn ..>` parts, or erased with [`boxed`](Policy::boxed) into [`BoxedOnError`](crate::BoxedOnError),
+/// whose name does not change whatever parts, clock or sleeper the policy has.
+pub struct Policy<R, W, P = (), K = SystemClock> {
     pub(crate) rules: R,
-    pub(crate) settings: Settings<W, T, E, S, C>,
+    pub(crate) wait: W,
+    pub(crate) parts: P,
+    pub(crate) config: Config,
+    pub(crate) timeline: K,
 }
 
-/// The parts every policy has, whatever its rules.
-pub(crate) struct Settings<W, T, E, S, C> {
-    pub(crate) wait: W,
+/// The plain settings every policy has, whatever its parts.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    /// The explicit jitter; `None` keeps each strategy's default.
     pub(crate) jitter: Option<Jitter>,
-    pub(crate) max_tries: Limit<u32>,
+    /// Whether a custom jitter (the last `JitterFn` part) replaces `jitter`.
+    pub(crate) custom_jitter: bool,
+    pub(crate) max_tries: Limit<NonZeroU32>,
     pub(crate) max_time: Limit<Duration>,
-    pub(crate) handlers: Handlers<T, E>,
     pub(crate) name: Option<Cow<'static, str>>,
     pub(crate) seed: Option<u64>,
     /// With `max_time`: give up instead of a wait that would end at or past the deadline.
     pub(crate) no_attempt_at_deadline: bool,
     pub(crate) log: LogLevels,
-    pub(crate) sleeper: S,
-    pub(crate) clock: C,
+}
+
+impl Config {
+    fn new() -> Self {
+        Config {
+            jitter: None,
+            custom_jitter: false,
+            max_tries: Limit::Unset,
+            max_time: Limit::Unset,
+            name: None,
+            seed: None,
+            no_attempt_at_deadline: false,
+            log: LogLevels::default(),
+        }
+    }
 }
 
 /// A policy that retries errors: the closure returns `Result<T, E>`, and so does the call.
-pub type OnError<W, T, E, S = DefaultSleeper, C = SystemClock, K = AnyError> =
-    Policy<ErrorRules<E, K>, W, T, E, S, C>;
+///
+/// `F` are its error filters, `P` its other closure parts, `K` its timeline, `T` and `E` its
+/// type slots ([`Unfixed`] until a part reads the type). `OnError<Expo>` names
+/// `on_error(expo())` with any plain settings.
+pub type OnError<W, F = (), P = (), K = SystemClock, T = Unfixed, E = Unfixed> =
+    Policy<ErrorRules<F, T, E>, W, P, K>;
 
 /// A policy that retries returned values: the closure returns `T`, and so does the call.
-pub type OnPredicate<W, T, S = DefaultSleeper, C = SystemClock, P = WhileFalsy> =
-    Policy<PredicateRules<P>, W, T, Infallible, S, C>;
+///
+/// `Pr` is its predicate ([`WhileFalsy`] unless given), `P` its closure parts, `K` its
+/// timeline, `T` its value slot. `OnPredicate<Fibo>` names `on_predicate(fibo())` with any
+/// plain settings.
+pub type OnPredicate<W, Pr = WhileFalsy, P = (), K = SystemClock, T = Unfixed> =
+    Policy<PredicateRules<Pr, T>, W, P, K>;
 
 /// A policy that retries the operation's errors (Python's `on_exception`).
 ///
 /// The retried closure returns `Result<T, E>`; the call returns the first `Ok`, or the last
 /// error unchanged when it gives up. Every error is retried unless [`on`](Policy::on),
-/// [`when`](Policy::when) or [`giveup`](Policy::giveup) say otherwise.
-///
-/// The generic parameters are `W` (the strategy), `T` and `E`: a macro or a caller that knows
-/// `T` and `E` can write `on_error::<_, T, E>(expo())` so that closures in later builder
-/// methods need no annotations.
+/// [`on_if`](Policy::on_if), [`when`](Policy::when) or [`giveup`](Policy::giveup) say
+/// otherwise. The policy serves operations of any `T` and `E` until a part reads them (see
+/// [`Policy`]).
 ///
 /// ```
 /// use persevere::{on_error, expo, testing::VirtualClock};
@@ -77,10 +163,13 @@ pub type OnPredicate<W, T, S = DefaultSleeper, C = SystemClock, P = WhileFalsy> 
 ///     .retry(|| lines.next().unwrap().parse::<i64>());
 /// assert_eq!(n, Ok(7));
 /// ```
-pub fn on_error<W, T, E>(wait: W) -> OnError<W, T, E> {
+pub fn on_error<W>(wait: W) -> OnError<W> {
     Policy {
         rules: ErrorRules::new(),
-        settings: Settings::new(wait),
+        wait,
+        parts: (),
+        config: Config::new(),
+        timeline: SystemClock,
     }
 }
 
@@ -103,59 +192,95 @@ pub fn on_error<W, T, E>(wait: W) -> OnError<W, T, E> {
 /// assert_eq!(msg, Some("message"));
 /// assert_eq!(clock.sleeps(), [Duration::from_secs(1); 2]);
 /// ```
-pub fn on_predicate<W, T>(wait: W) -> OnPredicate<W, T> {
+pub fn on_predicate<W>(wait: W) -> OnPredicate<W> {
     Policy {
         rules: PredicateRules::new(),
-        settings: Settings::new(wait),
+        wait,
+        parts: (),
+        config: Config::new(),
+        timeline: SystemClock,
     }
 }
 
-impl<W, T, E> Settings<W, T, E, DefaultSleeper, SystemClock> {
-    fn new(wait: W) -> Self {
-        Settings {
-            wait,
-            jitter: None,
-            max_tries: Limit::Unset,
-            max_time: Limit::Unset,
-            handlers: Handlers::default(),
-            name: None,
-            seed: None,
-            no_attempt_at_deadline: false,
-            log: LogLevels::default(),
-            sleeper: DefaultSleeper,
-            clock: SystemClock,
-        }
+/// Rules whose type slots a handler for `Details<T, E>` fixes. Implemented by [`ErrorRules`]
+/// (both slots) and [`PredicateRules`] (`T`; `E` is `Infallible`).
+pub trait FixTypes<T, E> {
+    /// The rules with their slots fixed.
+    type Out;
+
+    /// The same rules, re-typed.
+    fn fix(self) -> Self::Out;
+}
+
+/// What [`jitter`](Policy::jitter) accepts: a [`Jitter`], or a custom one from
+/// [`Jitter::custom`]. `P` is the policy's part list.
+pub trait IntoJitter<P> {
+    /// The part list afterwards.
+    type Parts;
+
+    /// The jitter (`None` for a custom one, which goes into the parts), and the part list.
+    #[doc(hidden)]
+    fn into_jitter(self, parts: P) -> (Option<Jitter>, Self::Parts);
+}
+
+impl<P> IntoJitter<P> for Jitter {
+    type Parts = P;
+
+    #[track_caller]
+    fn into_jitter(self, parts: P) -> (Option<Jitter>, P) {
+        (Some(params::or_panic(self.check())), parts)
     }
 }
 
-impl<W, T, E, S, C> Settings<W, T, E, S, C> {
-    /// The same settings with the sleeper and clock replaced by `f(sleeper, clock)`.
-    fn map_timing<S2, C2>(self, f: impl FnOnce(S, C) -> (S2, C2)) -> Settings<W, T, E, S2, C2> {
-        let (sleeper, clock) = f(self.sleeper, self.clock);
-        Settings {
-            wait: self.wait,
-            jitter: self.jitter,
-            max_tries: self.max_tries,
-            max_time: self.max_time,
-            handlers: self.handlers,
-            name: self.name,
-            seed: self.seed,
-            no_attempt_at_deadline: self.no_attempt_at_deadline,
-            log: self.log,
-            sleeper,
-            clock,
-        }
+impl<P, F: Fn(Duration, f64) -> Duration> IntoJitter<P> for CustomJitter<F> {
+    type Parts = (P, JitterFn<F>);
+
+    fn into_jitter(self, parts: P) -> (Option<Jitter>, Self::Parts) {
+        (None, (parts, JitterFn(self)))
     }
 }
 
 /// The builder methods every policy has.
-impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
+impl<R, W, P, K> Policy<R, W, P, K> {
+    /// The same policy with its part list replaced by `f(parts)`.
+    pub(crate) fn map_parts<P2>(self, f: impl FnOnce(P) -> P2) -> Policy<R, W, P2, K> {
+        Policy {
+            rules: self.rules,
+            wait: self.wait,
+            parts: f(self.parts),
+            config: self.config,
+            timeline: self.timeline,
+        }
+    }
+
+    /// The same policy with its rules replaced by `f(rules)`.
+    pub(crate) fn map_rules<R2>(self, f: impl FnOnce(R) -> R2) -> Policy<R2, W, P, K> {
+        Policy {
+            rules: f(self.rules),
+            wait: self.wait,
+            parts: self.parts,
+            config: self.config,
+            timeline: self.timeline,
+        }
+    }
+
+    /// Adds a handler part, fixing the slots it reads.
+    fn add_handler<V, H, T, E>(
+        self,
+        handler: Handler<V, H, T, E>,
+    ) -> Policy<R::Out, W, (P, Handler<V, H, T, E>), K>
+    where
+        R: FixTypes<T, E>,
+    {
+        self.map_rules(R::fix).map_parts(|parts| (parts, handler))
+    }
+
     /// The total number of attempts, the first included: `1` means no retry. An integer, or
     /// a `Fn() -> u32` read at the start of each call.
     ///
     /// # Default
     /// Unlimited. Panics on 0 (or a closure that returns 0), which Python silently treats as
-    /// unlimited.
+    /// unlimited, and on numbers above `u32::MAX`.
     ///
     /// ```
     /// use persevere::{on_error, expo, testing::VirtualClock};
@@ -166,9 +291,21 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// assert_eq!((r, calls), (Err("down"), 3));
     /// ```
     #[must_use]
-    pub fn max_tries(mut self, max_tries: impl IntoMaxTries) -> Self {
-        self.settings.max_tries = max_tries.into_max_tries().0;
-        self
+    #[track_caller]
+    pub fn max_tries<A: IntoMaxTries<P>>(self, max_tries: A) -> Policy<R, W, A::Parts, K> {
+        let mut limit = Limit::Unset;
+        let policy = self.map_parts(|parts| {
+            let (given, parts) = max_tries.into_max_tries(parts);
+            limit = given;
+            parts
+        });
+        Policy {
+            config: Config {
+                max_tries: limit,
+                ..policy.config
+            },
+            ..policy
+        }
     }
 
     /// The deadline of the whole call, measured from its start with the policy's clock: after
@@ -189,9 +326,20 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// assert_eq!(clock.sleeps(), [1, 2, 4, 3].map(Duration::from_secs));
     /// ```
     #[must_use]
-    pub fn max_time(mut self, max_time: impl IntoMaxTime) -> Self {
-        self.settings.max_time = max_time.into_max_time().0;
-        self
+    pub fn max_time<A: IntoMaxTime<P>>(self, max_time: A) -> Policy<R, W, A::Parts, K> {
+        let mut limit = Limit::Unset;
+        let policy = self.map_parts(|parts| {
+            let (given, parts) = max_time.into_max_time(parts);
+            limit = given;
+            parts
+        });
+        Policy {
+            config: Config {
+                max_time: limit,
+                ..policy.config
+            },
+            ..policy
+        }
     }
 
     /// With [`max_time`](Policy::max_time): when the next wait would reach the deadline, give
@@ -217,66 +365,90 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// ```
     #[must_use]
     pub fn no_attempt_at_deadline(mut self) -> Self {
-        self.settings.no_attempt_at_deadline = true;
+        self.config.no_attempt_at_deadline = true;
         self
     }
 
-    /// The jitter for every wait, overriding the strategy's default (see [`Jitter`]).
-    /// Panics if `Jitter::Proportional(f)` has `f` outside `[0, 1]`.
+    /// The jitter for every wait, overriding the strategy's default (see [`Jitter`]), or a
+    /// jitter of your own from [`Jitter::custom`] (which may borrow local state). Panics if
+    /// `Jitter::Proportional(f)` has `f` outside `[0, 1]`.
     ///
     /// ```
     /// use persevere::{on_error, constant, Jitter};
     /// use std::time::Duration;
     ///
-    /// let _policy = on_error::<_, (), ()>(constant(Duration::from_secs(1))).jitter(Jitter::Equal);
+    /// let _equal = on_error(constant(Duration::from_secs(1))).jitter(Jitter::Equal);
+    /// let _quarter = on_error(constant(Duration::from_secs(1)))
+    ///     .jitter(Jitter::custom(|d, u| d.mul_f64(0.75 + 0.25 * u)));
     /// ```
     #[must_use]
-    pub fn jitter(mut self, jitter: Jitter) -> Self {
-        jitter.validate();
-        self.settings.jitter = Some(jitter);
-        self
+    #[track_caller]
+    pub fn jitter<J: IntoJitter<P>>(self, jitter: J) -> Policy<R, W, J::Parts, K> {
+        let mut fixed = None;
+        let policy = self.map_parts(|parts| {
+            let (given, parts) = jitter.into_jitter(parts);
+            fixed = given;
+            parts
+        });
+        Policy {
+            config: Config {
+                jitter: fixed,
+                custom_jitter: fixed.is_none(),
+                ..policy.config
+            },
+            ..policy
+        }
     }
 
     /// Adds a handler called before each sleep, after the backoff log (several run in order).
+    /// It may borrow local state; it fixes `T` and `E` to those of its [`Details`].
     ///
     /// ```
     /// use persevere::{on_error, constant, testing::VirtualClock};
-    /// use std::time::Duration;
+    /// use std::{cell::Cell, time::Duration};
     ///
-    /// let _policy = on_error::<_, (), String>(constant(Duration::from_secs(1)))
-    ///     .on_backoff(|d| eprintln!("try {} failed, sleeping {:?}", d.tries(), d.wait()));
+    /// let backoffs = Cell::new(0);
+    /// let _: Result<(), &str> = on_error(constant(Duration::from_secs(1)))
+    ///     .max_tries(3)
+    ///     .on_backoff(|d| backoffs.set(backoffs.get() + d.tries()))
+    ///     .clock(VirtualClock::new())
+    ///     .retry(|| Err("down"));
+    /// assert_eq!(backoffs.get(), 1 + 2);
     /// ```
     #[must_use]
-    pub fn on_backoff(
-        mut self,
-        handler: impl Fn(&Details<'_, T, E>) + Send + Sync + 'static,
-    ) -> Self {
-        self.settings
-            .handlers
-            .backoff
-            .push(std::sync::Arc::new(handler));
-        self
+    pub fn on_backoff<T, E, H>(
+        self,
+        handler: H,
+    ) -> Policy<R::Out, W, (P, Handler<BackoffEvent, H, T, E>), K>
+    where
+        R: FixTypes<T, E>,
+        H: Fn(&Details<'_, T, E>),
+    {
+        self.add_handler(Handler::new(handler))
     }
 
-    /// Adds a handler called when the call gives up, after the give-up log.
+    /// Adds a handler called when the call gives up, after the give-up log;
+    /// [`Details::reason`] says why.
     ///
     /// ```
     /// use persevere::{on_error, constant};
     /// use std::time::Duration;
     ///
-    /// let _policy = on_error::<_, (), String>(constant(Duration::from_secs(1)))
-    ///     .on_giveup(|d| eprintln!("gave up after {} tries", d.tries()));
+    /// let _policy = on_error(constant(Duration::from_secs(1)))
+    ///     .on_giveup(|d: &persevere::Details<'_, (), String>| {
+    ///         eprintln!("gave up after {} tries: {:?}", d.tries(), d.reason())
+    ///     });
     /// ```
     #[must_use]
-    pub fn on_giveup(
-        mut self,
-        handler: impl Fn(&Details<'_, T, E>) + Send + Sync + 'static,
-    ) -> Self {
-        self.settings
-            .handlers
-            .giveup
-            .push(std::sync::Arc::new(handler));
-        self
+    pub fn on_giveup<T, E, H>(
+        self,
+        handler: H,
+    ) -> Policy<R::Out, W, (P, Handler<GiveupEvent, H, T, E>), K>
+    where
+        R: FixTypes<T, E>,
+        H: Fn(&Details<'_, T, E>),
+    {
+        self.add_handler(Handler::new(handler))
     }
 
     /// Adds a handler called when an attempt succeeds.
@@ -285,19 +457,20 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// use persevere::{on_error, constant};
     /// use std::time::Duration;
     ///
-    /// let _policy = on_error::<_, u32, String>(constant(Duration::from_secs(1)))
+    /// let policy = on_error(constant(Duration::from_secs(1)))
     ///     .on_success(|d| eprintln!("got {:?} after {} tries", d.value(), d.tries()));
+    /// let _ = policy.retry(|| Ok::<u32, String>(7));
     /// ```
     #[must_use]
-    pub fn on_success(
-        mut self,
-        handler: impl Fn(&Details<'_, T, E>) + Send + Sync + 'static,
-    ) -> Self {
-        self.settings
-            .handlers
-            .success
-            .push(std::sync::Arc::new(handler));
-        self
+    pub fn on_success<T, E, H>(
+        self,
+        handler: H,
+    ) -> Policy<R::Out, W, (P, Handler<SuccessEvent, H, T, E>), K>
+    where
+        R: FixTypes<T, E>,
+        H: Fn(&Details<'_, T, E>),
+    {
+        self.add_handler(Handler::new(handler))
     }
 
     /// The name used in logs and [`Details::target`].
@@ -307,11 +480,11 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     ///
     /// ```
     /// use persevere::{on_error, expo};
-    /// let _policy = on_error::<_, (), ()>(expo()).name("fetch_inventory");
+    /// let _policy = on_error(expo()).name("fetch_inventory");
     /// ```
     #[must_use]
     pub fn name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
-        self.settings.name = Some(name.into());
+        self.config.name = Some(name.into());
         self
     }
 
@@ -334,7 +507,7 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     /// ```
     #[must_use]
     pub fn seed(mut self, seed: u64) -> Self {
-        self.settings.seed = Some(seed);
+        self.config.seed = Some(seed);
         self
     }
 
@@ -345,11 +518,11 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     ///
     /// ```
     /// use persevere::{on_error, expo, Level};
-    /// let _policy = on_error::<_, (), ()>(expo()).log_levels(Level::DEBUG, Level::WARN);
+    /// let _policy = on_error(expo()).log_levels(Level::DEBUG, Level::WARN);
     /// ```
     #[must_use]
     pub fn log_levels(mut self, backoff: Level, giveup: Level) -> Self {
-        self.settings.log = LogLevels {
+        self.config.log = LogLevels {
             backoff,
             giveup,
             enabled: true,
@@ -361,86 +534,87 @@ impl<R, W, T, E, S, C> Policy<R, W, T, E, S, C> {
     ///
     /// ```
     /// use persevere::{on_error, expo};
-    /// let _policy = on_error::<_, (), ()>(expo()).no_log();
+    /// let _policy = on_error(expo()).no_log();
     /// ```
     #[must_use]
     pub fn no_log(mut self) -> Self {
-        self.settings.log.enabled = false;
+        self.config.log.enabled = false;
         self
     }
 
     /// The sleeper that waits between attempts: a [`Sleeper`](crate::Sleeper) for blocking
     /// calls, an [`AsyncSleeper`](crate::AsyncSleeper) for async ones, or a type that is both.
+    /// The clock stays the policy's (see [`clock`](Policy::clock) to replace both).
     ///
     /// # Default
-    /// [`DefaultSleeper`].
+    /// [`SystemClock`].
     ///
     /// ```
     /// use persevere::{on_error, expo};
     /// use std::time::Duration;
-    /// let _policy = on_error::<_, (), ()>(expo()).sleeper(|_: Duration| {});
+    /// let _policy = on_error(expo()).sleeper(|_: Duration| {});
     /// ```
     #[must_use]
-    pub fn sleeper<S2>(self, sleeper: S2) -> Policy<R, W, T, E, S2, C> {
+    pub fn sleeper<S>(self, sleeper: S) -> Policy<R, W, P, WithSleeper<K, S>> {
         Policy {
             rules: self.rules,
-            settings: self.settings.map_timing(|_, clock| (sleeper, clock)),
+            wait: self.wait,
+            parts: self.parts,
+            config: self.config,
+            timeline: WithSleeper {
+                clock: self.timeline,
+                sleeper,
+            },
         }
     }
 
-    /// The time source, which is also the sleeper: a virtual clock must control the sleeps for
-    /// virtual time to mean anything. Call [`sleeper`](Policy::sleeper) afterwards to sleep
-    /// some other way.
+    /// The timeline: a clock that is also the sleeper, so that `max_time` is measured on the
+    /// time the sleeps pass ([`SystemClock`] for real time,
+    /// [`VirtualClock`](crate::testing::VirtualClock) for tests). Call
+    /// [`sleeper`](Policy::sleeper) afterwards to sleep some other way.
     ///
     /// # Default
-    /// [`SystemClock`] (monotonic).
+    /// [`SystemClock`].
     ///
     /// ```
     /// use persevere::{on_error, expo, testing::VirtualClock};
     /// let clock = VirtualClock::new();
-    /// let _policy = on_error::<_, (), ()>(expo()).clock(clock.clone());
+    /// let _policy = on_error(expo()).clock(clock.clone());
     /// ```
     #[must_use]
-    pub fn clock<C2: Clock + Clone>(self, clock: C2) -> Policy<R, W, T, E, C2, C2> {
+    pub fn clock<K2: Clock>(self, clock: K2) -> Policy<R, W, P, K2> {
         Policy {
             rules: self.rules,
-            settings: self.settings.map_timing(|_, _| (clock.clone(), clock)),
+            wait: self.wait,
+            parts: self.parts,
+            config: self.config,
+            timeline: clock,
         }
     }
 }
 
-impl<R: Clone, W: Clone, T, E, S: Clone, C: Clone> Clone for Policy<R, W, T, E, S, C> {
+impl<R: Clone, W: Clone, P: Clone, K: Clone> Clone for Policy<R, W, P, K> {
     fn clone(&self) -> Self {
-        let s = &self.settings;
         Policy {
             rules: self.rules.clone(),
-            settings: Settings {
-                wait: s.wait.clone(),
-                jitter: s.jitter.clone(),
-                max_tries: s.max_tries.clone(),
-                max_time: s.max_time.clone(),
-                handlers: s.handlers.clone(),
-                name: s.name.clone(),
-                seed: s.seed,
-                no_attempt_at_deadline: s.no_attempt_at_deadline,
-                log: s.log,
-                sleeper: s.sleeper.clone(),
-                clock: s.clock.clone(),
-            },
+            wait: self.wait.clone(),
+            parts: self.parts.clone(),
+            config: self.config.clone(),
+            timeline: self.timeline.clone(),
         }
     }
 }
 
-impl<R, W: fmt::Debug, T, E, S, C> fmt::Debug for Policy<R, W, T, E, S, C> {
+impl<R, W: fmt::Debug, P, K> fmt::Debug for Policy<R, W, P, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = &self.settings;
+        let c = &self.config;
         f.debug_struct("Policy")
-            .field("wait", &s.wait)
-            .field("jitter", &s.jitter)
-            .field("max_tries", &s.max_tries)
-            .field("max_time", &s.max_time)
-            .field("name", &s.name)
-            .field("seed", &s.seed)
+            .field("wait", &self.wait)
+            .field("jitter", &c.jitter)
+            .field("max_tries", &c.max_tries)
+            .field("max_time", &c.max_time)
+            .field("name", &c.name)
+            .field("seed", &c.seed)
             .finish_non_exhaustive()
     }
 }

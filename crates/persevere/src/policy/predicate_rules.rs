@@ -1,21 +1,31 @@
 //! The rules of [`on_predicate`](fn@crate::on_predicate): which returned values are retried.
 
-use super::{OnPredicate, Policy};
+use super::slots::{Admits, FixWith, Slot, Unfixed};
+use super::{FixTypes, OnPredicate};
 use crate::Falsy;
 use crate::core::{Judge, Rules, Sealed, Verdict};
 use std::convert::Infallible;
 use std::fmt::{self, Debug};
+use std::marker::PhantomData;
 
-/// The retry rules of an [`OnPredicate`] policy: a value is retried iff `P` says so.
-#[derive(Clone)]
-pub struct PredicateRules<P = WhileFalsy> {
+/// The retry rules of an [`OnPredicate`] policy: a value is retried iff `P` says so. `T` is
+/// the value slot ([`Unfixed`] until a part reads the type).
+pub struct PredicateRules<P = WhileFalsy, T = Unfixed> {
     predicate: P,
+    slot: PhantomData<fn() -> T>,
 }
 
-impl PredicateRules<WhileFalsy> {
+impl PredicateRules {
     pub(crate) fn new() -> Self {
+        PredicateRules::with(WhileFalsy)
+    }
+}
+
+impl<P, T> PredicateRules<P, T> {
+    fn with(predicate: P) -> Self {
         PredicateRules {
-            predicate: WhileFalsy,
+            predicate,
+            slot: PhantomData,
         }
     }
 }
@@ -32,29 +42,34 @@ pub trait RetryValue<T> {
 }
 
 impl<T: Falsy> RetryValue<T> for WhileFalsy {
+    #[inline]
     fn should_retry(&self, value: &T) -> bool {
         value.is_falsy()
     }
 }
 
 impl<T, F: Fn(&T) -> bool> RetryValue<T> for F {
+    #[inline]
     fn should_retry(&self, value: &T) -> bool {
         self(value)
     }
 }
 
-impl<P> Sealed for PredicateRules<P> {}
+impl<P, TS> Sealed for PredicateRules<P, TS> {}
 
-impl<T: Debug, P> Rules<T, Infallible> for PredicateRules<P> {
-    type Outcome = T;
+impl<P, TS: Admits<T>, T: Debug> Rules<T> for PredicateRules<P, TS> {
+    type Value = T;
+    type Error = Infallible;
     type Subject = T;
 
+    #[inline]
     fn parts(value: &T) -> (Option<&T>, Option<&Infallible>) {
         (Some(value), None)
     }
 }
 
-impl<T: Debug, P: RetryValue<T>> Judge<T, Infallible, ()> for PredicateRules<P> {
+impl<P: RetryValue<T>, TS: Admits<T>, T: Debug> Judge<T, ()> for PredicateRules<P, TS> {
+    #[inline]
     fn judge<'o>(&self, value: &'o T) -> Verdict<'o, T> {
         if self.predicate.should_retry(value) {
             Verdict::Retry(value)
@@ -64,9 +79,18 @@ impl<T: Debug, P: RetryValue<T>> Judge<T, Infallible, ()> for PredicateRules<P> 
     }
 }
 
+impl<P, TS: FixWith<T>, T> FixTypes<T, Infallible> for PredicateRules<P, TS> {
+    type Out = PredicateRules<P, TS::Out>;
+
+    fn fix(self) -> Self::Out {
+        PredicateRules::with(self.predicate)
+    }
+}
+
 /// The builder methods of [`on_predicate`](fn@crate::on_predicate) policies.
-impl<W, T, S, C, P> OnPredicate<W, T, S, C, P> {
-    /// Retries the values for which `predicate` holds (Python's `predicate`).
+impl<W, Pr, P, K, TS: Slot> OnPredicate<W, Pr, P, K, TS> {
+    /// Retries the values for which `predicate` holds (Python's `predicate`). Fixes `T`:
+    /// annotate the closure unless a part before fixed it.
     ///
     /// # Default
     /// [`WhileFalsy`]: retry `None`, `false`, `0`, empty strings and collections.
@@ -83,18 +107,38 @@ impl<W, T, S, C, P> OnPredicate<W, T, S, C, P> {
     /// assert_eq!(status, 200);
     /// ```
     #[must_use]
-    pub fn predicate<F>(self, predicate: F) -> OnPredicate<W, T, S, C, F>
+    pub fn predicate<T, F>(self, predicate: F) -> OnPredicate<W, F, P, K, TS::Out>
     where
-        F: Fn(&T) -> bool + Send + Sync + 'static,
+        TS: FixWith<T>,
+        F: Fn(&T) -> bool,
     {
-        Policy {
-            rules: PredicateRules { predicate },
-            settings: self.settings,
-        }
+        self.map_rules(|_| PredicateRules::with(predicate))
+    }
+
+    /// Fixes the value type to `T`, so that later closures need no annotation.
+    ///
+    /// ```
+    /// use persevere::{on_predicate, fibo};
+    /// let _policy = on_predicate(fibo()).value_type::<Option<u32>>().predicate(|v| v.is_none());
+    /// ```
+    #[must_use]
+    pub fn value_type<T>(self) -> OnPredicate<W, Pr, P, K, TS::Out>
+    where
+        TS: FixWith<T>,
+    {
+        self.map_rules(|rules| PredicateRules::with(rules.predicate))
     }
 }
 
-impl<P> Debug for PredicateRules<P> {
+impl<P: Clone, T> Clone for PredicateRules<P, T> {
+    fn clone(&self) -> Self {
+        PredicateRules::with(self.predicate.clone())
+    }
+}
+
+impl<P: Copy, T> Copy for PredicateRules<P, T> {}
+
+impl<P, T> Debug for PredicateRules<P, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PredicateRules").finish_non_exhaustive()
     }

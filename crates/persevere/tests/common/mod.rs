@@ -73,17 +73,15 @@ pub fn secs(list: &[u64]) -> Vec<Duration> {
     list.iter().map(|s| Duration::from_secs(*s)).collect()
 }
 
-/// The policy with the recorder's three handlers attached.
-pub fn recorded<R, W, T, E, S, C>(
-    policy: persevere::Policy<R, W, T, E, S, C>,
-    rec: &Recorder<T, E>,
-) -> persevere::Policy<R, W, T, E, S, C>
-where
-    T: Clone + Send + 'static,
-    E: Clone + Send + 'static,
-{
-    policy
-        .on_success(Recorder::handler(&rec.successes))
-        .on_backoff(Recorder::handler(&rec.backoffs))
-        .on_giveup(Recorder::handler(&rec.giveups))
+/// The policy with the recorder's three handlers attached (a macro: the policy's type grows
+/// with each handler).
+#[macro_export]
+macro_rules! recorded {
+    ($policy:expr, $rec:expr $(,)?) => {{
+        let rec = $rec;
+        $policy
+            .on_success($crate::common::Recorder::handler(&rec.successes))
+            .on_backoff($crate::common::Recorder::handler(&rec.backoffs))
+            .on_giveup($crate::common::Recorder::handler(&rec.giveups))
+    }};
 }

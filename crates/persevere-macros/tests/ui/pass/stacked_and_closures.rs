@@ -18,7 +18,7 @@ impl InventoryError {
     }
 }
 
-fn policy() -> persevere::OnError<persevere::Constant, (), InventoryError> {
+fn policy() -> persevere::OnError<persevere::Constant> {
     persevere::on_error(persevere::constant(Duration::from_secs(1))).max_tries(2)
 }
 

@@ -1,10 +1,11 @@
 //! Jitter: a pure function of a (capped) delay and the call's random numbers.
 
-use crate::Rng;
-use crate::saturating::{as_nanos_f64, from_nanos_f64, from_secs_f64};
-use std::fmt;
-use std::sync::Arc;
-use std::time::Duration;
+use crate::duration::{as_nanos_f64, from_nanos_f64, from_secs_f64};
+use crate::params::{self, ParamError};
+use crate::rng::Rng;
+use crate::strategy::Delay;
+use core::fmt;
+use core::time::Duration;
 
 /// How a delay is randomised before the sleep. Applied after the strategy's cap and before the
 /// `max_time` clamp, as in Python.
@@ -14,8 +15,8 @@ use std::time::Duration;
 ///
 /// # Default
 /// `Full` for every strategy except `runtime` and `decorrelated` (none: a server's Retry-After
-/// is exact, decorrelated is random already). A policy's [`jitter`](crate::OnError::jitter)
-/// overrides the default for every wait.
+/// is exact, decorrelated is random already). A policy's `jitter` overrides the default for
+/// every wait. For a jitter of your own, see [`Jitter::custom`].
 ///
 /// ```
 /// use persevere::{Jitter, Rng};
@@ -28,7 +29,7 @@ use std::time::Duration;
 /// let equal = Jitter::Equal.apply(d, &mut rng);
 /// assert!(equal >= d / 2 && equal <= d);
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone, Copy, Default, PartialEq)]
 #[non_exhaustive]
 pub enum Jitter {
     /// Uniform in `[0, d]`: AWS's "full jitter" and Python's `full_jitter`.
@@ -42,18 +43,17 @@ pub enum Jitter {
     Random,
     /// `d * U[1 - f, 1 + f]` for `f` in `[0, 1]`: gRPC uses 0.2. May exceed the cap by `f d`.
     Proportional(f64),
-    /// A user function of the delay and a uniform number in `[0, 1)` from the call's generator
-    /// (see [`Jitter::custom`]).
-    Custom(CustomJitter),
 }
 
-/// A user's jitter function, made by [`Jitter::custom`].
-#[derive(Clone)]
-pub struct CustomJitter(Arc<dyn Fn(Duration, f64) -> Duration + Send + Sync>);
+/// A user's jitter function, made by [`Jitter::custom`]: `f(delay, u)` with `u` uniform in
+/// `[0, 1)` from the call's generator. It may borrow local state; a policy that holds it is
+/// `Send`/`Sync` when the function is.
+#[derive(Clone, Copy)]
+pub struct CustomJitter<F>(F);
 
 impl Jitter {
     /// A jitter computed by `f(delay, u)` with `u` uniform in `[0, 1)`, drawn from the call's
-    /// generator so that [`seed`](crate::OnError::seed) makes it reproducible.
+    /// generator so that a policy's `seed` makes it reproducible.
     ///
     /// ```
     /// use persevere::{Jitter, Rng};
@@ -63,18 +63,23 @@ impl Jitter {
     /// let d = quarter.apply(Duration::from_secs(4), &mut Rng::seeded(1));
     /// assert!(d >= Duration::from_secs(3) && d <= Duration::from_secs(4));
     /// ```
-    pub fn custom(f: impl Fn(Duration, f64) -> Duration + Send + Sync + 'static) -> Self {
-        Jitter::Custom(CustomJitter(Arc::new(f)))
+    pub fn custom<F: Fn(Duration, f64) -> Duration>(f: F) -> CustomJitter<F> {
+        CustomJitter(f)
     }
 
-    /// Panics, naming the parameter, if the jitter's parameter is out of range.
-    pub(crate) fn validate(&self) {
-        if let Jitter::Proportional(f) = *self {
-            assert!(
-                (0.0..=1.0).contains(&f),
-                "persevere: Jitter::Proportional(f): `f` must be a number in [0, 1], got {f}"
-            );
+    /// The jitter, or an error naming its parameter if it is out of range
+    /// (`Proportional(f)` needs `f` in `[0, 1]`).
+    ///
+    /// ```
+    /// use persevere::Jitter;
+    /// assert!(Jitter::Proportional(0.2).check().is_ok());
+    /// assert!(Jitter::Proportional(1.5).check().is_err());
+    /// ```
+    pub fn check(self) -> Result<Self, ParamError> {
+        if let Jitter::Proportional(f) = self {
+            params::proportional_jitter(f)?;
         }
+        Ok(self)
     }
 
     /// The jittered delay. Saturates at `Duration::MAX`; never panics.
@@ -105,8 +110,35 @@ impl Jitter {
                 let scale = 1.0 - f + 2.0 * f * rng.next_f64();
                 from_nanos_f64(as_nanos_f64(delay) * scale)
             }
-            Jitter::Custom(CustomJitter(f)) => f(delay, rng.next_f64()),
         }
+    }
+
+    /// The wait for a strategy's delay under an optional explicit jitter: the explicit one if
+    /// given, else the strategy's default ([`Jitter::Full`] for delays that say
+    /// [`jittered_by_default`](Delay::jittered_by_default), none for the others). The one
+    /// place where the default-jitter rule lives.
+    ///
+    /// ```
+    /// use persevere::{Jitter, Rng, wait::Delay};
+    /// use std::time::Duration;
+    ///
+    /// let exact = Delay::exact(Duration::from_secs(3));
+    /// assert_eq!(Jitter::for_delay(None, exact, &mut Rng::seeded(1)), Duration::from_secs(3));
+    /// ```
+    #[inline]
+    pub fn for_delay(explicit: Option<Jitter>, delay: Delay, rng: &mut Rng) -> Duration {
+        match explicit {
+            Some(jitter) => jitter.apply(delay.duration, rng),
+            None if delay.jittered_by_default => Jitter::Full.apply(delay.duration, rng),
+            None => delay.duration,
+        }
+    }
+}
+
+impl<F: Fn(Duration, f64) -> Duration> CustomJitter<F> {
+    /// The jittered delay: `f(delay, u)`.
+    pub fn apply(&self, delay: Duration, rng: &mut Rng) -> Duration {
+        (self.0)(delay, rng.next_f64())
     }
 }
 
@@ -118,12 +150,11 @@ impl fmt::Debug for Jitter {
             Jitter::Equal => f.write_str("Equal"),
             Jitter::Random => f.write_str("Random"),
             Jitter::Proportional(p) => f.debug_tuple("Proportional").field(p).finish(),
-            Jitter::Custom(_) => f.write_str("Custom(..)"),
         }
     }
 }
 
-impl fmt::Debug for CustomJitter {
+impl<F> fmt::Debug for CustomJitter<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CustomJitter(..)")
     }
@@ -180,12 +211,18 @@ mod tests {
     #[test]
     #[should_panic(expected = "`f` must be a number in [0, 1], got 1.5")]
     fn proportional_above_one_is_rejected() {
-        Jitter::Proportional(1.5).validate();
+        Jitter::Proportional(1.5)
+            .check()
+            .map_err(|e| e.to_string())
+            .unwrap();
     }
 
     #[test]
     #[should_panic(expected = "`f` must be a number in [0, 1], got NaN")]
     fn proportional_nan_is_rejected() {
-        Jitter::Proportional(f64::NAN).validate();
+        Jitter::Proportional(f64::NAN)
+            .check()
+            .map_err(|e| e.to_string())
+            .unwrap();
     }
 }

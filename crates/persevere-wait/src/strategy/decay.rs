@@ -1,6 +1,7 @@
-use super::check_float;
-use crate::saturating::{as_nanos_f64, from_nanos_f64};
-use std::time::Duration;
+use crate::catalogue::defaults;
+use crate::duration::{as_nanos_f64, exp, from_nanos_f64};
+use crate::params::{self, ParamError};
+use core::time::Duration;
 
 /// Waits that shrink: `initial * e^(-rate * t)` for t = 0, 1, 2, ... (Python's `backoff.decay`).
 ///
@@ -20,13 +21,22 @@ use std::time::Duration;
 /// assert_eq!(secs, [100, 5, 5]);
 /// ```
 pub fn decay(initial: Duration, rate: f64) -> Decay {
-    check_float("decay", "rate", rate, 0.0);
-    Decay {
+    params::or_panic(try_decay(initial, rate))
+}
+
+/// [`decay`], or an error naming `rate` unless it is a finite number >= 0.
+///
+/// ```
+/// use std::time::Duration;
+/// assert!(persevere::wait::try_decay(Duration::from_secs(1), -1.0).is_err());
+/// ```
+pub fn try_decay(initial: Duration, rate: f64) -> Result<Decay, ParamError> {
+    Ok(Decay {
         initial,
-        rate,
+        rate: params::decay_rate(rate)?,
         min_value: None,
         step: 0,
-    }
+    })
 }
 
 /// The strategy made by [`decay`].
@@ -37,6 +47,13 @@ pub struct Decay {
     rate: f64,
     min_value: Option<Duration>,
     step: u32,
+}
+
+impl Default for Decay {
+    /// Python's defaults: `initial_value` 1 s, `decay_factor` 1.
+    fn default() -> Self {
+        decay(defaults::DECAY_INITIAL_VALUE, defaults::DECAY_FACTOR)
+    }
 }
 
 impl Decay {
@@ -52,7 +69,7 @@ impl Iterator for Decay {
 
     fn next(&mut self) -> Option<Duration> {
         let value =
-            from_nanos_f64(as_nanos_f64(self.initial) * (-self.rate * f64::from(self.step)).exp());
+            from_nanos_f64(as_nanos_f64(self.initial) * exp(-self.rate * f64::from(self.step)));
         self.step = self.step.saturating_add(1);
         match self.min_value {
             Some(min) if value <= min => Some(min),

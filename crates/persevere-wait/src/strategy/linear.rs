@@ -1,4 +1,4 @@
-use std::time::Duration;
+use core::time::Duration;
 
 /// Waits that grow by a fixed step: `start`, `start + step`, `start + 2 step`, ...
 ///

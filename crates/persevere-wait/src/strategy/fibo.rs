@@ -1,5 +1,6 @@
-use crate::saturating::{as_nanos_f64, from_nanos_f64};
-use std::time::Duration;
+use crate::catalogue::defaults;
+use crate::duration::{as_nanos_f64, from_nanos_f64};
+use core::time::Duration;
 
 /// Fibonacci waits: `factor` times 1, 1, 2, 3, 5, 8, ... (Python's `backoff.fibo`).
 ///
@@ -15,8 +16,8 @@ use std::time::Duration;
 /// ```
 pub fn fibo() -> Fibo {
     Fibo {
-        next_nanos: 1e9,
-        after_nanos: 1e9,
+        next_nanos: defaults::FIBO_FACTOR.as_nanos() as f64,
+        after_nanos: defaults::FIBO_FACTOR.as_nanos() as f64,
         max_value: Duration::MAX,
     }
 }

@@ -1,6 +1,6 @@
 use super::{Delay, Wait};
-use crate::Rng;
-use std::time::Duration;
+use crate::rng::Rng;
+use core::time::Duration;
 
 /// A wait read from the last error or value, such as a server's Retry-After (Python's
 /// `backoff.runtime`).

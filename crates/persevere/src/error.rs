@@ -1,4 +1,5 @@
-//! `on::<T>()`: does an error, or anything in its `source()` chain, have type `T`?
+//! Error chains: what `on::<T>()` and `on_if::<T>(..)` search. Does an error, or anything in
+//! its `source()` chain, have type `T`?
 //!
 //! A concrete error type is its own chain's root. `Box<dyn Error + ...>` and `anyhow::Error`
 //! do not implement `Error`, so they need impls of their own; coherence forbids those beside a
@@ -14,7 +15,7 @@ use std::error::Error;
 /// `+ Send + Sync`), and, with the `anyhow` feature, for `anyhow::Error`.
 ///
 /// ```
-/// use persevere::ErrorChain;
+/// use persevere::error::ErrorChain;
 /// use std::error::Error;
 ///
 /// let io = std::io::Error::other("disk");
@@ -22,6 +23,11 @@ use std::error::Error;
 /// assert!(io.chain_root().is::<std::io::Error>());
 /// assert!(boxed.chain_root().is::<std::io::Error>());
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`on::<..>()` searches the `source()` chain of errors, and `{Self}` has none",
+    label = "not an error type with a `source()` chain",
+    note = "`on` works for types that implement `std::error::Error`, `Box<dyn Error + ..>` and (feature `anyhow`) `anyhow::Error`; use `.when(..)` for other error types"
+)]
 pub trait ErrorChain<M> {
     /// The first error of the chain.
     fn chain_root(&self) -> &(dyn Error + 'static);
@@ -66,41 +72,20 @@ impl ErrorChain<ViaBox> for anyhow::Error {
     }
 }
 
-/// Whether `root` or any error in its `source()` chain is a `T`.
-pub(crate) fn chain_has<T: Error + 'static>(root: &(dyn Error + 'static)) -> bool {
+/// The first error of type `X` in `root`'s `source()` chain (`root` included) for which
+/// `test` holds.
+pub(crate) fn chain_find<X: Error + 'static>(
+    root: &(dyn Error + 'static),
+    test: impl Fn(&X) -> bool,
+) -> bool {
     let mut current = Some(root);
     while let Some(error) = current {
-        if error.is::<T>() {
-            return true;
+        if let Some(x) = error.downcast_ref::<X>() {
+            if test(x) {
+                return true;
+            }
         }
         current = error.source();
     }
     false
-}
-
-/// The error filter of a policy without `on::<T>()`: every error passes.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct AnyError;
-
-/// The error filter of a policy with `on::<T>()`: the types to look for (any one suffices).
-#[derive(Debug, Clone, Default)]
-pub struct OnTypes(pub(crate) Vec<fn(&(dyn Error + 'static)) -> bool>);
-
-/// Whether an error passes the policy's `on` filter. `M` is the inferred [`ErrorChain`] route.
-pub trait ErrorFilter<E, M> {
-    /// Whether `error` may be retried as far as `on` is concerned.
-    fn accepts(&self, error: &E) -> bool;
-}
-
-impl<E> ErrorFilter<E, ()> for AnyError {
-    fn accepts(&self, _error: &E) -> bool {
-        true
-    }
-}
-
-impl<E: ErrorChain<M>, M> ErrorFilter<E, M> for OnTypes {
-    fn accepts(&self, error: &E) -> bool {
-        let root = error.chain_root();
-        self.0.iter().any(|has| has(root))
-    }
 }

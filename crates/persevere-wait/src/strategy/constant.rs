@@ -1,4 +1,5 @@
-use std::time::Duration;
+use crate::catalogue::defaults;
+use core::time::Duration;
 
 /// The same wait forever (Python's `backoff.constant` with a number).
 ///
@@ -19,6 +20,13 @@ pub fn constant(interval: Duration) -> Constant {
 #[must_use]
 pub struct Constant {
     interval: Duration,
+}
+
+impl Default for Constant {
+    /// Python's default `interval`: 1 s.
+    fn default() -> Self {
+        constant(defaults::CONSTANT_INTERVAL)
+    }
 }
 
 impl Iterator for Constant {

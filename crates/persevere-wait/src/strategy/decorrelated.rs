@@ -1,17 +1,18 @@
 use super::{Delay, Wait};
-use crate::Rng;
-use crate::saturating::{as_nanos_f64, from_nanos_f64};
-use std::time::Duration;
+use crate::duration::{as_nanos_f64, from_nanos_f64};
+use crate::params::{self, ParamError};
+use crate::rng::Rng;
+use core::time::Duration;
 
 /// AWS's "decorrelated jitter": each wait is `min(cap, U(base, 3 * previous))`, starting from
 /// `previous = base`.
 ///
 /// The randomness is part of the strategy, so its default jitter is none; its random numbers
-/// come from the call's generator (reproducible with [`seed`](crate::OnError::seed)). Panics
+/// come from the call's generator (reproducible with a policy's `seed`). Panics
 /// if `base` is zero or greater than `cap`.
 ///
 /// ```
-/// use persevere::{decorrelated, Rng, Wait};
+/// use persevere::{decorrelated, wait::Wait, Rng};
 /// use std::time::Duration;
 ///
 /// let strategy = decorrelated(Duration::from_millis(5), Duration::from_secs(2));
@@ -23,15 +24,18 @@ use std::time::Duration;
 /// }
 /// ```
 pub fn decorrelated(base: Duration, cap: Duration) -> Decorrelated {
-    assert!(
-        !base.is_zero(),
-        "persevere: decorrelated: `base` must be greater than zero"
-    );
-    assert!(
-        base <= cap,
-        "persevere: decorrelated: `base` ({base:?}) must not be greater than `cap` ({cap:?})"
-    );
-    Decorrelated { base, cap }
+    params::or_panic(try_decorrelated(base, cap))
+}
+
+/// [`decorrelated`], or an error naming `base` if it is zero or greater than `cap`.
+///
+/// ```
+/// use std::time::Duration;
+/// assert!(persevere::wait::try_decorrelated(Duration::ZERO, Duration::from_secs(1)).is_err());
+/// ```
+pub fn try_decorrelated(base: Duration, cap: Duration) -> Result<Decorrelated, ParamError> {
+    let (base, cap) = params::decorrelated(base, cap)?;
+    Ok(Decorrelated { base, cap })
 }
 
 /// The strategy made by [`decorrelated`].

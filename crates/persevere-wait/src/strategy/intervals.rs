@@ -1,4 +1,4 @@
-use std::time::Duration;
+use core::time::Duration;
 
 /// A finite list of waits, one per retry; when it runs out, the call gives up (Python's
 /// `backoff.constant` with an iterable `interval`).

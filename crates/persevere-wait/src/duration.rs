@@ -4,7 +4,7 @@
 //! overflow; a retry policy must never do either, whatever its parameters or its number of
 //! steps. Every strategy and jitter goes through these helpers instead.
 
-use std::time::Duration;
+use core::time::Duration;
 
 const NANOS_PER_SEC: u128 = 1_000_000_000;
 
@@ -43,7 +43,21 @@ fn from_nanos_f64_slow(nanos: f64) -> Duration {
     if nanos >= MAX_NANOS_F64 {
         return Duration::MAX;
     }
-    from_nanos_u128(nanos.round() as u128)
+    // `as` truncates a positive value: adding a half rounds it, with no `f64::round` in `no_std`.
+    from_nanos_u128((nanos + 0.5) as u128)
+}
+
+/// `e^x`: std's where there is one, else `libm`'s (for `no_std` builds).
+#[inline]
+pub(crate) fn exp(x: f64) -> f64 {
+    #[cfg(feature = "std")]
+    {
+        x.exp()
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        libm::exp(x)
+    }
 }
 
 /// The duration of `nanos` nanoseconds, saturating at `Duration::MAX`.

@@ -1,6 +1,7 @@
-use super::check_float;
-use crate::saturating::{as_nanos_f64, from_nanos_f64};
-use std::time::Duration;
+use crate::catalogue::defaults;
+use crate::duration::{as_nanos_f64, from_nanos_f64};
+use crate::params;
+use core::time::Duration;
 
 /// Exponential waits: `factor * base^n` for n = 0, 1, 2, ... (Python's `backoff.expo`).
 ///
@@ -17,8 +18,8 @@ use std::time::Duration;
 /// ```
 pub fn expo() -> Expo {
     Expo {
-        base: 2.0,
-        next_nanos: 1e9,
+        base: defaults::EXPO_BASE,
+        next_nanos: defaults::EXPO_FACTOR.as_nanos() as f64,
         max_value: Duration::MAX,
     }
 }
@@ -38,9 +39,18 @@ pub struct Expo {
 impl Expo {
     /// The growth per step. Panics unless it is a finite number >= 1.
     pub fn base(mut self, base: f64) -> Self {
-        check_float("expo", "base", base, 1.0);
-        self.base = base;
+        self.base = params::or_panic(params::expo_base(base));
         self
+    }
+
+    /// The growth per step, or an error naming `base` unless it is a finite number >= 1.
+    ///
+    /// ```
+    /// assert!(persevere::expo().try_base(0.5).is_err());
+    /// ```
+    pub fn try_base(mut self, base: f64) -> Result<Self, crate::params::ParamError> {
+        self.base = params::expo_base(base)?;
+        Ok(self)
     }
 
     /// The first wait (the multiplier of `base^n`).

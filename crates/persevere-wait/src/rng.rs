@@ -5,8 +5,11 @@
 //! call's sequence is reproducible). The state is only created on the first draw: a call that
 //! never jitters does no random work at all.
 
+#[cfg(feature = "std")]
 use std::cell::Cell;
+#[cfg(feature = "std")]
 use std::collections::hash_map::RandomState;
+#[cfg(feature = "std")]
 use std::hash::BuildHasher;
 
 /// The random numbers a retrying call uses for jitter and for `decorrelated` waits.
@@ -34,14 +37,17 @@ const UNDRAWN: u64 = 0;
 /// Seeds are mixed with this, so that the common seed 0 is not `UNDRAWN`.
 const SEED_SALT: u64 = 0x5eed_5eed_5eed_5eed;
 
-thread_local! {
+#[cfg(feature = "std")]
+std::thread_local! {
     // Seeded once per thread from std's per-process random keys.
     static THREAD_STREAM: Cell<u64> = Cell::new(RandomState::new().hash_one(0x5eed_u64));
 }
 
 impl Rng {
-    /// A generator whose state is taken from this thread's stream at the first draw.
-    pub(crate) const fn fresh() -> Self {
+    /// A generator whose state is taken from this thread's stream at its first draw, so that
+    /// a call that never draws does no random work. Without the `std` feature there is no
+    /// stream to draw from, and a fresh generator starts from a fixed state: seed it instead.
+    pub const fn fresh() -> Self {
         Rng { state: UNDRAWN }
     }
 
@@ -80,6 +86,7 @@ impl Rng {
 const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// A fresh state for one call from this thread's stream, never `UNDRAWN`.
+#[cfg(feature = "std")]
 #[cold]
 fn draw_from_thread_stream() -> u64 {
     THREAD_STREAM.with(|stream| {
@@ -87,6 +94,13 @@ fn draw_from_thread_stream() -> u64 {
         stream.set(next);
         splitmix(next).max(1)
     })
+}
+
+/// Without `std`: no per-thread entropy, a fixed non-`UNDRAWN` state.
+#[cfg(not(feature = "std"))]
+#[cold]
+fn draw_from_thread_stream() -> u64 {
+    SEED_SALT
 }
 
 fn splitmix(mut z: u64) -> u64 {

@@ -17,16 +17,17 @@ mod linear;
 mod runtime;
 
 pub use constant::{Constant, constant};
-pub use decay::{Decay, decay};
-pub use decorrelated::{Decorrelated, decorrelated};
+pub use decay::{Decay, decay, try_decay};
+pub use decorrelated::{Decorrelated, decorrelated, try_decorrelated};
 pub use expo::{Expo, expo};
 pub use fibo::{Fibo, fibo};
 pub use intervals::{Intervals, intervals};
 pub use linear::{Linear, linear};
 pub use runtime::{NoFallback, Runtime, RuntimeWait, runtime};
 
-use crate::Rng;
-use std::time::Duration;
+use crate::jitter::Jitter;
+use crate::rng::Rng;
+use core::time::Duration;
 
 /// One delay proposed by a strategy, before jitter and the `max_time` clamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +63,7 @@ impl Delay {
 /// [`on_error`](fn@crate::on_error), the value for [`on_predicate`](fn@crate::on_predicate).
 ///
 /// ```
-/// use persevere::{Wait, Rng, expo};
+/// use persevere::{expo, wait::Wait, Rng};
 /// use std::time::Duration;
 ///
 /// let strategy = expo().max_value(Duration::from_secs(4));
@@ -99,10 +100,33 @@ where
     }
 }
 
-/// Panics unless `value` is a finite number of at least `min`, naming the parameter.
-pub(crate) fn check_float(strategy: &str, parameter: &str, value: f64, min: f64) {
-    assert!(
-        value.is_finite() && value >= min,
-        "persevere: {strategy}: `{parameter}` must be a finite number >= {min}, got {value}"
-    );
+/// The next wait of a strategy as persevere sleeps it, before the `max_time` clamp: the
+/// strategy's delay (capped by the strategy itself), then the explicit jitter if one is given,
+/// else the strategy's default (see [`Jitter::for_delay`]). `None`: the strategy is exhausted.
+///
+/// The decision core takes each wait through this step; simulations and tools that need
+/// persevere's waits without a retrying call use it too.
+///
+/// ```
+/// use persevere::{expo, wait::{next_wait, Wait}, Jitter, Rng};
+/// use std::time::Duration;
+///
+/// let strategy = expo();
+/// let mut state = Wait::<()>::start(&strategy);
+/// let mut rng = Rng::seeded(1);
+/// let waits: Vec<Duration> = (0..3)
+///     .map(|_| next_wait(&strategy, &mut state, &(), Some(Jitter::None), &mut rng).unwrap())
+///     .collect();
+/// assert_eq!(waits, [1, 2, 4].map(Duration::from_secs));
+/// ```
+#[inline]
+pub fn next_wait<X: ?Sized, W: Wait<X>>(
+    wait: &W,
+    state: &mut W::State,
+    last: &X,
+    jitter: Option<Jitter>,
+    rng: &mut Rng,
+) -> Option<Duration> {
+    let delay = wait.next_delay(state, last, rng)?;
+    Some(Jitter::for_delay(jitter, delay, rng))
 }
