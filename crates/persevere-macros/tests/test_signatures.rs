@@ -232,3 +232,57 @@ fn the_default_name_in_logs_and_details_is_the_function_s() {
     assert_eq!(named_after_me(&vc, &calls), Err(Error::Busy));
     assert_eq!((calls.get(), vc.sleeps().len()), (2, 1));
 }
+
+/// A service whose clock is injected: real time in production, virtual time in tests, with no
+/// adapter (the real-time `SystemClock` is both a clock and a sleeper).
+struct Service<C> {
+    clock: C,
+    calls: Cell<u32>,
+}
+
+impl<C: persevere::Clock + persevere::Sleeper + Clone> Service<C> {
+    #[persevere::on_error(constant(interval = "20ms"), jitter = none, max_tries = 3, clock = self.clock)]
+    fn call(&self) -> Result<u32, Error> {
+        self.calls.set(self.calls.get() + 1);
+        if self.calls.get() < 3 {
+            Err(Error::Busy)
+        } else {
+            Ok(self.calls.get())
+        }
+    }
+}
+
+#[test]
+fn an_attributed_method_runs_on_an_injected_real_time_clock() {
+    let real = Service {
+        clock: persevere::SystemClock,
+        calls: Cell::new(0),
+    };
+    let start = std::time::Instant::now();
+    assert_eq!(real.call(), Ok(3));
+    assert!(
+        start.elapsed() >= Duration::from_millis(40),
+        "two real 20 ms sleeps"
+    );
+    let virtual_time = Service {
+        clock: VirtualClock::new(),
+        calls: Cell::new(0),
+    };
+    assert_eq!(virtual_time.call(), Ok(3));
+    assert_eq!(virtual_time.clock.sleeps(), [Duration::from_millis(20); 2]);
+}
+
+#[persevere::on_error(constant(interval = "10ms"), jitter = none, max_tries = 2, clock = persevere::SystemClock)]
+fn on_the_real_clock(calls: &Cell<u32>) -> Result<(), Error> {
+    calls.set(calls.get() + 1);
+    Err(Error::Busy)
+}
+
+#[test]
+fn the_real_time_clock_is_accepted_by_the_attribute() {
+    let calls = Cell::new(0);
+    let start = std::time::Instant::now();
+    assert_eq!(on_the_real_clock(&calls), Err(Error::Busy));
+    assert_eq!(calls.get(), 2);
+    assert!(start.elapsed() >= Duration::from_millis(10));
+}

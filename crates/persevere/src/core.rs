@@ -147,7 +147,8 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     {
         let config = &self.config;
         let max_time = read_max_time(config.max_time, || self.parts.max_time());
-        let handlers = P::BACKOFF || P::GIVEUP || P::SUCCESS;
+        let parts = &self.parts;
+        let handlers = parts.has_backoff() || parts.has_giveup() || parts.has_success();
         let needs_clock = max_time.is_some() || handlers || config.log.any_enabled();
         Retrying {
             policy: self,
@@ -184,7 +185,7 @@ where
         self.tries = self.tries.saturating_add(1);
         let wait = match self.policy.rules.judge(&outcome) {
             Verdict::Success => {
-                if P::SUCCESS {
+                if self.policy.parts.has_success() {
                     self.succeeded(&outcome);
                 }
                 None
@@ -271,7 +272,7 @@ where
         if log.backoff_enabled() {
             log.backoff(self.target(), self.tries, wait, elapsed, &subject);
         }
-        if P::BACKOFF {
+        if policy.parts.has_backoff() {
             self.run(outcome, elapsed, Some(wait), None, P::backoff);
         }
         Some(wait)
@@ -290,7 +291,7 @@ where
         if log.giveup_enabled() {
             log.giveup(self.target(), self.tries, elapsed, reason, &subject);
         }
-        if P::GIVEUP {
+        if self.policy.parts.has_giveup() {
             self.run(outcome, elapsed, None, Some(reason), P::giveup);
         }
     }

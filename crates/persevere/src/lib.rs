@@ -129,6 +129,7 @@
 #[path = "private.rs"]
 pub mod __private;
 mod attempt;
+mod boxed;
 mod core;
 mod details;
 mod drivers;
@@ -143,6 +144,7 @@ pub mod wait;
 
 pub use crate::core::{Next, Retrying};
 pub use attempt::Attempt;
+pub use boxed::{BoxedOnError, BoxedOnPredicate};
 pub use details::{Details, GiveUpReason};
 pub use falsy::Falsy;
 pub use persevere_wait::{

@@ -87,4 +87,30 @@ fn calls_that_fail_twice_then_succeed_allocate_nothing() {
         assert_eq!(r, Ok(3));
     });
     assert_eq!(async_allocs, 0, "async call");
+
+    // Parts that borrow local state (a filter, handlers, a limit closure, a custom jitter)
+    // are part of the policy's type: building and running it allocates nothing either.
+    let backoffs = std::cell::Cell::new(0);
+    let transient = ["busy"];
+    let tries = 5u32;
+    let borrowing_allocs = allocations_during(|| {
+        let policy = on_error(expo())
+            .when(|e: &&str| transient.contains(e))
+            .max_tries(|| tries)
+            .jitter(Jitter::custom(|d, u| d.mul_f64(u)))
+            .on_backoff(|_| backoffs.set(backoffs.get() + 1))
+            .on_success(|d| assert!(d.tries() <= tries))
+            .sleeper(|_: Duration| {});
+        let mut calls = 0;
+        let r = policy.retry(|| {
+            calls += 1;
+            if calls < 3 { Err("busy") } else { Ok(calls) }
+        });
+        assert_eq!(r, Ok(3));
+    });
+    assert_eq!(
+        borrowing_allocs, 0,
+        "borrowing parts, policy built in the measured call"
+    );
+    assert_eq!(backoffs.get(), 4, "two backoffs in each of the two runs");
 }

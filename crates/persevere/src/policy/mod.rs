@@ -19,6 +19,7 @@ pub(crate) mod parts;
 mod predicate_rules;
 mod slots;
 
+pub use crate::boxed::{DynClock, DynFilter, DynParts, DynPredicate, DynWait, DynWaitState};
 pub use crate::core::{Judge, Rules, Verdict};
 pub use error_rules::ErrorRules;
 pub use filters::{ErrorFilter, Giveup, On, OnIf, When};
@@ -83,6 +84,32 @@ use tracing::Level;
 ///
 /// Once a part fixes a type, later closures know it and need no annotation:
 /// `.when(|e: &MyError| e.is_transient()).giveup(|e| e.is_fatal())`.
+///
+/// # Parts that borrow
+///
+/// Handlers and filters may borrow local state, and the policy is `Send`, `Sync` and
+/// `'static` exactly when they are. Count into a `Cell` (handlers are `Fn`, so a `+= 1` on a
+/// captured variable needs one):
+///
+/// ```
+/// use persevere::{on_error, constant};
+/// use std::{cell::Cell, time::Duration};
+///
+/// let backoffs = Cell::new(0);
+/// let policy = on_error(constant(Duration::ZERO)).max_tries(3).on_backoff(|_| backoffs.set(backoffs.get() + 1));
+/// let _: Result<(), &str> = policy.retry(|| Err("down"));
+/// assert_eq!(backoffs.get(), 2);
+/// ```
+///
+/// A part that is not `Send` keeps the policy on its thread:
+///
+/// ```compile_fail
+/// use persevere::{on_error, expo, Details};
+///
+/// let local = std::rc::Rc::new(std::cell::Cell::new(0));
+/// let policy = on_error(expo()).on_backoff(move |_: &Details<'_, (), ()>| local.set(1));
+/// std::thread::spawn(move || drop(policy)); // error: `Rc<Cell<i32>>` cannot be sent
+/// ```
 ///
 /// # Storing a policy
 ///

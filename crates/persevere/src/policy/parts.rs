@@ -18,6 +18,25 @@ pub trait Parts {
     /// Whether the list holds an `on_success` handler.
     const SUCCESS: bool;
 
+    /// Whether this list runs `on_backoff` handlers: [`BACKOFF`](Parts::BACKOFF), known at
+    /// compile time, except for type-erased parts, which know it at run time.
+    #[inline]
+    fn has_backoff(&self) -> bool {
+        Self::BACKOFF
+    }
+
+    /// Whether this list runs `on_giveup` handlers (see [`has_backoff`](Parts::has_backoff)).
+    #[inline]
+    fn has_giveup(&self) -> bool {
+        Self::GIVEUP
+    }
+
+    /// Whether this list runs `on_success` handlers (see [`has_backoff`](Parts::has_backoff)).
+    #[inline]
+    fn has_success(&self) -> bool {
+        Self::SUCCESS
+    }
+
     /// `max_tries` from the last closure given to [`max_tries`](crate::Policy::max_tries).
     fn max_tries(&self) -> Option<u32>;
 

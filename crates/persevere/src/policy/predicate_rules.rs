@@ -22,11 +22,15 @@ impl PredicateRules {
 }
 
 impl<P, T> PredicateRules<P, T> {
-    fn with(predicate: P) -> Self {
+    pub(crate) fn with(predicate: P) -> Self {
         PredicateRules {
             predicate,
             slot: PhantomData,
         }
+    }
+
+    pub(crate) fn into_predicate(self) -> P {
+        self.predicate
     }
 }
 
