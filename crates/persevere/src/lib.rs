@@ -125,6 +125,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The policy module first: rustdoc lists `Policy`'s methods in module order, and the builder
+// methods should lead.
+pub mod policy;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
@@ -137,7 +141,6 @@ pub mod error;
 mod falsy;
 mod limits;
 mod log;
-pub mod policy;
 pub mod testing;
 pub mod time;
 pub mod wait;

@@ -60,7 +60,7 @@ impl Delay {
 /// A wait strategy: the source of the delays between attempts.
 ///
 /// `X` is what the last attempt produced and the strategy may read: the error for
-/// [`on_error`](fn@crate::on_error), the value for [`on_predicate`](fn@crate::on_predicate).
+/// `on_error`, the value for `on_predicate`.
 ///
 /// ```
 /// use persevere::{expo, wait::Wait, Rng};

@@ -120,7 +120,7 @@ impl<W, F, P, K, TS: Slot, ES: Slot> OnError<W, F, P, K, TS, ES> {
     /// Retries only errors that are, or have in their `source()` chain, an `X` for which
     /// `test` holds: a filter by kind, such as an `io::Error` whose kind is
     /// `ConnectionRefused`, wherever it is in the chain. `X` is the type the closure reads
-    /// (`|e: &io::Error|`). Counts as an [`on`](Policy::on); fixes no type.
+    /// (`|e: &io::Error|`). Counts as an [`on`](crate::Policy::on); fixes no type.
     ///
     /// ```
     /// use persevere::{on_error, constant, testing::VirtualClock};
@@ -172,7 +172,7 @@ impl<W, F, P, K, TS: Slot, ES: Slot> OnError<W, F, P, K, TS, ES> {
     }
 
     /// Gives up at once on the errors for which `test` holds, after `on_giveup` and the
-    /// give-up log (Python's `giveup`). Fixes `E`, as [`when`](Policy::when) does.
+    /// give-up log (Python's `giveup`). Fixes `E`, as [`when`](crate::Policy::when) does.
     ///
     /// ```
     /// use persevere::{on_error, expo, testing::VirtualClock};

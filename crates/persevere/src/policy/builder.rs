@@ -1,0 +1,367 @@
+//! The builder methods every policy has: limits, jitter, handlers, name, seed, logging, and the
+//! timeline (clock and sleeper).
+
+// Each part of a policy is a type, so the builder's return types spell the part lists out.
+#![allow(clippy::type_complexity)]
+
+use super::parts::{BackoffEvent, GiveupEvent, Handler, SuccessEvent};
+use super::{Config, FixTypes, IntoJitter, Policy};
+use crate::limits::{IntoMaxTime, IntoMaxTries, Limit};
+use crate::log::LogLevels;
+use crate::time::WithSleeper;
+use crate::{Clock, Details};
+use std::borrow::Cow;
+use tracing::Level;
+
+/// The builder methods every policy has.
+impl<R, W, P, K> Policy<R, W, P, K> {
+    /// The same policy with its part list replaced by `f(parts)`.
+    pub(crate) fn map_parts<P2>(self, f: impl FnOnce(P) -> P2) -> Policy<R, W, P2, K> {
+        Policy {
+            rules: self.rules,
+            wait: self.wait,
+            parts: f(self.parts),
+            config: self.config,
+            timeline: self.timeline,
+        }
+    }
+
+    /// The same policy with its rules replaced by `f(rules)`.
+    pub(crate) fn map_rules<R2>(self, f: impl FnOnce(R) -> R2) -> Policy<R2, W, P, K> {
+        Policy {
+            rules: f(self.rules),
+            wait: self.wait,
+            parts: self.parts,
+            config: self.config,
+            timeline: self.timeline,
+        }
+    }
+
+    /// Adds a handler part, fixing the slots it reads.
+    fn add_handler<V, H, T, E>(
+        self,
+        handler: Handler<V, H, T, E>,
+    ) -> Policy<R::Out, W, (P, Handler<V, H, T, E>), K>
+    where
+        R: FixTypes<T, E>,
+    {
+        self.map_rules(R::fix).map_parts(|parts| (parts, handler))
+    }
+
+    /// The total number of attempts, the first included: `1` means no retry. An integer, or
+    /// a `Fn() -> u32` read at the start of each call.
+    ///
+    /// # Default
+    /// Unlimited. Panics on 0 (or a closure that returns 0), which Python silently treats as
+    /// unlimited, and on numbers above `u32::MAX`.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    ///
+    /// let mut calls = 0;
+    /// let r: Result<(), &str> = on_error(expo()).max_tries(3).clock(VirtualClock::new())
+    ///     .retry(|| { calls += 1; Err("down") });
+    /// assert_eq!((r, calls), (Err("down"), 3));
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn max_tries<A: IntoMaxTries<P>>(self, max_tries: A) -> Policy<R, W, A::Parts, K> {
+        let mut limit = Limit::Unset;
+        let policy = self.map_parts(|parts| {
+            let (given, parts) = max_tries.into_max_tries(parts);
+            limit = given;
+            parts
+        });
+        Policy {
+            config: Config {
+                max_tries: limit,
+                ..policy.config
+            },
+            ..policy
+        }
+    }
+
+    /// The deadline of the whole call, measured from its start with the policy's clock: after
+    /// each failed attempt, if the elapsed time has reached `max_time` the call gives up
+    /// without sleeping; otherwise it sleeps `min(wait, max_time - elapsed)` and tries again.
+    /// A `Duration`, or a `Fn() -> Duration` read at the start of each call.
+    ///
+    /// # Default
+    /// None.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, Jitter, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// let clock = VirtualClock::new();
+    /// let _: Result<(), ()> = on_error(expo()).max_time(Duration::from_secs(10))
+    ///     .jitter(Jitter::None).clock(clock.clone()).retry(|| Err(()));
+    /// assert_eq!(clock.sleeps(), [1, 2, 4, 3].map(Duration::from_secs));
+    /// ```
+    #[must_use]
+    pub fn max_time<A: IntoMaxTime<P>>(self, max_time: A) -> Policy<R, W, A::Parts, K> {
+        let mut limit = Limit::Unset;
+        let policy = self.map_parts(|parts| {
+            let (given, parts) = max_time.into_max_time(parts);
+            limit = given;
+            parts
+        });
+        Policy {
+            config: Config {
+                max_time: limit,
+                ..policy.config
+            },
+            ..policy
+        }
+    }
+
+    /// With [`max_time`](Policy::max_time): when the next wait would reach the deadline, give
+    /// up at once (after the give-up log and `on_giveup`) instead of sleeping until the
+    /// deadline and making one last attempt there. For callers that must not start work at
+    /// the deadline, such as the `persevere` command, which stops a running attempt at it.
+    ///
+    /// # Default
+    /// Off: the last sleep is cut to end at the deadline and one more attempt starts there
+    /// (instant failures, `expo()`, no jitter, 10 s: sleeps 1, 2, 4, 3 over 5 calls).
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, Jitter, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// let clock = VirtualClock::new();
+    /// let mut calls = 0;
+    /// let _: Result<(), ()> = on_error(expo()).max_time(Duration::from_secs(10))
+    ///     .no_attempt_at_deadline()
+    ///     .jitter(Jitter::None).clock(clock.clone()).retry(|| { calls += 1; Err(()) });
+    /// assert_eq!(clock.sleeps(), [1, 2, 4].map(Duration::from_secs));
+    /// assert_eq!(calls, 4);
+    /// ```
+    #[must_use]
+    pub fn no_attempt_at_deadline(mut self) -> Self {
+        self.config.no_attempt_at_deadline = true;
+        self
+    }
+
+    /// The jitter for every wait, overriding the strategy's default (see [`Jitter`](crate::Jitter)), or a
+    /// jitter of your own from [`Jitter::custom`](crate::Jitter::custom) (which may borrow local state). Panics if
+    /// `Jitter::Proportional(f)` has `f` outside `[0, 1]`.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, Jitter};
+    /// use std::time::Duration;
+    ///
+    /// let _equal = on_error(constant(Duration::from_secs(1))).jitter(Jitter::Equal);
+    /// let _quarter = on_error(constant(Duration::from_secs(1)))
+    ///     .jitter(Jitter::custom(|d, u| d.mul_f64(0.75 + 0.25 * u)));
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn jitter<J: IntoJitter<P>>(self, jitter: J) -> Policy<R, W, J::Parts, K> {
+        let mut fixed = None;
+        let policy = self.map_parts(|parts| {
+            let (given, parts) = jitter.into_jitter(parts);
+            fixed = given;
+            parts
+        });
+        Policy {
+            config: Config {
+                jitter: fixed,
+                custom_jitter: fixed.is_none(),
+                ..policy.config
+            },
+            ..policy
+        }
+    }
+
+    /// Adds a handler called before each sleep, after the backoff log (several run in order).
+    /// It may borrow local state; it fixes `T` and `E` to those of its [`Details`].
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, testing::VirtualClock};
+    /// use std::{cell::Cell, time::Duration};
+    ///
+    /// let backoffs = Cell::new(0);
+    /// let _: Result<(), &str> = on_error(constant(Duration::from_secs(1)))
+    ///     .max_tries(3)
+    ///     .on_backoff(|d| backoffs.set(backoffs.get() + d.tries()))
+    ///     .clock(VirtualClock::new())
+    ///     .retry(|| Err("down"));
+    /// assert_eq!(backoffs.get(), 1 + 2);
+    /// ```
+    #[must_use]
+    pub fn on_backoff<T, E, H>(
+        self,
+        handler: H,
+    ) -> Policy<R::Out, W, (P, Handler<BackoffEvent, H, T, E>), K>
+    where
+        R: FixTypes<T, E>,
+        H: Fn(&Details<'_, T, E>),
+    {
+        self.add_handler(Handler::new(handler))
+    }
+
+    /// Adds a handler called when the call gives up, after the give-up log;
+    /// [`Details::reason`] says why.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant};
+    /// use std::time::Duration;
+    ///
+    /// let _policy = on_error(constant(Duration::from_secs(1)))
+    ///     .on_giveup(|d: &persevere::Details<'_, (), String>| {
+    ///         eprintln!("gave up after {} tries: {:?}", d.tries(), d.reason())
+    ///     });
+    /// ```
+    #[must_use]
+    pub fn on_giveup<T, E, H>(
+        self,
+        handler: H,
+    ) -> Policy<R::Out, W, (P, Handler<GiveupEvent, H, T, E>), K>
+    where
+        R: FixTypes<T, E>,
+        H: Fn(&Details<'_, T, E>),
+    {
+        self.add_handler(Handler::new(handler))
+    }
+
+    /// Adds a handler called when an attempt succeeds.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant};
+    /// use std::time::Duration;
+    ///
+    /// let policy = on_error(constant(Duration::from_secs(1)))
+    ///     .on_success(|d| eprintln!("got {:?} after {} tries", d.value(), d.tries()));
+    /// let _ = policy.retry(|| Ok::<u32, String>(7));
+    /// ```
+    #[must_use]
+    pub fn on_success<T, E, H>(
+        self,
+        handler: H,
+    ) -> Policy<R::Out, W, (P, Handler<SuccessEvent, H, T, E>), K>
+    where
+        R: FixTypes<T, E>,
+        H: Fn(&Details<'_, T, E>),
+    {
+        self.add_handler(Handler::new(handler))
+    }
+
+    /// The name used in logs and [`Details::target`].
+    ///
+    /// # Default
+    /// The path of the retried function (`app::fetch`), or `retry` in the code-block form.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo};
+    /// let _policy = on_error(expo()).name("fetch_inventory");
+    /// ```
+    #[must_use]
+    pub fn name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.config.name = Some(name.into());
+        self
+    }
+
+    /// Makes every call's random numbers (jitter, `decorrelated`) start from `seed`, so that
+    /// each call's waits are reproducible.
+    ///
+    /// # Default
+    /// Fresh random state per call, from a thread-local generator.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    ///
+    /// let run = || {
+    ///     let clock = VirtualClock::new();
+    ///     let _: Result<(), ()> = on_error(expo()).seed(42).max_tries(4)
+    ///         .clock(clock.clone()).retry(|| Err(()));
+    ///     clock.sleeps()
+    /// };
+    /// assert_eq!(run(), run());
+    /// ```
+    #[must_use]
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.config.seed = Some(seed);
+        self
+    }
+
+    /// The levels of the "Backing off" and "Giving up" events.
+    ///
+    /// # Default
+    /// `INFO` and `ERROR`, as in Python. Events have target `persevere`.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, Level};
+    /// let _policy = on_error(expo()).log_levels(Level::DEBUG, Level::WARN);
+    /// ```
+    #[must_use]
+    pub fn log_levels(mut self, backoff: Level, giveup: Level) -> Self {
+        self.config.log = LogLevels {
+            backoff,
+            giveup,
+            enabled: true,
+        };
+        self
+    }
+
+    /// Turns the default log events off (Python's `logger=None`).
+    ///
+    /// ```
+    /// use persevere::{on_error, expo};
+    /// let _policy = on_error(expo()).no_log();
+    /// ```
+    #[must_use]
+    pub fn no_log(mut self) -> Self {
+        self.config.log.enabled = false;
+        self
+    }
+
+    /// The sleeper that waits between attempts: a [`Sleeper`](crate::Sleeper) for blocking
+    /// calls, an [`AsyncSleeper`](crate::AsyncSleeper) for async ones, or a type that is both.
+    /// The clock stays the policy's (see [`clock`](Policy::clock) to replace both).
+    ///
+    /// # Default
+    /// [`SystemClock`](crate::SystemClock).
+    ///
+    /// ```
+    /// use persevere::{on_error, expo};
+    /// use std::time::Duration;
+    /// let _policy = on_error(expo()).sleeper(|_: Duration| {});
+    /// ```
+    #[must_use]
+    pub fn sleeper<S>(self, sleeper: S) -> Policy<R, W, P, WithSleeper<K, S>> {
+        Policy {
+            rules: self.rules,
+            wait: self.wait,
+            parts: self.parts,
+            config: self.config,
+            timeline: WithSleeper {
+                clock: self.timeline,
+                sleeper,
+            },
+        }
+    }
+
+    /// The timeline: a clock that is also the sleeper, so that `max_time` is measured on the
+    /// time the sleeps pass ([`SystemClock`](crate::SystemClock) for real time,
+    /// [`VirtualClock`](crate::testing::VirtualClock) for tests). Call
+    /// [`sleeper`](Policy::sleeper) afterwards to sleep some other way.
+    ///
+    /// # Default
+    /// [`SystemClock`](crate::SystemClock).
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    /// let clock = VirtualClock::new();
+    /// let _policy = on_error(expo()).clock(clock.clone());
+    /// ```
+    #[must_use]
+    pub fn clock<K2: Clock>(self, clock: K2) -> Policy<R, W, P, K2> {
+        Policy {
+            rules: self.rules,
+            wait: self.wait,
+            parts: self.parts,
+            config: self.config,
+            timeline: clock,
+        }
+    }
+}
