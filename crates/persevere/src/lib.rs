@@ -117,6 +117,7 @@
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+pub mod budget;
 mod clock;
 mod core;
 mod details;
