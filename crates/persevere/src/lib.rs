@@ -124,6 +124,8 @@ mod details;
 mod drivers;
 mod error_chain;
 mod falsy;
+#[cfg(feature = "http")]
+pub mod http;
 mod jitter;
 mod limits;
 mod log;
