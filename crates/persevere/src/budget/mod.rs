@@ -45,18 +45,19 @@
 //! A retrying call makes these calls, in this order, with the policy's clock:
 //!
 //! 1. [`on_call`](Budget::on_call) when it starts;
-//! 2. after each failed attempt that the policy would retry:
-//!    [`on_failure`](Budget::on_failure), then, if the policy's other limits allow another
-//!    attempt, [`withdraw`](Budget::withdraw); a refusal ends the call with the failure it
-//!    has;
+//! 2. after each failed attempt that the policy classifies as retryable:
+//!    [`on_failure`](Budget::on_failure); then, if the policy's own limits (`max_tries`,
+//!    `max_time`, the strategy) allow another attempt, [`withdraw`](Budget::withdraw); a
+//!    refusal ends the call with the failure it has;
 //! 3. [`withdraw`](Budget::withdraw) with [`RetryCause::Hedge`] before a hedged attempt
 //!    starts;
 //! 4. [`on_success`](Budget::on_success) when an attempt succeeds, with the withdrawal that
 //!    paid for that attempt.
 //!
-//! A failure that is not retried (a fatal error, or the policy's limits reached) is not
-//! reported with `on_failure`: budgets count only the failures that would cause retries, as
-//! gRPC does.
+//! A failure the policy does not retry by its kind (a fatal error) is not reported: budgets
+//! count the failures that call for retries, as gRPC counts only retryable status codes. A
+//! retryable failure at the policy's limits is reported with `on_failure` (gRPC counts it),
+//! and no withdrawal follows.
 
 mod bucket_builder;
 mod error;

@@ -18,7 +18,8 @@ const NAME: &str = "RatioBudget";
 /// A retry budget that lets a fraction of the calls be retried, plus a floor per second, over
 /// a sliding window: Finagle's `RetryBudget`, tower's `TpsBudget`, Linkerd's `retryBudget`.
 ///
-/// Over any `ttl` window, retries stay at or below `percent` × calls + `min_per_sec` × `ttl`.
+/// When it grants a retry, the retries of the last `ttl` stay at or below `percent` × the calls
+/// of the last `ttl` + `min_per_sec` × `ttl` (the last `ttl` being counted in tenths, below).
 /// Each call ([`on_call`](Budget::on_call)) deposits `percent` of a retry; each retry
 /// ([`withdraw`](Budget::withdraw), whatever its [`RetryCause`], hedges included) withdraws one,
 /// granted while the deposits and withdrawals of the last `ttl`, plus the floor's reserve of
