@@ -4,7 +4,8 @@
 //!   Architecture Blog, 2015), with the exact setup of its simulator: N clients each make one
 //!   optimistic-concurrency write to a single row.
 //! - [`outage`]: open-loop clients against a server that fails everything for a while: load
-//!   amplification, peak load and the time the retry backlog takes to drain.
+//!   amplification, peak load and the time the retry backlog takes to drain, without a retry
+//!   budget and with each of [`budgets`].
 //!
 //! Every run is seeded: the same seed gives the same numbers, on every machine.
 //!
@@ -18,9 +19,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod budgets;
 pub mod contention;
 pub mod events;
 pub mod markdown;
+pub mod markdown_budgets;
 pub mod net;
 pub mod outage;
 pub mod report;
@@ -28,3 +31,6 @@ pub mod strategy;
 pub mod svg;
 
 pub use strategy::{Backoff, Strategy};
+
+/// The master seed of the published results (`docs/simulation*`).
+pub const SEED: u64 = 2015;

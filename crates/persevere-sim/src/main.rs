@@ -2,13 +2,12 @@
 //! experiment and the outage scenario, and writes their CSV files, plots and
 //! `simulation.md` under DIR (default `docs`).
 
+use persevere_sim::budgets::BudgetKind;
 use persevere_sim::outage::{self, Setup};
 use persevere_sim::report::{self, OutageRow};
-use persevere_sim::{Strategy, contention, markdown, svg};
+use persevere_sim::{SEED, Strategy, contention, markdown, svg};
 use std::path::PathBuf;
 use std::time::Instant;
-
-const SEED: u64 = 2015;
 
 fn main() -> std::io::Result<()> {
     let mut runs = 100u32;
@@ -35,14 +34,17 @@ fn main() -> std::io::Result<()> {
 
     let started = Instant::now();
     let mut outage_rows = Vec::new();
-    for max_tries in [3, 5] {
-        for &strategy in &Strategy::ALL {
-            let setup = Setup::issue(max_tries);
-            outage_rows.push(OutageRow {
-                strategy,
-                max_tries,
-                outcome: outage::mean(&setup, strategy, outage_runs, SEED),
-            });
+    for budget in BudgetKind::ALL {
+        for max_tries in [3, 5] {
+            for &strategy in &Strategy::ALL {
+                let setup = Setup::issue(max_tries).with_budget(budget);
+                outage_rows.push(OutageRow {
+                    strategy,
+                    max_tries,
+                    budget,
+                    outcome: outage::mean(&setup, strategy, outage_runs, SEED),
+                });
+            }
         }
     }
     eprintln!("outage: {:.1}s", started.elapsed().as_secs_f64());
@@ -72,6 +74,26 @@ fn main() -> std::io::Result<()> {
             dir.join(name),
             svg::line_chart("Completion time", "clients", "time (ms, mean)", &time),
         )?;
+    }
+    // The plots' runs: the strategy and tries of the largest amplification without a budget.
+    let (load, queued) = report::budget_series(Strategy::FullJitter, 5, outage_runs, SEED, 25e3);
+    for (name, title, y_label, series) in [
+        (
+            "outage_load.svg",
+            "Attempts reaching the server",
+            "attempts / normal load",
+            &load,
+        ),
+        (
+            "outage_queue.svg",
+            "Longest wait in the server's queue",
+            "wait (s)",
+            &queued,
+        ),
+    ] {
+        let title = format!("{title} (outage 5-15 s)");
+        let chart = svg::line_chart(&title, "time (s)", y_label, series);
+        std::fs::write(dir.join(name), chart)?;
     }
     let settings = markdown::Settings {
         runs,

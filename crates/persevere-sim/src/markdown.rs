@@ -2,7 +2,9 @@
 //! has just computed (so the page cannot drift from the CSV files).
 
 use crate::Strategy;
+use crate::budgets::BudgetKind;
 use crate::contention::Row;
+use crate::markdown_budgets;
 use crate::report::{OutageRow, find};
 use std::fmt::Write;
 
@@ -116,7 +118,7 @@ pub fn simulation_md(rows: &[Row], outage: &[OutageRow], s: &Settings) -> String
          |---|---:|---:|---:|---:|---:|",
         s.outage_runs
     );
-    for r in outage {
+    for r in outage.iter().filter(|r| r.budget == BudgetKind::None) {
         let o = r.outcome;
         let _ = writeln!(
             md,
@@ -129,5 +131,6 @@ pub fn simulation_md(rows: &[Row], outage: &[OutageRow], s: &Settings) -> String
             o.gave_up
         );
     }
+    md.push_str(&markdown_budgets::section(outage, s));
     md
 }

@@ -1,6 +1,7 @@
 //! The simulation's outputs: CSV tables and the plots' series.
 
 use crate::Strategy;
+use crate::budgets::BudgetKind;
 use crate::contention::Row;
 use crate::outage;
 use crate::svg::Series;
@@ -13,6 +14,8 @@ pub struct OutageRow {
     pub strategy: Strategy,
     /// Total attempts per request.
     pub max_tries: u32,
+    /// The retry budget the clients shared.
+    pub budget: BudgetKind,
     /// The mean over the runs.
     pub outcome: outage::Outcome,
 }
@@ -38,15 +41,40 @@ pub fn brooker_csv(rows: &[Row]) -> String {
     out
 }
 
-/// `strategy,max_tries,amplification,peak_load,drain_ms,gave_up`, one line per row.
+/// `strategy,max_tries,budget,amplification,peak_load,drain_ms,gave_up,refused`, one line per
+/// row.
+///
+/// ```
+/// use persevere_sim::{budgets::BudgetKind, outage::Outcome, report::{outage_csv, OutageRow}};
+/// use persevere_sim::Strategy;
+///
+/// let outcome = Outcome { amplification: 1.2, peak_load: 1.25, drain_ms: 12.5, gave_up: 9.0,
+///                         refused: 8.0 };
+/// let row = OutageRow { strategy: Strategy::FullJitter, max_tries: 3,
+///                       budget: BudgetKind::Ratio, outcome };
+/// assert_eq!(
+///     outage_csv(&[row]),
+///     "strategy,max_tries,budget,amplification,peak_load,drain_ms,gave_up,refused\n\
+///      full_jitter,3,ratio,1.200,1.250,12.5,9.0,8.0\n"
+/// );
+/// ```
 pub fn outage_csv(rows: &[OutageRow]) -> String {
-    let mut out = String::from("strategy,max_tries,amplification,peak_load,drain_ms,gave_up\n");
+    let mut out = String::from(
+        "strategy,max_tries,budget,amplification,peak_load,drain_ms,gave_up,refused\n",
+    );
     for r in rows {
         let o = r.outcome;
         let _ = writeln!(
             out,
-            "{},{},{:.3},{:.3},{:.1},{:.1}",
-            r.strategy, r.max_tries, o.amplification, o.peak_load, o.drain_ms, o.gave_up
+            "{},{},{},{:.3},{:.3},{:.1},{:.1},{:.1}",
+            r.strategy,
+            r.max_tries,
+            r.budget,
+            o.amplification,
+            o.peak_load,
+            o.drain_ms,
+            o.gave_up,
+            o.refused
         );
     }
     out
@@ -66,6 +94,30 @@ pub fn series(rows: &[Row], strategies: &[Strategy], value: fn(&Row) -> f64) -> 
                 .collect(),
         })
         .collect()
+}
+
+/// The server over time in the outage scenario with `strategy` and `max_tries`, one
+/// [`outage::timeline`] per budget up to `until_ms`: (load series, queue series).
+pub fn budget_series(
+    strategy: Strategy,
+    max_tries: u32,
+    runs: u32,
+    seed: u64,
+    until_ms: f64,
+) -> (Vec<Series>, Vec<Series>) {
+    BudgetKind::ALL
+        .iter()
+        .map(|&b| {
+            let setup = outage::Setup::issue(max_tries).with_budget(b);
+            let t = outage::timeline(&setup, strategy, runs, seed, until_ms);
+            let series = |points| Series {
+                name: b.name().replace('_', " "),
+                color: b.color(),
+                points,
+            };
+            (series(t.load), series(t.queued))
+        })
+        .unzip()
 }
 
 /// The row of `strategy` at `clients`, if it was run.

@@ -1,6 +1,7 @@
 //! The outage scenario's bookkeeping, on small setups whose answers are known.
 
 use persevere_sim::Strategy;
+use persevere_sim::budgets::BudgetKind;
 use persevere_sim::outage::{self, Setup};
 
 fn small(max_tries: u32, capacity: f64, outage_ms: f64) -> Setup {
@@ -12,6 +13,7 @@ fn small(max_tries: u32, capacity: f64, outage_ms: f64) -> Setup {
         outage_ms,
         horizon_ms: 5_000.0,
         max_tries,
+        budget: BudgetKind::None,
     }
 }
 

@@ -134,11 +134,14 @@ pub mod policy;
 pub mod __private;
 mod attempt;
 mod boxed;
+pub mod budget;
 mod core;
 mod details;
 mod drivers;
 pub mod error;
 mod falsy;
+#[cfg(feature = "http")]
+pub mod http;
 mod limits;
 mod log;
 pub mod testing;

@@ -1,0 +1,332 @@
+//! A sliding window of time slots, lock-free: a ring of signed counters, each tagged with the
+//! period it counts, so that what was added in a period expires when the period leaves the
+//! window; and their running total, the one word that grants are decided on.
+//!
+//! Time is cut into periods of `span / SLOTS`, counted from the first instant the window
+//! sees. The window holds the last `SLOTS` periods; period `p` lives in slot `p % SLOTS`.
+//! Each slot is one `AtomicU64` holding the period's number (its low 32 bits: the tag) and its
+//! count (an `i32`), so that a writer checks the period and updates the count in one
+//! compare-and-swap. A writer that finds an expired period in its slot claims the slot for its
+//! own period and starts the count from zero: expiry is lazy, and needs no lock and no sweeper.
+//!
+//! `total` mirrors the sum of the slots' counts: whoever changes a slot's count by compare-
+//! and-swap then adds the same change to `total`, so each change reaches it exactly once. A
+//! grant is decided and paid by one compare-and-swap on `total` (so that two takers can never
+//! spend the same credit, and a taker never misses credit added before it started), after the
+//! expired slots' counts have been taken out of it; the amount is then recorded in the current
+//! slot, so that it expires in turn.
+//!
+//! A tag has 32 bits, so a slot that nobody touches for 2^32 periods (13.6 years at the
+//! shortest period, 100 ms) could be mistaken for a live one: a risk taken for counts of
+//! 32 bits.
+
+use super::sync::{AtomicI64, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Slots (periods) in a window, as in tower's `TpsBudget`.
+pub(crate) const SLOTS: usize = 10;
+
+/// `origin` before the first instant is seen.
+const UNSET: i64 = i64::MIN;
+
+pub(crate) struct Window {
+    /// The length of a period, in nanoseconds.
+    period_nanos: u64,
+    /// A fixed instant that offsets are measured from (an `Instant` has no zero).
+    base: Instant,
+    /// The first instant the window saw, as nanoseconds from `base`: period 0 starts there,
+    /// so that a virtual clock's slot boundaries fall where a test expects them.
+    origin: AtomicI64,
+    /// The newest period any writer has seen: time never goes back for the window, so a
+    /// writer whose `now` is older writes into this period instead.
+    latest: AtomicU64,
+    slots: [AtomicU64; SLOTS],
+    /// The sum of the slots' counts (expired ones included until they are taken out).
+    total: AtomicI64,
+}
+
+/// Where a slot's period stands relative to the period being written or read.
+enum Age {
+    /// The same period.
+    Current,
+    /// An older period still in the window.
+    Live,
+    /// A period that has left the window (or was never written).
+    Expired,
+    /// A newer period: another thread has moved the window on.
+    Ahead,
+}
+
+fn age(tag: u32, period: u64) -> Age {
+    let behind = (period as u32).wrapping_sub(tag);
+    if behind == 0 {
+        Age::Current
+    } else if (behind as usize) < SLOTS {
+        Age::Live
+    } else if behind > u32::MAX / 2 {
+        Age::Ahead
+    } else {
+        Age::Expired
+    }
+}
+
+fn pack(period: u64, count: i32) -> u64 {
+    (u64::from(period as u32) << 32) | u64::from(count as u32)
+}
+
+fn unpack(word: u64) -> (u32, i32) {
+    ((word >> 32) as u32, word as u32 as i32)
+}
+
+impl Window {
+    /// A window of `span`, cut into `SLOTS` periods.
+    pub(crate) fn new(span: Duration) -> Self {
+        Window {
+            period_nanos: (span.as_nanos() / SLOTS as u128).max(1) as u64,
+            base: Instant::now(),
+            origin: AtomicI64::new(UNSET),
+            latest: AtomicU64::new(0),
+            // A count of zero is harmless whatever its tag.
+            slots: std::array::from_fn(|_| AtomicU64::new(pack(0, 0))),
+            total: AtomicI64::new(0),
+        }
+    }
+
+    /// `now` in nanoseconds from `base`, negative before it, never `UNSET`.
+    fn offset(&self, now: Instant) -> i64 {
+        match now.checked_duration_since(self.base) {
+            Some(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
+            None => {
+                let before = self.base.duration_since(now).as_nanos();
+                i64::try_from(before).map_or(UNSET + 1, |n| n.wrapping_neg().max(UNSET + 1))
+            }
+        }
+    }
+
+    fn period_at(&self, offset: i64, origin: i64) -> u64 {
+        // An instant before the origin (another thread's older `now`) counts as period 0.
+        offset.saturating_sub(origin).max(0) as u64 / self.period_nanos
+    }
+
+    /// The period to write `now` into: `now`'s period, or the newest one seen if that is
+    /// later. The first call fixes the origin.
+    pub(crate) fn advance(&self, now: Instant) -> u64 {
+        let offset = self.offset(now);
+        let origin =
+            match self
+                .origin
+                .compare_exchange(UNSET, offset, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => offset,
+                Err(origin) => origin,
+            };
+        let period = self.period_at(offset, origin);
+        // Published before the period's slot is written, so that a reader who finds a newer
+        // tag in a slot also finds `latest` at least that new (see `catch_up`).
+        self.latest.fetch_max(period, Ordering::AcqRel).max(period)
+    }
+
+    /// When a slot holds a period after `period`: moves `period` to the newest one and says
+    /// whether the caller must start again. A slot can only be ahead of `latest` if its tag is
+    /// 2^31 or more periods old and merely looks new; such a slot is expired.
+    fn catch_up(&self, period: &mut u64) -> bool {
+        let latest = self.latest.load(Ordering::Acquire);
+        if latest > *period {
+            *period = latest;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Adds `amount` to `period`'s count, saturating at the count's range, claiming the slot
+    /// for `period` if it held an expired one. Returns the change to the slot's count (which
+    /// the caller adds to the total) and the part of `amount` that was counted.
+    fn record(&self, mut period: u64, amount: i64) -> (i64, i64) {
+        loop {
+            let slot = &self.slots[period as usize % SLOTS];
+            let word = slot.load(Ordering::Acquire);
+            let (tag, old) = unpack(word);
+            let base = match age(tag, period) {
+                Age::Current => i64::from(old),
+                Age::Ahead if self.catch_up(&mut period) => continue,
+                _ => 0,
+            };
+            let new = (base + amount).clamp(i64::from(i32::MIN), i64::from(i32::MAX));
+            if slot
+                .compare_exchange_weak(
+                    word,
+                    pack(period, new as i32),
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_ok()
+            {
+                return (new - i64::from(old), new - base);
+            }
+        }
+    }
+
+    /// Adds `amount` (which may be negative) to `period`'s count, saturating at the count's
+    /// range (about 2^31: beyond, more is not counted).
+    pub(crate) fn add(&self, period: u64, amount: i64) {
+        let (change, _) = self.record(period, amount);
+        self.total.fetch_add(change, Ordering::AcqRel);
+    }
+
+    /// Takes the counts of the slots that have left the window at `period` out of the total,
+    /// and says up to which period it looked (the newest seen, if another thread is ahead).
+    fn expire(&self, mut period: u64) -> u64 {
+        'again: loop {
+            for slot in &self.slots {
+                let mut word = slot.load(Ordering::Acquire);
+                loop {
+                    let (tag, count) = unpack(word);
+                    match age(tag, period) {
+                        Age::Ahead if self.catch_up(&mut period) => continue 'again,
+                        Age::Current | Age::Live => break,
+                        _ if count == 0 => break,
+                        _ => {}
+                    }
+                    match slot.compare_exchange_weak(
+                        word,
+                        pack(u64::from(tag), 0),
+                        Ordering::AcqRel,
+                        Ordering::Acquire,
+                    ) {
+                        Ok(_) => {
+                            self.total.fetch_sub(i64::from(count), Ordering::AcqRel);
+                            break;
+                        }
+                        Err(actual) => word = actual,
+                    }
+                }
+            }
+            return period;
+        }
+    }
+
+    /// Takes `amount` (positive) if the window's total plus `extra` is at least `amount`, and
+    /// says whether it did. The check and the payment are one compare-and-swap on the total.
+    pub(crate) fn try_take(&self, period: u64, amount: i64, extra: i64) -> bool {
+        let period = self.expire(period);
+        let mut total = self.total.load(Ordering::Acquire);
+        loop {
+            if total.saturating_add(extra) < amount {
+                return false;
+            }
+            match self.total.compare_exchange_weak(
+                total,
+                total - amount,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(actual) => total = actual,
+            }
+        }
+        // Recorded in the slot too, so that it expires; the total has been paid already, so
+        // it only takes the rest of the slot's change (an expired count the slot held).
+        let (change, counted) = self.record(period, -amount);
+        if change + amount != 0 {
+            self.total.fetch_add(change + amount, Ordering::AcqRel);
+        }
+        if counted != -amount {
+            // The slot's count hit the bottom of its range: undo rather than lose track of the
+            // withdrawal (refusing is the safe side).
+            self.add(period, -counted);
+            return false;
+        }
+        true
+    }
+
+    /// The sum of the counts in the window at `now` (or at the newest period seen, if later).
+    /// Reads only: it neither fixes the origin nor moves the window.
+    pub(crate) fn sum(&self, now: Instant) -> i64 {
+        let origin = self.origin.load(Ordering::Acquire);
+        if origin == UNSET {
+            return 0;
+        }
+        let period = self
+            .period_at(self.offset(now), origin)
+            .max(self.latest.load(Ordering::Acquire));
+        self.slots
+            .iter()
+            .map(|slot| unpack(slot.load(Ordering::Acquire)))
+            .filter(|&(tag, _)| matches!(age(tag, period), Age::Current | Age::Live))
+            .map(|(_, count)| i64::from(count))
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPAN: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn counts_expire_when_their_period_leaves_the_window() {
+        let w = Window::new(SPAN);
+        let t0 = Instant::now();
+        let p = w.advance(t0);
+        assert_eq!(p, 0);
+        w.add(p, 7);
+        assert_eq!(w.sum(t0 + Duration::from_millis(9_999)), 7);
+        assert_eq!(w.sum(t0 + SPAN), 0);
+        // The slot is reclaimed by the first writer of a later period.
+        let p = w.advance(t0 + SPAN);
+        assert_eq!(p, 10);
+        w.add(p, 2);
+        assert_eq!(w.sum(t0 + SPAN), 2);
+    }
+
+    #[test]
+    fn an_older_now_writes_into_the_newest_period() {
+        let w = Window::new(SPAN);
+        let t0 = Instant::now();
+        assert_eq!(w.advance(t0 + Duration::from_secs(3)), 0);
+        assert_eq!(w.advance(t0 + Duration::from_secs(5)), 2);
+        assert_eq!(w.advance(t0), 2);
+    }
+
+    #[test]
+    fn take_spends_from_the_current_period_and_may_leave_it_negative() {
+        let w = Window::new(SPAN);
+        let t0 = Instant::now();
+        w.add(w.advance(t0), 5);
+        let later = t0 + Duration::from_secs(2);
+        let p = w.advance(later);
+        assert!(w.try_take(p, 3, 0));
+        assert!(!w.try_take(p, 3, 0));
+        assert!(w.try_take(p, 3, 1));
+        assert_eq!(w.sum(later), -1);
+        // The credit expires before the spending that used it: the window may go negative.
+        assert_eq!(w.sum(t0 + SPAN), -6);
+        assert!(!w.try_take(w.advance(t0 + SPAN), 1, 6));
+        assert!(w.try_take(w.advance(t0 + SPAN), 1, 7));
+    }
+
+    #[test]
+    fn counts_saturate_instead_of_wrapping() {
+        let w = Window::new(SPAN);
+        let p = w.advance(Instant::now());
+        w.add(p, i64::from(i32::MAX));
+        w.add(p, 1);
+        let (_, count) = unpack(w.slots[0].load(Ordering::Relaxed));
+        assert_eq!(count, i32::MAX);
+        assert!(!w.try_take(p, i64::from(i32::MAX) * 3, i64::MAX / 2));
+        // Refused and undone: the slot and the total are as they were.
+        let (_, count) = unpack(w.slots[0].load(Ordering::Relaxed));
+        assert_eq!(count, i32::MAX);
+        assert_eq!(w.total.load(Ordering::Relaxed), i64::from(i32::MAX));
+    }
+
+    #[test]
+    fn ages_compare_tags_across_wrap() {
+        assert!(matches!(age(u32::MAX, 1 << 32), Age::Live));
+        assert!(matches!(age(5, 5), Age::Current));
+        assert!(matches!(age(5, 15), Age::Expired));
+        assert!(matches!(age(6, 5), Age::Ahead));
+    }
+}
