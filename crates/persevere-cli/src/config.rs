@@ -8,7 +8,7 @@ use crate::outcome::{AttemptFailure, Failure, Success};
 use crate::strategy::Strategy;
 use clap::ArgMatches;
 use clap::parser::ValueSource;
-use persevere::policy::{ErrorFilter, Fixed, Handlers};
+use persevere::policy::{Blocking, ErrorFilter, Fixed, Handlers, ServerWaits};
 use persevere::{Jitter, OnError, SystemClock};
 use regex::bytes::Regex;
 use std::ffi::OsString;
@@ -141,7 +141,7 @@ impl Config {
     ) -> CliPolicy<
         // The route marker of a list of one `giveup` filter.
         impl ErrorFilter<AttemptFailure, ((), ())>,
-        impl Handlers<Success, AttemptFailure>,
+        impl Handlers<Success, AttemptFailure> + ServerWaits<AttemptFailure> + Blocking,
     > {
         let mut policy = persevere::on_error(self.strategy.clone())
             .value_type::<Success>()

@@ -5,8 +5,9 @@
 //! let __persevere_policy_0 = &(POLICY);          // built at each call
 //! let mut __persevere_retrying_0 = __persevere_policy_0.begin_as("name");
 //! loop {
-//!     let __persevere_outcome_0: Ret = (|| -> Ret { BODY })();   // async { BODY }.await
-//!     match __persevere_retrying_0.check(__persevere_outcome_0) {
+//!     let (__persevere_outcome_0, __persevere_cut): (Ret, bool) = ((|| -> Ret { BODY })(), false);
+//!     // async: __persevere_retrying_0.attempt_cut(async { BODY }).await (the attempt timeout)
+//!     match __persevere_retrying_0.check_cut(__persevere_outcome_0, __persevere_cut) {
 //!         Next::Done(outcome) => break outcome,
 //!         Next::Retry(wait) => __persevere_retrying_0.sleep(wait),  // sleep_async(wait).await
 //!     }
@@ -133,12 +134,13 @@ fn layer_loop(
     };
     let (attempt, sleep) = if is_async {
         (
-            quote!(async #inner.await),
+            // Through the policy's attempt timeout, if it has one.
+            quote!(#retrying.attempt_cut(async #inner).await),
             quote!(#retrying.sleep_async(__persevere_wait).await),
         )
     } else {
         (
-            quote!((|| -> #ret_ty #inner)()),
+            quote!(((|| -> #ret_ty #inner)(), false)),
             quote!(#retrying.sleep(__persevere_wait)),
         )
     };
@@ -147,8 +149,9 @@ fn layer_loop(
         let mut #retrying = #policy.begin_as(#name);
         loop {
             #[allow(clippy::redundant_closure_call)]
-            let #outcome: #ret_ty = #attempt;
-            match #retrying.check(#checked) {
+            // The attempt's outcome, and whether it was cut at the policy's attempt timeout.
+            let (#outcome, __persevere_cut): (#ret_ty, bool) = #attempt;
+            match #retrying.check_cut(#checked, __persevere_cut) {
                 ::persevere::Next::Done(#done) => break #returned,
                 ::persevere::Next::Retry(__persevere_wait) => #sleep,
             }

@@ -209,6 +209,16 @@ pub fn max_tries(n: i128) -> Result<NonZeroU32, ParamError> {
         })
 }
 
+/// A hedge's `max_in_flight`: at least 1 (the attempt itself).
+pub fn hedge_in_flight(n: u32) -> Result<NonZeroU32, ParamError> {
+    NonZeroU32::new(n).ok_or(ParamError::OutOfRange {
+        owner: "hedge",
+        parameter: "max_in_flight",
+        allowed: "at least 1 (the attempts running at once, the first included)",
+        got: Given::Integer(i128::from(n)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

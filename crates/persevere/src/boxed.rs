@@ -7,11 +7,12 @@
 //! strategies), a custom strategy's per-call state is boxed (one allocation per call), and each
 //! async sleep is boxed (one allocation per retry).
 
+use crate::budget::Budget;
 use crate::policy::{
-    Admits, ErrorFilter, ErrorRules, Fixed, Handlers, OnError, OnPredicate, Parts, Policy,
-    PredicateRules, RetryValue,
+    Admits, Blocking, ErrorFilter, ErrorRules, Fixed, Handlers, OnError, OnPredicate, Parts,
+    Policy, PredicateRules, RetryValue, ServerWaits, TimeoutFor,
 };
-use crate::{AsyncSleeper, Clock, Details, Sleeper};
+use crate::{AsyncSleeper, Clock, Details, Sleeper, TimedOut};
 use persevere_wait::{
     AnyWait, AnyWaitState, Constant, Decay, Decorrelated, Delay, Expo, Fibo, Intervals, Linear,
     Rng, Wait,
@@ -50,8 +51,12 @@ use std::time::{Duration, Instant};
 /// assert!(r.is_err());
 /// assert_eq!(clock.sleeps().len(), 2);
 /// ```
-pub type BoxedOnError<T, E> =
-    Policy<ErrorRules<DynFilter<E>, Fixed<T>, Fixed<E>>, DynWait<E>, DynParts<T, E>, DynClock>;
+pub type BoxedOnError<T, E> = Policy<
+    ErrorRules<DynFilter<E>, Fixed<T>, Fixed<E>>,
+    DynWait<E>,
+    DynParts<T, E, E, Result<T, E>>,
+    DynClock,
+>;
 
 /// An [`on_predicate`](fn@crate::on_predicate) policy with its parts erased, for operations
 /// that return `T`. Made by [`boxed`](Policy::boxed).
@@ -66,7 +71,7 @@ pub type BoxedOnError<T, E> =
 pub type BoxedOnPredicate<T> = Policy<
     PredicateRules<DynPredicate<T>, Fixed<T>>,
     DynWait<T>,
-    DynParts<T, Infallible>,
+    DynParts<T, Infallible, T, T>,
     DynClock,
 >;
 
@@ -84,7 +89,7 @@ impl<W, F, P, K, TS, ES> OnError<W, F, P, K, TS, ES> {
         M: 'static,
         W: Wait<E> + Send + Sync + 'static,
         W::State: Send + 'static,
-        P: Handlers<T, E> + Send + Sync + 'static,
+        P: Handlers<T, E> + ServerWaits<E> + TimeoutFor<Result<T, E>> + Send + Sync + 'static,
         K: Clock + Sleeper + AsyncSleeper + Send + Sync + 'static,
         K::Sleep: Send + 'static,
         T: 'static,
@@ -114,7 +119,7 @@ impl<W, Pr, P, K, TS> OnPredicate<W, Pr, P, K, TS> {
         Pr: RetryValue<T> + Send + Sync + 'static,
         W: Wait<T> + Send + Sync + 'static,
         W::State: Send + 'static,
-        P: Handlers<T, Infallible> + Send + Sync + 'static,
+        P: Handlers<T, Infallible> + ServerWaits<T> + TimeoutFor<T> + Send + Sync + 'static,
         K: Clock + Sleeper + AsyncSleeper + Send + Sync + 'static,
         K::Sleep: Send + 'static,
         T: 'static,
@@ -281,26 +286,34 @@ impl<X: ?Sized> Wait<X> for DynWait<X> {
     }
 }
 
-/// The erased parts (handlers, limit closures, custom jitter) of a boxed policy. Which handlers
-/// it has is known at run time.
-pub struct DynParts<T, E> {
-    parts: Arc<dyn ErasedParts<T, E> + Send + Sync>,
+/// The erased parts (handlers, limit closures, custom jitter, budget, server wait, attempt
+/// timeout) of a boxed policy, for operations with value `T`, error `E`, failures carrying `X`
+/// and outcome `O`. Which handlers it has is known at run time.
+pub struct DynParts<T, E, X, O> {
+    parts: Arc<dyn ErasedParts<T, E, X, O> + Send + Sync>,
     backoff: bool,
     giveup: bool,
     success: bool,
 }
 
-/// [`Handlers`] without its constants, so that it can be a trait object.
-trait ErasedParts<T, E> {
+/// The part traits without their constants, so that they can be a trait object.
+trait ErasedParts<T, E, X, O> {
     fn max_tries(&self) -> Option<u32>;
     fn max_time(&self) -> Option<Duration>;
     fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration>;
+    fn budget(&self) -> Option<&dyn Budget>;
+    fn attempt_timeout(&self) -> Option<Duration>;
     fn backoff(&self, details: &Details<'_, T, E>);
     fn giveup(&self, details: &Details<'_, T, E>);
     fn success(&self, details: &Details<'_, T, E>);
+    fn server_wait(&self, failure: &X) -> Option<Duration>;
+    fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O>;
 }
 
-impl<T, E, P: Handlers<T, E>> ErasedParts<T, E> for P {
+impl<T, E, X, O, P> ErasedParts<T, E, X, O> for P
+where
+    P: Handlers<T, E> + ServerWaits<X> + TimeoutFor<O>,
+{
     fn max_tries(&self) -> Option<u32> {
         Parts::max_tries(self)
     }
@@ -311,6 +324,14 @@ impl<T, E, P: Handlers<T, E>> ErasedParts<T, E> for P {
 
     fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration> {
         Parts::jitter(self, delay, rng)
+    }
+
+    fn budget(&self) -> Option<&dyn Budget> {
+        Parts::budget(self)
+    }
+
+    fn attempt_timeout(&self) -> Option<Duration> {
+        Parts::attempt_timeout(self)
     }
 
     fn backoff(&self, details: &Details<'_, T, E>) {
@@ -324,10 +345,21 @@ impl<T, E, P: Handlers<T, E>> ErasedParts<T, E> for P {
     fn success(&self, details: &Details<'_, T, E>) {
         Handlers::success(self, details);
     }
+
+    fn server_wait(&self, failure: &X) -> Option<Duration> {
+        ServerWaits::server_wait(self, failure)
+    }
+
+    fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O> {
+        TimeoutFor::timeout_outcome(self, timed_out)
+    }
 }
 
-impl<T, E> DynParts<T, E> {
-    fn new<P: Handlers<T, E> + Send + Sync + 'static>(parts: P) -> Self {
+impl<T, E, X, O> DynParts<T, E, X, O> {
+    fn new<P>(parts: P) -> Self
+    where
+        P: Handlers<T, E> + ServerWaits<X> + TimeoutFor<O> + Send + Sync + 'static,
+    {
         DynParts {
             parts: Arc::new(parts),
             backoff: P::BACKOFF,
@@ -337,7 +369,7 @@ impl<T, E> DynParts<T, E> {
     }
 }
 
-impl<T, E> Parts for DynParts<T, E> {
+impl<T, E, X, O> Parts for DynParts<T, E, X, O> {
     // The erased list may hold any handler: `has_*` answer at run time.
     const BACKOFF: bool = true;
     const GIVEUP: bool = true;
@@ -366,9 +398,17 @@ impl<T, E> Parts for DynParts<T, E> {
     fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration> {
         self.parts.jitter(delay, rng)
     }
+
+    fn budget(&self) -> Option<&dyn Budget> {
+        self.parts.budget()
+    }
+
+    fn attempt_timeout(&self) -> Option<Duration> {
+        self.parts.attempt_timeout()
+    }
 }
 
-impl<T, E> Handlers<T, E> for DynParts<T, E> {
+impl<T, E, X, O> Handlers<T, E> for DynParts<T, E, X, O> {
     fn backoff(&self, details: &Details<'_, T, E>) {
         self.parts.backoff(details);
     }
@@ -381,6 +421,22 @@ impl<T, E> Handlers<T, E> for DynParts<T, E> {
         self.parts.success(details);
     }
 }
+
+impl<T, E, X, O> ServerWaits<X> for DynParts<T, E, X, O> {
+    fn server_wait(&self, failure: &X) -> Option<Duration> {
+        self.parts.server_wait(failure)
+    }
+}
+
+impl<T, E, X, O> TimeoutFor<O> for DynParts<T, E, X, O> {
+    fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O> {
+        self.parts.timeout_outcome(timed_out)
+    }
+}
+
+// Whether the erased parts hold an attempt timeout is known at run time only: the blocking
+// drivers check it and panic (see `Policy::retry`).
+impl<T, E, X, O> Blocking for DynParts<T, E, X, O> {}
 
 /// An erased timeline: the clock and the sleeper of a boxed policy, blocking and async (each
 /// async sleep is boxed).
@@ -453,7 +509,7 @@ impl<X: ?Sized> Clone for DynWait<X> {
     }
 }
 
-impl<T, E> Clone for DynParts<T, E> {
+impl<T, E, X, O> Clone for DynParts<T, E, X, O> {
     fn clone(&self) -> Self {
         DynParts {
             parts: self.parts.clone(),
@@ -473,7 +529,7 @@ macro_rules! opaque_debug {
         }
     )*};
 }
-opaque_debug!(DynFilter<E>, DynPredicate<T>, DynParts<T, E>);
+opaque_debug!(DynFilter<E>, DynPredicate<T>, DynParts<T, E, X, O>);
 
 impl<X: ?Sized> fmt::Debug for DynWait<X> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -5,14 +5,18 @@
 //! "retry after d", runs the handlers and writes the log. Every driver (blocking, async, the
 //! code-block form, the macros, the CLI) only loops around it.
 
+use crate::budget::{RetryCause, Withdrawal};
 use crate::limits::{read_max_time, read_max_tries};
 use crate::log::operation_name;
-use crate::policy::{Handlers, Parts, Policy};
-use crate::{AsyncSleeper, Attempt, Clock, Details, GiveUpReason, Sleeper};
+use crate::policy::{Handlers, Parts, Policy, ServerWaits, TimeoutFor};
+use crate::{AsyncSleeper, Attempt, Clock, Details, GiveUpReason, Sleeper, TimedOut};
 use persevere_wait::{Jitter, Rng, Wait};
 use std::fmt::Debug;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::num::NonZeroU32;
+use std::pin::{Pin, pin};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 mod sealed {
@@ -109,6 +113,8 @@ where
     max_time: Option<Duration>,
     wait_state: W::State,
     rng: Rng,
+    /// What the budget granted for the attempt now running, returned to it on success.
+    withdrawal: Option<Withdrawal>,
     outcome: PhantomData<fn(O)>,
 }
 
@@ -149,17 +155,24 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         let max_time = read_max_time(config.max_time, || self.parts.max_time());
         let parts = &self.parts;
         let handlers = parts.has_backoff() || parts.has_giveup() || parts.has_success();
-        let needs_clock = max_time.is_some() || handlers || config.log.any_enabled();
+        let budget = parts.budget();
+        let needs_clock =
+            max_time.is_some() || handlers || budget.is_some() || config.log.any_enabled();
+        let start = needs_clock.then(|| self.timeline.now());
+        if let (Some(budget), Some(now)) = (budget, start) {
+            budget.on_call(now);
+        }
         Retrying {
             policy: self,
             default_name,
             tries: 0,
-            start: needs_clock.then(|| self.timeline.now()),
+            start,
             max_tries: read_max_tries(config.max_tries, || self.parts.max_tries()),
             max_time,
             wait_state: self.wait.start(),
             // Seeded at the first failure (see `backoff`): a success does no random work.
             rng: Rng::fresh(),
+            withdrawal: None,
             outcome: PhantomData,
         }
     }
@@ -169,7 +182,7 @@ impl<'p, R, W, P, K, O> Retrying<'p, R, W, P, K, O>
 where
     R: Rules<O>,
     W: Wait<R::Subject>,
-    P: Handlers<R::Value, R::Error>,
+    P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject>,
     K: Clock,
 {
     /// Decides what follows an attempt that ended with `outcome`: [`Next::Done`] with the
@@ -182,9 +195,44 @@ where
     where
         R: Judge<O, M>,
     {
+        self.check_cut(outcome, false)
+    }
+
+    /// [`check`](Retrying::check) for an outcome that [`attempt_cut`](Retrying::attempt_cut)
+    /// says may have been cut at the attempt timeout (a timeout is a cause of its own for a
+    /// budget). Used by the attribute macros' expansion.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn check_cut<M>(&mut self, outcome: O, timed_out: bool) -> Next<O>
+    where
+        R: Judge<O, M>,
+    {
+        match self.decide(outcome, false, timed_out) {
+            Decision::Done(outcome) => Next::Done(outcome),
+            Decision::Retry(wait) => Next::Retry(wait),
+            Decision::Absorbed => unreachable!("a failure is absorbed only while others run"),
+        }
+    }
+
+    /// [`check`](Retrying::check) for a driver that may run several attempts at once
+    /// (hedging): a retryable failure while `others_running` is counted (a try, and a failure
+    /// for the budget) and absorbed, since an attempt still running may yet succeed.
+    #[inline(always)]
+    pub(crate) fn decide<M>(
+        &mut self,
+        outcome: O,
+        others_running: bool,
+        timed_out: bool,
+    ) -> Decision<O>
+    where
+        R: Judge<O, M>,
+    {
         self.tries = self.tries.saturating_add(1);
         let wait = match self.policy.rules.judge(&outcome) {
             Verdict::Success => {
+                if let Some(budget) = self.policy.parts.budget() {
+                    budget.on_success(self.withdrawal.take(), self.policy.timeline.now());
+                }
                 if self.policy.parts.has_success() {
                     self.succeeded(&outcome);
                 }
@@ -195,12 +243,53 @@ where
                 self.give_up(&outcome, subject, self.elapsed(), GiveUpReason::Fatal);
                 None
             }
-            Verdict::Retry(subject) => self.backoff(&outcome, subject),
+            Verdict::Retry(subject) if others_running => {
+                self.absorb(subject, timed_out);
+                return Decision::Absorbed;
+            }
+            Verdict::Retry(subject) => self.backoff(&outcome, subject, timed_out),
         };
         match wait {
-            Some(wait) => Next::Retry(wait),
-            None => Next::Done(outcome),
+            Some(wait) => Decision::Retry(wait),
+            None => Decision::Done(outcome),
         }
+    }
+
+    /// A retryable failure while other attempts run: the budget hears of it; nothing waits.
+    fn absorb(&mut self, subject: &R::Subject, timed_out: bool) {
+        if let (Some(budget), Some(_)) = (self.policy.parts.budget(), self.start) {
+            let cause = failure_cause(timed_out, self.policy.parts.server_wait(subject));
+            budget.on_failure(cause, self.policy.timeline.now());
+        }
+    }
+
+    /// Whether another attempt may start beside those running (a hedge), `started` attempts
+    /// having started so far: within `max_tries` and before `max_time`, and granted by the
+    /// budget (cause [`Hedge`](RetryCause::Hedge)). `Some` carries what the budget took for it.
+    pub(crate) fn may_hedge(&mut self, started: u32) -> Option<Option<Withdrawal>> {
+        if self.max_tries.is_some_and(|max| started >= max.get()) {
+            return None;
+        }
+        let elapsed = self.elapsed();
+        if self.max_time.is_some_and(|max| elapsed >= max) {
+            return None;
+        }
+        match (self.policy.parts.budget(), self.start) {
+            (Some(budget), Some(_)) => budget
+                .withdraw(RetryCause::Hedge, self.policy.timeline.now())
+                .map(Some),
+            _ => Some(None),
+        }
+    }
+
+    /// What the budget took for the next attempt after a backoff (to give back on success).
+    pub(crate) fn take_withdrawal(&mut self) -> Option<Withdrawal> {
+        self.withdrawal.take()
+    }
+
+    /// The attempt now finishing was paid for with `withdrawal` (hedging tracks each one).
+    pub(crate) fn set_withdrawal(&mut self, withdrawal: Option<Withdrawal>) {
+        self.withdrawal = withdrawal;
     }
 
     /// The next attempt as the operation may see it: its number and the time left before
@@ -220,14 +309,125 @@ where
     pub fn attempt(&self) -> Attempt {
         Attempt {
             number: self.tries.saturating_add(1),
-            time_left: self.max_time.map(|max| max.saturating_sub(self.elapsed())),
+            time_left: self.attempt_limit(),
         }
     }
 
-    /// The rules for a retryable failure: limits, then the strategy, jitter and deadline.
+    /// How long the next attempt may run: the attempt timeout, cut to the time left before
+    /// `max_time`; without a timeout, the time left before `max_time` (`None` without either).
+    fn attempt_limit(&self) -> Option<Duration> {
+        let left = self.max_time.map(|max| max.saturating_sub(self.elapsed()));
+        match (self.policy.parts.attempt_timeout(), left) {
+            (Some(timeout), Some(left)) => Some(timeout.min(left)),
+            (timeout, left) => timeout.or(left),
+        }
+    }
+
+    /// Runs one attempt's future, cut at the policy's attempt timeout (cut in turn to the time
+    /// left before `max_time`): an attempt that takes longer is dropped and its outcome is the
+    /// [`TimedOut`] error. Without an attempt timeout, the future as it is. The async drivers
+    /// and the attribute macros run every attempt through this; in the code-block form, call it
+    /// around your attempt for the policy's timeout to apply (a budget then hears of a cut
+    /// attempt as a transient failure; the drivers tell it a timeout).
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, Next, TimedOut};
+    /// use std::time::Duration;
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// struct Slow(Duration);
+    /// impl From<TimedOut> for Slow {
+    ///     fn from(t: TimedOut) -> Self { Slow(t.after()) }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let policy = on_error(constant(Duration::ZERO))
+    ///     .max_tries(2)
+    ///     .attempt_timeout(Duration::from_secs(1));
+    /// let mut retrying = policy.begin();
+    /// let outcome: Result<(), Slow> = loop {
+    ///     let attempt = retrying.attempt_async(std::future::pending()).await;
+    ///     match retrying.check(attempt) {
+    ///         Next::Done(outcome) => break outcome,
+    ///         Next::Retry(wait) => retrying.sleep_async(wait).await,
+    ///     }
+    /// };
+    /// assert_eq!(outcome, Err(Slow(Duration::from_secs(1))));
+    /// # }
+    /// ```
+    pub fn attempt_async<'a, Fut>(&'a self, attempt: Fut) -> impl Future<Output = O> + 'a
+    where
+        Fut: Future<Output = O> + 'a,
+        P: TimeoutFor<O>,
+        K: AsyncSleeper,
+    {
+        let cut = self.attempt_cut(attempt);
+        async move { cut.await.0 }
+    }
+
+    /// [`attempt_async`](Retrying::attempt_async), saying whether the attempt was cut: pass
+    /// both to [`check_cut`](Retrying::check_cut), so that a budget hears of a timeout as one.
+    /// Used by the attribute macros' expansion.
+    #[doc(hidden)]
+    pub fn attempt_cut<'a, Fut>(&'a self, attempt: Fut) -> impl Future<Output = (O, bool)> + 'a
+    where
+        Fut: Future<Output = O> + 'a,
+        P: TimeoutFor<O>,
+        K: AsyncSleeper,
+    {
+        // The future holds the policy, not `self`: it stays `Send` whatever the strategy's
+        // state is.
+        let policy = self.policy;
+        let limit = self.attempt_limit_for_cut();
+        cut_attempt(policy, attempt, limit)
+    }
+
+    /// Whether the policy cuts attempts (it has an attempt timeout).
     #[inline]
-    fn backoff(&mut self, outcome: &O, subject: &R::Subject) -> Option<Duration> {
-        let elapsed = self.elapsed();
+    pub(crate) fn cuts_attempts(&self) -> bool {
+        self.policy.parts.attempt_timeout().is_some()
+    }
+
+    /// [`attempt_cut`](Retrying::attempt_cut), boxed: the drivers await this only when the
+    /// policy cuts attempts, so that the futures of policies without a timeout hold a pointer
+    /// where the attempt and its timer would otherwise both sit.
+    pub(crate) fn attempt_boxed<'a, Fut>(
+        &'a self,
+        attempt: Fut,
+    ) -> Pin<Box<impl Future<Output = (O, bool)> + 'a>>
+    where
+        Fut: Future<Output = O> + 'a,
+        P: TimeoutFor<O>,
+        K: AsyncSleeper,
+    {
+        Box::pin(self.attempt_cut(attempt))
+    }
+
+    /// How long the next attempt may run, for drivers that cut attempts themselves.
+    pub(crate) fn attempt_limit_for_cut(&self) -> Option<Duration> {
+        self.policy
+            .parts
+            .attempt_timeout()
+            .and_then(|_| self.attempt_limit())
+    }
+
+    /// The rules for a retryable failure: the budget hears of it, then the limits, the wait
+    /// (the server's, else the strategy's with jitter) and the deadline, then the budget is
+    /// asked for the retry.
+    #[inline]
+    fn backoff(&mut self, outcome: &O, subject: &R::Subject, timed_out: bool) -> Option<Duration> {
+        let policy = self.policy;
+        let now = self.start.map(|_| policy.timeline.now());
+        let elapsed = match (self.start, now) {
+            (Some(start), Some(now)) => now.saturating_duration_since(start),
+            _ => Duration::ZERO,
+        };
+        let server_wait = policy.parts.server_wait(subject);
+        let budget = policy.parts.budget();
+        let cause = failure_cause(timed_out, server_wait);
+        if let (Some(budget), Some(now)) = (budget, now) {
+            budget.on_failure(cause, now);
+        }
         if self.max_tries.is_some_and(|max| self.tries >= max.get()) {
             self.give_up(outcome, subject, elapsed, GiveUpReason::MaxTries);
             return None;
@@ -236,38 +436,65 @@ where
             self.give_up(outcome, subject, elapsed, GiveUpReason::MaxTime);
             return None;
         }
-        let policy = self.policy;
-        if self.tries == 1 {
-            if let Some(seed) = policy.config.seed {
-                self.rng = Rng::seeded(seed);
-            }
-        }
-        let Some(delay) = policy
-            .wait
-            .next_delay(&mut self.wait_state, subject, &mut self.rng)
-        else {
-            // An exhausted strategy gives up, as Python's StopIteration does.
-            self.give_up(outcome, subject, elapsed, GiveUpReason::Exhausted);
-            return None;
-        };
-        let jittered = if policy.config.custom_jitter {
-            let custom = policy.parts.jitter(delay.duration, &mut self.rng);
-            custom.expect("a custom jitter part exists when `custom_jitter` is set")
-        } else {
-            Jitter::for_delay(policy.config.jitter, delay, &mut self.rng)
-        };
-        let wait = match self.max_time {
-            Some(max) => {
-                let left = max - elapsed;
-                if policy.config.no_attempt_at_deadline && jittered >= left {
-                    // The next attempt would start at the deadline: none starts.
-                    self.give_up(outcome, subject, elapsed, GiveUpReason::MaxTime);
+        // With an attempt timeout, an attempt that would start at the deadline would be cut at
+        // once: none starts there.
+        let no_attempt_at_deadline =
+            policy.config.no_attempt_at_deadline || policy.parts.attempt_timeout().is_some();
+        let left = self.max_time.map(|max| max - elapsed);
+        let wait = match server_wait {
+            // The server's wait replaces this step of the strategy, exactly (no jitter); one
+            // beyond the cap or the time left ends the call rather than retrying early.
+            Some(wait) => {
+                let beyond_cap = wait > policy.config.max_server_wait;
+                let beyond_deadline = left
+                    .is_some_and(|left| wait > left || (no_attempt_at_deadline && wait == left));
+                if beyond_cap || beyond_deadline {
+                    self.give_up(outcome, subject, elapsed, GiveUpReason::Server);
                     return None;
                 }
-                jittered.min(left)
+                wait
             }
-            None => jittered,
+            None => {
+                if self.tries == 1 {
+                    if let Some(seed) = policy.config.seed {
+                        self.rng = Rng::seeded(seed);
+                    }
+                }
+                let Some(delay) =
+                    policy
+                        .wait
+                        .next_delay(&mut self.wait_state, subject, &mut self.rng)
+                else {
+                    // An exhausted strategy gives up, as Python's StopIteration does.
+                    self.give_up(outcome, subject, elapsed, GiveUpReason::Exhausted);
+                    return None;
+                };
+                let jittered = if policy.config.custom_jitter {
+                    let custom = policy.parts.jitter(delay.duration, &mut self.rng);
+                    custom.expect("a custom jitter part exists when `custom_jitter` is set")
+                } else {
+                    Jitter::for_delay(policy.config.jitter, delay, &mut self.rng)
+                };
+                match left {
+                    Some(left) if no_attempt_at_deadline && jittered >= left => {
+                        // The next attempt would start at the deadline: none starts.
+                        self.give_up(outcome, subject, elapsed, GiveUpReason::MaxTime);
+                        return None;
+                    }
+                    Some(left) => jittered.min(left),
+                    None => jittered,
+                }
+            }
         };
+        if let (Some(budget), Some(now)) = (budget, now) {
+            match budget.withdraw(cause, now) {
+                Some(withdrawal) => self.withdrawal = Some(withdrawal),
+                None => {
+                    self.give_up(outcome, subject, elapsed, GiveUpReason::Budget);
+                    return None;
+                }
+            }
+        }
         let log = &policy.config.log;
         if log.backoff_enabled() {
             log.backoff(self.target(), self.tries, wait, elapsed, &subject);
@@ -326,6 +553,26 @@ where
     }
 }
 
+/// What a decision leaves the driver to do (see [`Retrying::decide`]).
+pub(crate) enum Decision<O> {
+    /// Return this outcome.
+    Done(O),
+    /// Sleep this long, then make the next attempt.
+    Retry(Duration),
+    /// A failure absorbed while other attempts run: keep waiting for them.
+    Absorbed,
+}
+
+/// Why another attempt is wanted after a failure: a timeout, the server's say-so, or else a
+/// plain transient failure.
+fn failure_cause(timed_out: bool, server_wait: Option<Duration>) -> RetryCause {
+    match (timed_out, server_wait) {
+        (true, _) => RetryCause::Timeout,
+        (false, Some(_)) => RetryCause::Throttled,
+        (false, None) => RetryCause::Transient,
+    }
+}
+
 impl<'p, R, W, P, K, O> Retrying<'p, R, W, P, K, O>
 where
     R: Rules<O>,
@@ -376,5 +623,41 @@ where
             .field("max_tries", &self.max_tries)
             .field("max_time", &self.max_time)
             .finish_non_exhaustive()
+    }
+}
+
+/// Runs `attempt`, cut at `limit` if one is given: the attempt's outcome and `false`, or the
+/// policy's timed-out outcome and `true` when the timer ends first (the attempt is dropped).
+pub(crate) async fn cut_attempt<R, W, P, K, O, Fut>(
+    policy: &Policy<R, W, P, K>,
+    attempt: Fut,
+    limit: Option<Duration>,
+) -> (O, bool)
+where
+    Fut: Future<Output = O>,
+    P: TimeoutFor<O>,
+    K: AsyncSleeper,
+{
+    let Some(limit) = limit else {
+        return (attempt.await, false);
+    };
+    let mut attempt = pin!(attempt);
+    let mut timer = pin!(policy.timeline.sleep_async(limit));
+    let finished = std::future::poll_fn(|cx| {
+        if let Poll::Ready(outcome) = attempt.as_mut().poll(cx) {
+            return Poll::Ready(Some(outcome));
+        }
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await;
+    match finished {
+        Some(outcome) => (outcome, false),
+        None => {
+            let outcome = policy
+                .parts
+                .timeout_outcome(TimedOut { after: limit })
+                .expect("a policy with an attempt timeout builds the timed-out outcome");
+            (outcome, true)
+        }
     }
 }

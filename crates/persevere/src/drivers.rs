@@ -2,7 +2,7 @@
 //! retry rule.
 
 use crate::core::{Judge, Next};
-use crate::policy::Handlers;
+use crate::policy::{Blocking, Handlers, ServerWaits, TimeoutFor};
 use crate::{AsyncSleeper, Attempt, Clock, Policy, Sleeper};
 use persevere_wait::Wait;
 use std::any::type_name;
@@ -32,9 +32,10 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         F: FnMut() -> O,
         R: Judge<O, M>,
         W: Wait<R::Subject>,
-        P: Handlers<R::Value, R::Error>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + Blocking,
         K: Clock + Sleeper,
     {
+        refuse_attempt_timeout(&self.parts);
         let mut retrying = self.begin_as(type_name::<F>());
         loop {
             match retrying.check(op()) {
@@ -72,12 +73,17 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         Fut: Future<Output = O>,
         R: Judge<O, M>,
         W: Wait<R::Subject>,
-        P: Handlers<R::Value, R::Error>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
         K: Clock + AsyncSleeper,
     {
         let mut retrying = self.begin_as(type_name::<F>());
         loop {
-            match retrying.check(op().await) {
+            let (outcome, timed_out) = if retrying.cuts_attempts() {
+                retrying.attempt_boxed(op()).await
+            } else {
+                (op().await, false)
+            };
+            match retrying.check_cut(outcome, timed_out) {
                 Next::Done(outcome) => return outcome,
                 Next::Retry(wait) => retrying.sleep_async(wait).await,
             }
@@ -117,12 +123,17 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         F: AsyncFnMut() -> O,
         R: Judge<O, M>,
         W: Wait<R::Subject>,
-        P: Handlers<R::Value, R::Error>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
         K: Clock + AsyncSleeper,
     {
         let mut retrying = self.begin_as(type_name::<F>());
         loop {
-            match retrying.check(op().await) {
+            let (outcome, timed_out) = if retrying.cuts_attempts() {
+                retrying.attempt_boxed(op()).await
+            } else {
+                (op().await, false)
+            };
+            match retrying.check_cut(outcome, timed_out) {
                 Next::Done(outcome) => return outcome,
                 Next::Retry(wait) => retrying.sleep_async(wait).await,
             }
@@ -152,9 +163,10 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         F: FnMut(Attempt) -> O,
         R: Judge<O, M>,
         W: Wait<R::Subject>,
-        P: Handlers<R::Value, R::Error>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + Blocking,
         K: Clock + Sleeper,
     {
+        refuse_attempt_timeout(&self.parts);
         let mut retrying = self.begin_as(type_name::<F>());
         loop {
             match retrying.check(op(retrying.attempt())) {
@@ -186,15 +198,32 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         Fut: Future<Output = O>,
         R: Judge<O, M>,
         W: Wait<R::Subject>,
-        P: Handlers<R::Value, R::Error>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
         K: Clock + AsyncSleeper,
     {
         let mut retrying = self.begin_as(type_name::<F>());
         loop {
-            match retrying.check(op(retrying.attempt()).await) {
+            let attempt = op(retrying.attempt());
+            let (outcome, timed_out) = if retrying.cuts_attempts() {
+                retrying.attempt_boxed(attempt).await
+            } else {
+                (attempt.await, false)
+            };
+            match retrying.check_cut(outcome, timed_out) {
                 Next::Done(outcome) => return outcome,
                 Next::Retry(wait) => retrying.sleep_async(wait).await,
             }
         }
     }
+}
+
+/// A blocking call cannot be cut short. Generic part lists with an attempt timeout do not
+/// compile with the blocking drivers (see [`Blocking`]); a boxed policy knows only at run time.
+#[inline]
+#[track_caller]
+fn refuse_attempt_timeout(parts: &impl crate::policy::Parts) {
+    assert!(
+        parts.attempt_timeout().is_none(),
+        "persevere: this boxed policy has an `attempt_timeout`, which needs an async driver (`retry_async`): a blocking call cannot be cut short"
+    );
 }

@@ -140,12 +140,14 @@ mod details;
 mod drivers;
 pub mod error;
 mod falsy;
+mod hedge;
 #[cfg(feature = "http")]
 pub mod http;
 mod limits;
 mod log;
 pub mod testing;
 pub mod time;
+mod timed_out;
 pub mod wait;
 
 pub use crate::core::{Next, Retrying};
@@ -153,6 +155,7 @@ pub use attempt::Attempt;
 pub use boxed::{BoxedOnError, BoxedOnPredicate};
 pub use details::{Details, GiveUpReason};
 pub use falsy::Falsy;
+pub use hedge::Hedged;
 pub use persevere_wait::{
     Constant, Decay, Decorrelated, Expo, Fibo, Intervals, Jitter, Linear, Rng, Runtime, constant,
     decay, decorrelated, expo, fibo, intervals, linear, runtime,
@@ -161,6 +164,7 @@ pub use policy::{OnError, OnPredicate, Policy, on_error, on_predicate};
 #[allow(deprecated)]
 pub use time::DefaultSleeper;
 pub use time::{AsyncSleeper, Clock, Sleeper, SystemClock};
+pub use timed_out::TimedOut;
 pub use tracing::Level;
 
 #[cfg(feature = "macros")]

@@ -71,6 +71,7 @@ pub use error::BudgetError;
 pub use ratio::RatioBudget;
 pub use token_bucket::TokenBucket;
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -113,18 +114,31 @@ pub enum RetryCause {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Withdrawal {
-    amount: u64,
+    /// The amount plus one: the niche lets every retrying call hold an `Option<Withdrawal>`
+    /// in one word.
+    amount_plus_one: NonZeroU64,
 }
 
 impl Withdrawal {
-    /// A withdrawal of `amount` units of the budget that grants it.
+    /// A withdrawal of `amount` units of the budget that grants it (saturating at
+    /// `u64::MAX - 1`, far beyond any budget's capacity).
     pub const fn new(amount: u64) -> Self {
-        Withdrawal { amount }
+        let stored = if amount >= u64::MAX - 1 {
+            u64::MAX
+        } else {
+            amount + 1
+        };
+        Withdrawal {
+            amount_plus_one: match NonZeroU64::new(stored) {
+                Some(n) => n,
+                None => unreachable!(),
+            },
+        }
     }
 
     /// Its cost, in the units of the budget that granted it.
     pub const fn amount(self) -> u64 {
-        self.amount
+        self.amount_plus_one.get() - 1
     }
 }
 

@@ -4,13 +4,15 @@
 // Each part of a policy is a type, so the builder's return types spell the part lists out.
 #![allow(clippy::type_complexity)]
 
-use super::parts::{BackoffEvent, GiveupEvent, Handler, SuccessEvent};
+use super::parts::{BackoffEvent, BudgetPart, GiveupEvent, Handler, SuccessEvent};
 use super::{Config, FixTypes, IntoJitter, Policy};
+use crate::budget::Budget;
 use crate::limits::{IntoMaxTime, IntoMaxTries, Limit};
 use crate::log::LogLevels;
 use crate::time::WithSleeper;
 use crate::{Clock, Details};
 use std::borrow::Cow;
+use std::time::Duration;
 use tracing::Level;
 
 /// The builder methods every policy has.
@@ -363,5 +365,50 @@ impl<R, W, P, K> Policy<R, W, P, K> {
             config: self.config,
             timeline: clock,
         }
+    }
+
+    /// Bounds this policy's retries with a budget shared by every policy and thread that
+    /// holds a clone of it (see [`budget`](crate::budget)). A retry the budget refuses ends the
+    /// call with its last outcome, after the give-up log and `on_giveup`, with
+    /// [`GiveUpReason::Budget`](crate::GiveUpReason::Budget). The call reports to the budget on
+    /// the policy's clock: its start, each retryable failure, each retry it asks for, and its
+    /// success.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, budget::RatioBudget, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// // 20 % of calls may be retried, no floor, credits kept 10 s.
+    /// let budget = RatioBudget::new(0.2, 0, Duration::from_secs(10));
+    /// let policy = on_error(constant(Duration::ZERO))
+    ///     .max_tries(5)
+    ///     .budget(budget.clone())
+    ///     .clock(VirtualClock::new());
+    /// let mut attempts = 0;
+    /// for _ in 0..100 {
+    ///     let _: Result<(), &str> = policy.retry(|| { attempts += 1; Err("down") });
+    /// }
+    /// assert_eq!(attempts, 120); // 100 first attempts and the 20 retries the budget allows
+    /// ```
+    #[must_use]
+    pub fn budget<B: Budget>(self, budget: B) -> Policy<R, W, (P, BudgetPart<B>), K> {
+        self.map_parts(|parts| (parts, BudgetPart(budget)))
+    }
+
+    /// The longest server-directed wait (see `server_wait`) the policy follows; a longer one
+    /// ends the call at once with [`GiveUpReason::Server`](crate::GiveUpReason::Server).
+    ///
+    /// # Default
+    /// Five minutes ([`DEFAULT_MAX_SERVER_WAIT`](super::DEFAULT_MAX_SERVER_WAIT)).
+    ///
+    /// ```
+    /// use persevere::{on_error, expo};
+    /// use std::time::Duration;
+    /// let _policy = on_error(expo()).max_server_wait(Duration::from_secs(30));
+    /// ```
+    #[must_use]
+    pub fn max_server_wait(mut self, max: Duration) -> Self {
+        self.config.max_server_wait = max;
+        self
     }
 }

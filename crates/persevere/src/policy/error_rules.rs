@@ -2,12 +2,14 @@
 //! methods that add error filters.
 
 use super::filters::{ErrorFilter, Giveup, On, OnIf, When};
+use super::parts::{AttemptTimeout, ServerWaitFn};
 use super::slots::{Admits, FixWith, Slot, Unfixed};
 use super::{FixTypes, OnError};
 use crate::core::{Judge, Rules, Sealed, Verdict};
 use std::error::Error;
 use std::fmt::{self, Debug};
 use std::marker::PhantomData;
+use std::time::Duration;
 
 /// The retry rules of an [`OnError`] policy: its error filters `F` (see [`ErrorFilter`]) and
 /// its type slots `T` and `E` ([`Unfixed`] until a part reads the type).
@@ -191,6 +193,77 @@ impl<W, F, P, K, TS: Slot, ES: Slot> OnError<W, F, P, K, TS, ES> {
         G: Fn(&E) -> bool,
     {
         self.add_filter(Giveup(test))
+    }
+
+    /// A wait the server asked for, read from the error (a `Retry-After` header the error
+    /// kept, say; see [`http`](crate::http) for the parsers): when it returns `Some(wait)`, the
+    /// call waits exactly that (no jitter) instead of the strategy's next wait. A wait beyond
+    /// [`max_server_wait`](crate::Policy::max_server_wait), or beyond the time left before
+    /// `max_time`, ends the call at once with [`GiveUpReason::Server`](crate::GiveUpReason::Server)
+    /// instead of retrying early. Such failures count as throttling for the budget. Fixes `E`.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// #[derive(Debug)]
+    /// struct Unavailable { retry_after: Option<Duration> }
+    ///
+    /// let clock = VirtualClock::new();
+    /// let mut answers = [Some(7), None].into_iter();
+    /// let _: Result<(), Unavailable> = on_error(expo())
+    ///     .server_wait(|e: &Unavailable| e.retry_after)
+    ///     .max_tries(3)
+    ///     .jitter(persevere::Jitter::None)
+    ///     .clock(clock.clone())
+    ///     .retry(|| Err(Unavailable { retry_after: answers.next().flatten().map(Duration::from_secs) }));
+    /// assert_eq!(clock.sleeps(), [7, 1].map(Duration::from_secs)); // the server's, then expo's first
+    /// ```
+    #[must_use]
+    pub fn server_wait<E, G>(self, wait: G) -> OnError<W, F, (P, ServerWaitFn<G>), K, TS, ES::Out>
+    where
+        ES: FixWith<E>,
+        G: Fn(&E) -> Option<Duration>,
+    {
+        self.map_rules(ErrorRules::retype)
+            .map_parts(|parts| (parts, ServerWaitFn(wait)))
+    }
+
+    /// Cuts every attempt at `timeout` in the async drivers (`retry_async`,
+    /// `retry_async_with`, and the attributes on `async fn`): an attempt still running then is
+    /// dropped and fails with [`TimedOut`](crate::TimedOut), which the error type must hold
+    /// (`E: From<TimedOut>`, required only of a policy with a timeout). With `max_time`, each
+    /// attempt's timeout is cut to the time left, so the whole call returns by the deadline,
+    /// and no attempt starts at the deadline. A blocking call cannot be cut short: the blocking
+    /// drivers refuse a policy with an attempt timeout at compile time.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, TimedOut};
+    /// use std::time::Duration;
+    ///
+    /// #[derive(Debug)]
+    /// struct Slow;
+    /// impl From<TimedOut> for Slow {
+    ///     fn from(_: TimedOut) -> Self { Slow }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let start = tokio::time::Instant::now();
+    /// let r: Result<(), Slow> = on_error(constant(Duration::from_millis(100)))
+    ///     .max_time(Duration::from_secs(2))
+    ///     .attempt_timeout(Duration::from_secs(1))
+    ///     .retry_async(|| std::future::pending())
+    ///     .await;
+    /// assert!(r.is_err());
+    /// assert!(start.elapsed() <= Duration::from_secs(2));
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn attempt_timeout(
+        self,
+        timeout: Duration,
+    ) -> OnError<W, F, (P, AttemptTimeout), K, TS, ES> {
+        self.map_parts(|parts| (parts, AttemptTimeout(timeout)))
     }
 
     /// Fixes the error type to `E`, so that later closures need no annotation (and the policy

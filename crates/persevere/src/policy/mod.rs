@@ -27,8 +27,9 @@ pub use crate::core::{Judge, Rules, Verdict};
 pub use error_rules::ErrorRules;
 pub use filters::{ErrorFilter, Giveup, On, OnIf, When};
 pub use parts::{
-    BackoffEvent, GiveupEvent, Handler, Handlers, JitterFn, MaxTimeFn, MaxTriesFn, Parts,
-    SuccessEvent,
+    AttemptTimeout, BackoffEvent, Blocking, BudgetPart, FromTimedOut, GiveupEvent, Handler,
+    Handlers, JitterFn, MaxTimeFn, MaxTriesFn, Parts, ServerWaitFn, ServerWaits, SuccessEvent,
+    TimeoutFor,
 };
 pub use predicate_rules::{PredicateRules, RetryValue, WhileFalsy};
 pub use slots::{Admits, FixWith, Fixed, Slot, Unfixed};
@@ -140,8 +141,14 @@ pub(crate) struct Config {
     pub(crate) seed: Option<u64>,
     /// With `max_time`: give up instead of a wait that would end at or past the deadline.
     pub(crate) no_attempt_at_deadline: bool,
+    /// The longest server-directed wait the policy follows.
+    pub(crate) max_server_wait: Duration,
     pub(crate) log: LogLevels,
 }
+
+/// The default of [`max_server_wait`](Policy::max_server_wait): five minutes (Envoy caps its
+/// rate-limited backoff at 300 s).
+pub const DEFAULT_MAX_SERVER_WAIT: Duration = Duration::from_secs(300);
 
 impl Config {
     fn new() -> Self {
@@ -153,6 +160,7 @@ impl Config {
             name: None,
             seed: None,
             no_attempt_at_deadline: false,
+            max_server_wait: DEFAULT_MAX_SERVER_WAIT,
             log: LogLevels::default(),
         }
     }

@@ -1,22 +1,30 @@
-//! The closure parts of a policy other than its filters: handlers, limits read per call, and a
-//! custom jitter. They form a list (`()` for none, `(earlier, last)` for more), so that each may
-//! borrow local state, the policy is `Send`/`Sync`/`'static` exactly when they are, and a policy
-//! without handlers knows at compile time that it has none.
+//! The closure parts of a policy other than its filters: handlers, limits read per call, a
+//! custom jitter, a budget, a server-directed wait and an attempt timeout. They form a list
+//! (`()` for none, `(earlier, last)` for more), so that each may borrow local state, the policy
+//! is `Send`/`Sync`/`'static` exactly when they are, and a policy without a part pays nothing
+//! for it: which parts exist is known at compile time.
+//!
+//! Four traits read the list: [`Parts`] (what reads no type), [`Handlers`] (typed by the
+//! operation's value and error), [`ServerWaits`] (typed by what a failure carries) and
+//! [`TimeoutFor`] (typed by the outcome). [`Blocking`] marks the lists a blocking driver can run.
 
-use crate::Details;
+use crate::budget::Budget;
+use crate::{Details, TimedOut};
 use persevere_wait::{CustomJitter, Rng};
 use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-/// The part list of a policy. Implemented by `()`, pairs, and the parts the builder adds.
+/// The part list of a policy, as far as it reads no type. Implemented by `()`, pairs, and the
+/// parts the builder adds; each method answers from the last part that has an answer, as a
+/// later builder call replaces an earlier one.
 pub trait Parts {
     /// Whether the list holds an `on_backoff` handler.
-    const BACKOFF: bool;
+    const BACKOFF: bool = false;
     /// Whether the list holds an `on_giveup` handler.
-    const GIVEUP: bool;
+    const GIVEUP: bool = false;
     /// Whether the list holds an `on_success` handler.
-    const SUCCESS: bool;
+    const SUCCESS: bool = false;
 
     /// Whether this list runs `on_backoff` handlers: [`BACKOFF`](Parts::BACKOFF), known at
     /// compile time, except for type-erased parts, which know it at run time.
@@ -38,13 +46,34 @@ pub trait Parts {
     }
 
     /// `max_tries` from the last closure given to [`max_tries`](crate::Policy::max_tries).
-    fn max_tries(&self) -> Option<u32>;
+    #[inline]
+    fn max_tries(&self) -> Option<u32> {
+        None
+    }
 
     /// `max_time` from the last closure given to [`max_time`](crate::Policy::max_time).
-    fn max_time(&self) -> Option<Duration>;
+    #[inline]
+    fn max_time(&self) -> Option<Duration> {
+        None
+    }
 
     /// The delay under the last custom jitter given to [`jitter`](crate::Policy::jitter).
-    fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration>;
+    #[inline]
+    fn jitter(&self, _delay: Duration, _rng: &mut Rng) -> Option<Duration> {
+        None
+    }
+
+    /// The last budget given to [`budget`](crate::Policy::budget).
+    #[inline]
+    fn budget(&self) -> Option<&dyn Budget> {
+        None
+    }
+
+    /// The last attempt timeout given to [`attempt_timeout`](crate::Policy::attempt_timeout).
+    #[inline]
+    fn attempt_timeout(&self) -> Option<Duration> {
+        None
+    }
 }
 
 /// The handlers of a part list for operations with value `T` and error `E`.
@@ -54,55 +83,110 @@ pub trait Parts {
 )]
 pub trait Handlers<T, E>: Parts {
     /// Runs the `on_backoff` handlers, in the order they were added.
-    fn backoff(&self, details: &Details<'_, T, E>);
+    #[inline]
+    fn backoff(&self, _details: &Details<'_, T, E>) {}
     /// Runs the `on_giveup` handlers.
-    fn giveup(&self, details: &Details<'_, T, E>);
+    #[inline]
+    fn giveup(&self, _details: &Details<'_, T, E>) {}
     /// Runs the `on_success` handlers.
-    fn success(&self, details: &Details<'_, T, E>);
+    #[inline]
+    fn success(&self, _details: &Details<'_, T, E>) {}
 }
 
-impl Parts for () {
-    const BACKOFF: bool = false;
-    const GIVEUP: bool = false;
-    const SUCCESS: bool = false;
-
-    fn max_tries(&self) -> Option<u32> {
-        None
-    }
-
-    fn max_time(&self) -> Option<Duration> {
-        None
-    }
-
-    fn jitter(&self, _: Duration, _: &mut Rng) -> Option<Duration> {
+/// The server-directed wait of a part list for failures that carry `X` (the error of
+/// `on_error`, the value of `on_predicate`).
+#[diagnostic::on_unimplemented(
+    message = "this policy's `server_wait` reads `{X}`'s of another type",
+    note = "`server_wait(|failure| ..)` fixes the type it reads"
+)]
+pub trait ServerWaits<X: ?Sized>: Parts {
+    /// The wait the server asked for, from the last `server_wait` part with an answer.
+    #[inline]
+    fn server_wait(&self, _failure: &X) -> Option<Duration> {
         None
     }
 }
 
-impl<T, E> Handlers<T, E> for () {
-    fn backoff(&self, _: &Details<'_, T, E>) {}
-    fn giveup(&self, _: &Details<'_, T, E>) {}
-    fn success(&self, _: &Details<'_, T, E>) {}
+/// How a part list turns an attempt that timed out into an outcome `O`: only a list with an
+/// [`attempt_timeout`](crate::Policy::attempt_timeout) does, and only for errors that
+/// implement `From<TimedOut>`.
+#[diagnostic::on_unimplemented(
+    message = "an attempt timeout needs an error type that implements `From<persevere::TimedOut>`",
+    label = "`{O}` cannot hold a timed-out attempt",
+    note = "implement `From<persevere::TimedOut>` for your error type (a variant holding it, say)"
+)]
+pub trait TimeoutFor<O>: Parts {
+    /// The outcome of an attempt cut at its timeout (`None` without a timeout part).
+    #[inline]
+    fn timeout_outcome(&self, _timed_out: TimedOut) -> Option<O> {
+        None
+    }
 }
+
+/// The part lists a blocking driver can run: all but those with an attempt timeout, since a
+/// blocking call cannot be cut short.
+#[diagnostic::on_unimplemented(
+    message = "this policy has an `attempt_timeout`, which needs an async driver",
+    label = "a blocking call cannot be cut short",
+    note = "use `retry_async` (or `retry_async_with`), or drop the attempt timeout"
+)]
+pub trait Blocking: Parts {}
+
+impl Parts for () {}
+impl<T, E> Handlers<T, E> for () {}
+impl<X: ?Sized> ServerWaits<X> for () {}
+impl<O> TimeoutFor<O> for () {}
+impl Blocking for () {}
 
 impl<A: Parts, B: Parts> Parts for (A, B) {
     const BACKOFF: bool = A::BACKOFF || B::BACKOFF;
     const GIVEUP: bool = A::GIVEUP || B::GIVEUP;
     const SUCCESS: bool = A::SUCCESS || B::SUCCESS;
 
+    #[inline]
+    fn has_backoff(&self) -> bool {
+        self.0.has_backoff() || self.1.has_backoff()
+    }
+
+    #[inline]
+    fn has_giveup(&self) -> bool {
+        self.0.has_giveup() || self.1.has_giveup()
+    }
+
+    #[inline]
+    fn has_success(&self) -> bool {
+        self.0.has_success() || self.1.has_success()
+    }
+
     // The later part wins, as a later builder call does.
+    #[inline]
     fn max_tries(&self) -> Option<u32> {
         self.1.max_tries().or_else(|| self.0.max_tries())
     }
 
+    #[inline]
     fn max_time(&self) -> Option<Duration> {
         self.1.max_time().or_else(|| self.0.max_time())
     }
 
+    #[inline]
     fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration> {
+        match self.1.jitter(delay, rng) {
+            Some(jittered) => Some(jittered),
+            None => self.0.jitter(delay, rng),
+        }
+    }
+
+    #[inline]
+    fn budget(&self) -> Option<&dyn Budget> {
+        self.1.budget().or_else(|| self.0.budget())
+    }
+
+    #[inline]
+    fn attempt_timeout(&self) -> Option<Duration> {
         self.1
-            .jitter(delay, rng)
-            .or_else(|| self.0.jitter(delay, rng))
+            .attempt_timeout()
+            .or_else(|| self.0.attempt_timeout())
     }
 }
 
@@ -126,84 +210,106 @@ impl<T, E, A: Handlers<T, E>, B: Handlers<T, E>> Handlers<T, E> for (A, B) {
     }
 }
 
-/// Parts that are not handlers run no handler.
-macro_rules! no_handlers {
-    ($($part:ident),*) => {$(
-        impl<T, E, F> Handlers<T, E> for $part<F> where $part<F>: Parts {
-            fn backoff(&self, _: &Details<'_, T, E>) {}
-            fn giveup(&self, _: &Details<'_, T, E>) {}
-            fn success(&self, _: &Details<'_, T, E>) {}
-        }
-    )*};
+impl<X: ?Sized, A: ServerWaits<X>, B: ServerWaits<X>> ServerWaits<X> for (A, B) {
+    #[inline]
+    fn server_wait(&self, failure: &X) -> Option<Duration> {
+        self.1
+            .server_wait(failure)
+            .or_else(|| self.0.server_wait(failure))
+    }
 }
+
+impl<O, A: TimeoutFor<O>, B: TimeoutFor<O>> TimeoutFor<O> for (A, B) {
+    #[inline]
+    fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O> {
+        match self.1.timeout_outcome(timed_out) {
+            Some(outcome) => Some(outcome),
+            None => self.0.timeout_outcome(timed_out),
+        }
+    }
+}
+
+impl<A: Blocking, B: Blocking> Blocking for (A, B) {}
 
 /// The part added by `max_tries(closure)`.
 #[derive(Clone, Copy)]
 pub struct MaxTriesFn<F>(pub(crate) F);
 
+impl<F: Fn() -> u32> Parts for MaxTriesFn<F> {
+    fn max_tries(&self) -> Option<u32> {
+        Some((self.0)())
+    }
+}
+
 /// The part added by `max_time(closure)`.
 #[derive(Clone, Copy)]
 pub struct MaxTimeFn<F>(pub(crate) F);
+
+impl<F: Fn() -> Duration> Parts for MaxTimeFn<F> {
+    fn max_time(&self) -> Option<Duration> {
+        Some((self.0)())
+    }
+}
 
 /// The part added by `jitter(Jitter::custom(f))`.
 #[derive(Clone, Copy)]
 pub struct JitterFn<F>(pub(crate) CustomJitter<F>);
 
-impl<F: Fn() -> u32> Parts for MaxTriesFn<F> {
-    const BACKOFF: bool = false;
-    const GIVEUP: bool = false;
-    const SUCCESS: bool = false;
-
-    fn max_tries(&self) -> Option<u32> {
-        Some((self.0)())
-    }
-
-    fn max_time(&self) -> Option<Duration> {
-        None
-    }
-
-    fn jitter(&self, _: Duration, _: &mut Rng) -> Option<Duration> {
-        None
-    }
-}
-
-impl<F: Fn() -> Duration> Parts for MaxTimeFn<F> {
-    const BACKOFF: bool = false;
-    const GIVEUP: bool = false;
-    const SUCCESS: bool = false;
-
-    fn max_tries(&self) -> Option<u32> {
-        None
-    }
-
-    fn max_time(&self) -> Option<Duration> {
-        Some((self.0)())
-    }
-
-    fn jitter(&self, _: Duration, _: &mut Rng) -> Option<Duration> {
-        None
-    }
-}
-
 impl<F: Fn(Duration, f64) -> Duration> Parts for JitterFn<F> {
-    const BACKOFF: bool = false;
-    const GIVEUP: bool = false;
-    const SUCCESS: bool = false;
-
-    fn max_tries(&self) -> Option<u32> {
-        None
-    }
-
-    fn max_time(&self) -> Option<Duration> {
-        None
-    }
-
     fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration> {
         Some(self.0.apply(delay, rng))
     }
 }
 
-no_handlers!(MaxTriesFn, MaxTimeFn, JitterFn);
+/// The part added by [`budget`](crate::Policy::budget).
+#[derive(Clone, Copy)]
+pub struct BudgetPart<B>(pub(crate) B);
+
+impl<B: Budget> Parts for BudgetPart<B> {
+    fn budget(&self) -> Option<&dyn Budget> {
+        Some(&self.0)
+    }
+}
+
+/// The part added by `server_wait(closure)`.
+#[derive(Clone, Copy)]
+pub struct ServerWaitFn<F>(pub(crate) F);
+
+impl<F> Parts for ServerWaitFn<F> {}
+
+impl<X: ?Sized, F: Fn(&X) -> Option<Duration>> ServerWaits<X> for ServerWaitFn<F> {
+    fn server_wait(&self, failure: &X) -> Option<Duration> {
+        (self.0)(failure)
+    }
+}
+
+/// The part added by [`attempt_timeout`](crate::Policy::attempt_timeout).
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptTimeout(pub(crate) Duration);
+
+impl Parts for AttemptTimeout {
+    fn attempt_timeout(&self) -> Option<Duration> {
+        Some(self.0)
+    }
+}
+
+/// An outcome that can hold a timed-out attempt: `Result<T, E>` with `E: From<TimedOut>`.
+pub trait FromTimedOut {
+    /// The outcome of an attempt cut at its timeout.
+    fn from_timed_out(timed_out: TimedOut) -> Self;
+}
+
+impl<T, E: From<TimedOut>> FromTimedOut for Result<T, E> {
+    fn from_timed_out(timed_out: TimedOut) -> Self {
+        Err(E::from(timed_out))
+    }
+}
+
+impl<O: FromTimedOut> TimeoutFor<O> for AttemptTimeout {
+    fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O> {
+        Some(O::from_timed_out(timed_out))
+    }
+}
 
 /// A handler part: `H` called with the [`Details`] of operations with value `T` and error `E`
 /// at the event `V` ([`BackoffEvent`], [`GiveupEvent`] or [`SuccessEvent`]).
@@ -233,53 +339,62 @@ pub enum SuccessEvent {}
 
 /// The three handler parts differ only in the event they answer.
 macro_rules! handler_event {
-    ($event:ident, backoff: $backoff:literal, giveup: $giveup:literal, success: $success:literal) => {
+    ($event:ident, $flag:ident, $method:ident) => {
         impl<H, T, E> Parts for Handler<$event, H, T, E> {
-            const BACKOFF: bool = $backoff;
-            const GIVEUP: bool = $giveup;
-            const SUCCESS: bool = $success;
-
-            fn max_tries(&self) -> Option<u32> {
-                None
-            }
-
-            fn max_time(&self) -> Option<Duration> {
-                None
-            }
-
-            fn jitter(&self, _: Duration, _: &mut Rng) -> Option<Duration> {
-                None
-            }
+            const $flag: bool = true;
         }
 
         impl<H, T, E> Handlers<T, E> for Handler<$event, H, T, E>
         where
             H: Fn(&Details<'_, T, E>),
         {
-            fn backoff(&self, details: &Details<'_, T, E>) {
-                if Self::BACKOFF {
-                    (self.handler)(details);
-                }
-            }
-
-            fn giveup(&self, details: &Details<'_, T, E>) {
-                if Self::GIVEUP {
-                    (self.handler)(details);
-                }
-            }
-
-            fn success(&self, details: &Details<'_, T, E>) {
-                if Self::SUCCESS {
-                    (self.handler)(details);
-                }
+            #[inline]
+            fn $method(&self, details: &Details<'_, T, E>) {
+                (self.handler)(details);
             }
         }
+
+        impl<H, T, E, X: ?Sized> ServerWaits<X> for Handler<$event, H, T, E> {}
+        impl<H, T, E, O> TimeoutFor<O> for Handler<$event, H, T, E> {}
+        impl<H, T, E> Blocking for Handler<$event, H, T, E> {}
     };
 }
 
-handler_event!(BackoffEvent, backoff: true, giveup: false, success: false);
-handler_event!(GiveupEvent, backoff: false, giveup: true, success: false);
-handler_event!(SuccessEvent, backoff: false, giveup: false, success: true);
+handler_event!(BackoffEvent, BACKOFF, backoff);
+handler_event!(GiveupEvent, GIVEUP, giveup);
+handler_event!(SuccessEvent, SUCCESS, success);
+
+/// Parts that are not handlers run no handler, give no server wait and time nothing out.
+macro_rules! neutral {
+    ($($part:ident $(<$p:ident>)?),*) => {$(
+        impl<T, E $(, $p)?> Handlers<T, E> for $part $(<$p>)? where $part $(<$p>)?: Parts {}
+        impl<X: ?Sized $(, $p)?> ServerWaits<X> for $part $(<$p>)? where $part $(<$p>)?: Parts {}
+    )*};
+}
+neutral!(
+    MaxTriesFn<F>,
+    MaxTimeFn<F>,
+    JitterFn<F>,
+    BudgetPart<B>,
+    AttemptTimeout
+);
+
+macro_rules! no_timeout {
+    ($($part:ident $(<$p:ident>)?),*) => {$(
+        impl<O $(, $p)?> TimeoutFor<O> for $part $(<$p>)? where $part $(<$p>)?: Parts {}
+        impl $(<$p>)? Blocking for $part $(<$p>)? where $part $(<$p>)?: Parts {}
+    )*};
+}
+no_timeout!(
+    MaxTriesFn<F>,
+    MaxTimeFn<F>,
+    JitterFn<F>,
+    BudgetPart<B>,
+    ServerWaitFn<F>
+);
+
+// `ServerWaitFn` answers `server_wait` itself; it is neutral only for handlers.
+impl<T, E, F> Handlers<T, E> for ServerWaitFn<F> {}
 
 impl<V, H: Clone, T, E> Clone for Handler<V, H, T, E> {
     fn clone(&self) -> Self {
@@ -304,4 +419,4 @@ macro_rules! opaque_debug {
         }
     )*};
 }
-opaque_debug!(MaxTriesFn, MaxTimeFn, JitterFn);
+opaque_debug!(MaxTriesFn, MaxTimeFn, JitterFn, BudgetPart, ServerWaitFn);

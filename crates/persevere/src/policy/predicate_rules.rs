@@ -1,5 +1,6 @@
 //! The rules of [`on_predicate`](fn@crate::on_predicate): which returned values are retried.
 
+use super::parts::ServerWaitFn;
 use super::slots::{Admits, FixWith, Slot, Unfixed};
 use super::{FixTypes, OnPredicate};
 use crate::Falsy;
@@ -7,6 +8,7 @@ use crate::core::{Judge, Rules, Sealed, Verdict};
 use std::convert::Infallible;
 use std::fmt::{self, Debug};
 use std::marker::PhantomData;
+use std::time::Duration;
 
 /// The retry rules of an [`OnPredicate`] policy: a value is retried iff `P` says so. `T` is
 /// the value slot ([`Unfixed`] until a part reads the type).
@@ -117,6 +119,34 @@ impl<W, Pr, P, K, TS: Slot> OnPredicate<W, Pr, P, K, TS> {
         F: Fn(&T) -> bool,
     {
         self.map_rules(|_| PredicateRules::with(predicate))
+    }
+
+    /// A wait the server asked for, read from the retried value (a response's `Retry-After`,
+    /// say): as [`server_wait`](crate::Policy::server_wait) on `on_error` policies, reading the
+    /// value. Fixes `T`.
+    ///
+    /// ```
+    /// use persevere::{on_predicate, expo, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// // (status, Retry-After seconds)
+    /// let mut replies = [(503, Some(2)), (200, None)].into_iter();
+    /// let clock = VirtualClock::new();
+    /// let reply = on_predicate(expo())
+    ///     .predicate(|r: &(u16, Option<u64>)| r.0 == 503)
+    ///     .server_wait(|r| r.1.map(Duration::from_secs))
+    ///     .clock(clock.clone())
+    ///     .retry(|| replies.next().unwrap());
+    /// assert_eq!((reply.0, clock.sleeps()), (200, vec![Duration::from_secs(2)]));
+    /// ```
+    #[must_use]
+    pub fn server_wait<T, G>(self, wait: G) -> OnPredicate<W, Pr, (P, ServerWaitFn<G>), K, TS::Out>
+    where
+        TS: FixWith<T>,
+        G: Fn(&T) -> Option<Duration>,
+    {
+        self.map_rules(|rules| PredicateRules::with(rules.predicate))
+            .map_parts(|parts| (parts, ServerWaitFn(wait)))
     }
 
     /// Fixes the value type to `T`, so that later closures need no annotation.

@@ -1,0 +1,213 @@
+//! Hedging: when no attempt has answered after a delay, start another beside it, up to a
+//! number in flight; the first success wins and the others are dropped. A driver over the
+//! decision core: every outcome, limit and budget question goes through [`Retrying`].
+
+use crate::budget::Withdrawal;
+use crate::core::{Decision, Judge, Retrying, cut_attempt};
+use crate::policy::{Handlers, ServerWaits, TimeoutFor};
+use crate::wait::{Wait, params};
+use crate::{AsyncSleeper, Attempt, Clock, Policy};
+use std::any::type_name;
+use std::future::{Future, poll_fn};
+use std::num::NonZeroU32;
+use std::pin::Pin;
+use std::task::Poll;
+use std::time::Duration;
+
+/// A policy that hedges: made by [`Policy::hedge`]. It has the async drivers only: a blocking
+/// call cannot run beside itself.
+///
+/// ```
+/// use persevere::{on_error, constant, testing::VirtualClock};
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+/// // The first attempt never answers; the hedge started after 100 ms does.
+/// let hedged = on_error(constant(Duration::from_secs(1)))
+///     .max_tries(3)
+///     .hedge(Duration::from_millis(100), 2);
+/// let mut started = 0;
+/// let r: Result<u32, &str> = hedged
+///     .retry_async(|| {
+///         started += 1;
+///         let n = started;
+///         async move {
+///             if n == 1 { std::future::pending().await } else { Ok(n) }
+///         }
+///     })
+///     .await;
+/// assert_eq!(r, Ok(2));
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Hedged<Pol> {
+    policy: Pol,
+    delay: Duration,
+    max_in_flight: NonZeroU32,
+}
+
+impl<R, W, P, K> Policy<R, W, P, K> {
+    /// Hedges the calls of this policy (gRPC's hedging, Polly's hedging strategy): when no
+    /// attempt has answered `delay` after the last one started, another starts beside it, up
+    /// to `max_in_flight` at once. The first success wins and the attempts still running are
+    /// dropped (cancelled); an error that is not retried ends the call and drops the rest too.
+    /// A retryable failure while others run starts the next hedge at once (as gRPC does); when
+    /// none is left running, the policy backs off as usual. Hedges count as attempts
+    /// (`max_tries` counts every attempt started), do not start after `max_time`, and draw from
+    /// the budget (cause [`Hedge`](crate::budget::RetryCause::Hedge)): a refused hedge is not
+    /// started. Panics if `max_in_flight` is 0.
+    ///
+    /// Each hedged attempt's future is boxed (one allocation per attempt).
+    #[must_use]
+    #[track_caller]
+    pub fn hedge(self, delay: Duration, max_in_flight: u32) -> Hedged<Self> {
+        Hedged {
+            policy: self,
+            delay,
+            max_in_flight: params::or_panic(params::hedge_in_flight(max_in_flight)),
+        }
+    }
+}
+
+impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
+    /// The policy that decides.
+    pub fn policy(&self) -> &Policy<R, W, P, K> {
+        &self.policy
+    }
+
+    /// [`Policy::retry_async`], hedged. The returned future is `Send` when the operation's
+    /// futures, the sleeper's and the policy are; dropping it drops every attempt.
+    pub async fn retry_async<O, F, Fut, M>(&self, mut op: F) -> O
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = O>,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
+        K: Clock + AsyncSleeper,
+    {
+        self.run(type_name::<F>(), |_| op()).await
+    }
+
+    /// [`Policy::retry_async_with`], hedged: each attempt sees its [`Attempt`] (hedges are
+    /// numbered in the order they start).
+    pub async fn retry_async_with<O, F, Fut, M>(&self, op: F) -> O
+    where
+        F: FnMut(Attempt) -> Fut,
+        Fut: Future<Output = O>,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
+        K: Clock + AsyncSleeper,
+    {
+        self.run(type_name::<F>(), op).await
+    }
+
+    async fn run<O, F, Fut, M>(&self, name: &str, mut op: F) -> O
+    where
+        F: FnMut(Attempt) -> Fut,
+        Fut: Future<Output = O>,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
+        K: Clock + AsyncSleeper,
+    {
+        let policy = &self.policy;
+        let mut retrying = policy.begin_as(name);
+        let mut running: Vec<Running<_>> = Vec::new();
+        let mut started = 0u32;
+        let start = |retrying: &Retrying<'_, R, W, P, K, O>,
+                     started: &mut u32,
+                     op: &mut F,
+                     running: &mut Vec<Running<_>>,
+                     withdrawal: Option<Withdrawal>| {
+            *started += 1;
+            let mut attempt = retrying.attempt();
+            attempt.number = *started;
+            let limit = retrying.attempt_limit_for_cut();
+            running.push(Running {
+                attempt: Box::pin(cut_attempt(policy, op(attempt), limit)),
+                withdrawal,
+            });
+        };
+        start(&retrying, &mut started, &mut op, &mut running, None);
+        let mut hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
+        let mut backoff: Option<Pin<Box<K::Sleep>>> = None;
+        loop {
+            let event = poll_fn(|cx| {
+                for (i, run) in running.iter_mut().enumerate() {
+                    if let Poll::Ready(finished) = run.attempt.as_mut().poll(cx) {
+                        return Poll::Ready(Event::Finished(i, finished));
+                    }
+                }
+                if let Some(timer) = &mut hedge_timer {
+                    if timer.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(Event::HedgeDue);
+                    }
+                }
+                if let Some(sleep) = &mut backoff {
+                    if sleep.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(Event::BackedOff);
+                    }
+                }
+                Poll::Pending
+            })
+            .await;
+            match event {
+                Event::Finished(i, (outcome, timed_out)) => {
+                    let finished = running.swap_remove(i);
+                    retrying.set_withdrawal(finished.withdrawal);
+                    match retrying.decide(outcome, !running.is_empty(), timed_out) {
+                        // Returning drops the attempts still running.
+                        Decision::Done(outcome) => return outcome,
+                        Decision::Retry(wait) => {
+                            hedge_timer = None;
+                            backoff = Some(Box::pin(policy.timeline.sleep_async(wait)));
+                        }
+                        // Another still runs: a retryable failure starts the next hedge now.
+                        Decision::Absorbed => {
+                            if running.len() < self.max_in_flight.get() as usize {
+                                if let Some(withdrawal) = retrying.may_hedge(started) {
+                                    start(
+                                        &retrying,
+                                        &mut started,
+                                        &mut op,
+                                        &mut running,
+                                        withdrawal,
+                                    );
+                                }
+                            }
+                            hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
+                        }
+                    }
+                }
+                Event::HedgeDue => {
+                    if running.len() < self.max_in_flight.get() as usize {
+                        if let Some(withdrawal) = retrying.may_hedge(started) {
+                            start(&retrying, &mut started, &mut op, &mut running, withdrawal);
+                        }
+                    }
+                    hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
+                }
+                Event::BackedOff => {
+                    backoff = None;
+                    let withdrawal = retrying.take_withdrawal();
+                    start(&retrying, &mut started, &mut op, &mut running, withdrawal);
+                    hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
+                }
+            }
+        }
+    }
+}
+
+/// An attempt running, with what the budget took for it.
+struct Running<A> {
+    attempt: Pin<Box<A>>,
+    withdrawal: Option<Withdrawal>,
+}
+
+enum Event<O> {
+    Finished(usize, (O, bool)),
+    HedgeDue,
+    BackedOff,
+}
