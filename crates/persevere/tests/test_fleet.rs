@@ -369,7 +369,7 @@ async fn the_last_attempt_is_cut_to_the_time_left() {
         .max_time(Duration::from_secs(2))
         .attempt_timeout(Duration::from_secs(1))
         .jitter(Jitter::None)
-        .retry_async(|| std::future::pending())
+        .retry_async(std::future::pending)
         .await;
     assert_eq!(r, Err(CallError::TimedOut(Duration::from_millis(500))));
     assert_eq!(start.elapsed(), Duration::from_secs(2));
@@ -382,7 +382,7 @@ async fn timeouts_are_reported_to_the_budget_as_timeouts() {
         .max_tries(2)
         .attempt_timeout(Duration::from_millis(10))
         .budget(budget.clone())
-        .retry_async(|| std::future::pending())
+        .retry_async(std::future::pending)
         .await;
     assert_eq!(
         budget.log(),
