@@ -1,0 +1,209 @@
+//! The task that reconciles a client's ledger with Redis: every `sync_interval` (or at once
+//! when a grant found the lease empty) one script call sends what the client earned and owes,
+//! gives back its unspent lease and takes a new one sized to its recent demand.
+//!
+//! A failed sync switches the client to its local budget (logged once) and voids its lease;
+//! the task keeps trying, with doubling pauses, and switches back when Redis answers.
+
+use crate::error::Error;
+use crate::ledger::Ledger;
+use crate::options::Options;
+use crate::scripts::{Exchange, Reply, Returned, Shape};
+use redis::aio::MultiplexedConnection;
+use redis::{AsyncConnectionConfig, Client};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::sync::{Notify, watch};
+use tokio::time::{Instant, sleep_until, timeout};
+
+/// The longest pause between two attempts to reach Redis while it is unreachable.
+const MAX_RECONNECT_PAUSE: Duration = Duration::from_secs(1);
+
+/// The lease a client holds, as Redis recorded it.
+#[derive(Debug, Clone, Copy)]
+struct Lease {
+    granted: u64,
+    period: i64,
+}
+
+pub(crate) struct Syncer {
+    pub(crate) ledger: Arc<Ledger>,
+    client: Client,
+    config: AsyncConnectionConfig,
+    connection: Option<MultiplexedConnection>,
+    key: String,
+    shape: Shape,
+    options: Options,
+    lease: Option<Lease>,
+    /// Completed syncs (successful or not), for `RedisBudget::sync`.
+    pub(crate) done: watch::Sender<u64>,
+    /// The last handle is gone: give the lease back and stop.
+    pub(crate) closing: Arc<Notify>,
+}
+
+impl Syncer {
+    pub(crate) fn new(
+        ledger: Arc<Ledger>,
+        client: Client,
+        key: String,
+        shape: Shape,
+        options: Options,
+    ) -> Syncer {
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(options.sync_timeout))
+            .set_response_timeout(Some(options.sync_timeout));
+        Syncer {
+            ledger,
+            client,
+            config,
+            connection: None,
+            key,
+            shape,
+            options,
+            lease: None,
+            done: watch::channel(0).0,
+            closing: Arc::new(Notify::new()),
+        }
+    }
+
+    /// The next lease's size: twice the demand of the last interval, at least one step, at
+    /// most `max_lease` steps.
+    fn want(&self, demand: u64) -> u64 {
+        let step = self.ledger.rules.step();
+        let max = step.saturating_mul(u64::from(self.options.max_lease));
+        demand.saturating_mul(2).clamp(step, max.max(step))
+    }
+
+    /// One exchange with Redis. `closing`: give the lease back and ask for none.
+    pub(crate) async fn sync(&mut self, closing: bool) -> Result<(), Error> {
+        let ledger = self.ledger.clone();
+        ledger.syncs_started.fetch_add(1, Ordering::AcqRel);
+        let earned = ledger.earned.swap(0, Ordering::AcqRel);
+        let owed = ledger.owed.swap(0, Ordering::AcqRel);
+        let demand = ledger.demand.swap(0, Ordering::AcqRel);
+        let held = ledger.lease.load(Ordering::Acquire);
+        let exchange = Exchange {
+            earned,
+            owed,
+            returned: self.lease.map(|l| Returned {
+                unspent: held.max(0) as u64,
+                granted: l.granted,
+                period: l.period,
+            }),
+            want: if closing { 0 } else { self.want(demand) },
+            all_or_nothing: false,
+        };
+        match self.call(&exchange).await {
+            Ok(reply) => {
+                self.settle(held, reply);
+                Ok(())
+            }
+            Err(err) => {
+                self.connection = None;
+                // Owed units are sent again (charging twice errs on the side of fewer
+                // retries); earned ones are dropped, in case the call was applied.
+                ledger.owed.fetch_add(owed, Ordering::AcqRel);
+                self.fall_back(&err);
+                Err(err)
+            }
+        }
+    }
+
+    async fn call(&mut self, exchange: &Exchange) -> Result<Reply, Error> {
+        let deadline = self.options.sync_timeout;
+        let connection = match &mut self.connection {
+            Some(c) => c,
+            None => {
+                let fresh = timeout(
+                    deadline,
+                    self.client
+                        .get_multiplexed_async_connection_with_config(&self.config),
+                )
+                .await
+                .map_err(|_| Error::Redis(format!("no connection within {deadline:?}")))?
+                .map_err(|e| Error::from_redis(&e))?;
+                self.connection.insert(fresh)
+            }
+        };
+        let invocation = self.shape.invocation(&self.key, exchange);
+        let values: (i64, i64, i64) = timeout(deadline, invocation.invoke_async(connection))
+            .await
+            .map_err(|_| Error::Redis(format!("no answer within {deadline:?}")))?
+            .map_err(|e| Error::from_redis(&e))?;
+        Ok(Reply::from_values(values))
+    }
+
+    /// Takes the new lease in place of the old one, keeping what was spent of the old one
+    /// during the round trip (charged to the new one, or owed if it is smaller).
+    fn settle(&mut self, held: i64, reply: Reply) {
+        let ledger = &self.ledger;
+        let change = reply.granted as i64 - held.max(0);
+        let now = ledger.lease.fetch_add(change, Ordering::AcqRel) + change;
+        if now < 0 {
+            ledger.lease.fetch_add(-now, Ordering::AcqRel);
+            ledger.owed.fetch_add((-now) as u64, Ordering::AcqRel);
+        }
+        self.lease = Some(Lease {
+            granted: reply.granted,
+            period: reply.period,
+        });
+        ledger.level.store(reply.level, Ordering::Release);
+        ledger.starved.store(false, Ordering::Release);
+        if !ledger.shared.swap(true, Ordering::AcqRel) && self.done.borrow().to_owned() > 0 {
+            tracing::info!(key = %self.key, "persevere-redis: Redis is back: the budget is shared again");
+        }
+    }
+
+    /// Redis did not answer: the local budget decides from now on, the lease is void.
+    fn fall_back(&mut self, err: &Error) {
+        let ledger = &self.ledger;
+        ledger.lease.store(0, Ordering::Release);
+        self.lease = None;
+        let was_shared = ledger.shared.swap(false, Ordering::AcqRel);
+        if was_shared || *self.done.borrow() == 0 {
+            let decides = if ledger.fail_closed {
+                "no retry is granted"
+            } else {
+                "a local budget with the same parameters decides"
+            };
+            tracing::warn!(
+                key = %self.key,
+                error = %err,
+                "persevere-redis: Redis is unreachable: {decides} until it is back"
+            );
+        }
+    }
+
+    /// Runs until the last handle is dropped, then gives the lease back.
+    pub(crate) async fn run(mut self) {
+        let interval = self.options.sync_interval;
+        // A sync asked for by a starved grant waits this long after the last one, so that a
+        // fleet out of budget does not turn every refusal into a round trip.
+        let min_gap = interval / 4;
+        let mut pause = interval;
+        let mut last = Instant::now();
+        loop {
+            let shared = self.ledger.shared.load(Ordering::Acquire);
+            let next = last + if shared { interval } else { pause };
+            tokio::select! {
+                _ = sleep_until(next) => {}
+                _ = self.ledger.wake.notified(), if shared => {
+                    sleep_until(last + min_gap).await;
+                }
+                _ = self.closing.notified() => {
+                    let _ = self.sync(true).await;
+                    self.done.send_modify(|n| *n += 1);
+                    return;
+                }
+            }
+            let result = self.sync(false).await;
+            last = Instant::now();
+            pause = match result {
+                Ok(()) => interval,
+                Err(_) => (pause * 2).min(MAX_RECONNECT_PAUSE.max(interval)),
+            };
+            self.done.send_modify(|n| *n += 1);
+        }
+    }
+}
