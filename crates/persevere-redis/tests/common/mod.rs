@@ -77,8 +77,13 @@ impl RedisServer {
         }
     }
 
+    /// The URL of its first address.
     pub fn url(&self) -> String {
-        format!("redis://{}:{}/", self.bind, self.port)
+        format!("redis://{}:{}/", self.host(), self.port)
+    }
+
+    fn host(&self) -> &str {
+        self.bind.split_whitespace().next().unwrap_or("127.0.0.1")
     }
 
     fn try_start(&mut self) -> bool {
@@ -93,7 +98,9 @@ impl RedisServer {
         };
         let port = self.port.to_string();
         command
-            .args(["--port", &port, "--bind", &self.bind, "--save", ""])
+            .args(["--port", &port, "--bind"])
+            .args(self.bind.split_whitespace())
+            .args(["--save", ""])
             .args(["--appendonly", "no", "--protected-mode", "no"])
             .args(["--daemonize", "no", "--loglevel", "warning"])
             .arg("--dir")
@@ -142,7 +149,7 @@ impl RedisServer {
         if self.netns.is_some() {
             return self.command_in_netns(args);
         }
-        let mut stream = TcpStream::connect((self.bind.as_str(), self.port)).ok()?;
+        let mut stream = TcpStream::connect((self.host(), self.port)).ok()?;
         stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
         let mut request = format!("*{}\r\n", args.len());
         for a in args {
@@ -162,7 +169,7 @@ impl RedisServer {
                 ns,
                 "redis-cli",
                 "-h",
-                &self.bind,
+                self.host(),
                 "-p",
                 &port,
             ])
