@@ -123,6 +123,13 @@ def many_tasks(quick):
     return out
 
 
+def hedging(quick):
+    """Latency percentiles of calls to a loopback server slow on 10 % of requests, unhedged
+    and hedged (`target/release/hedging`)."""
+    calls = "500" if quick else "2000"
+    return csv_rows(run([str(TARGET / "release" / "hedging"), calls, "50"]))
+
+
 def cli_binary():
     """The persevere CLI if this checkout has it (it is built on another branch)."""
     if (ROOT / "crates" / "persevere-cli" / "Cargo.toml").exists():
@@ -198,6 +205,7 @@ def main():
     results["allocations"] = csv_rows(run([str(TARGET / "release" / "allocations")]))
     results["instructions"] = instructions(args.quick)
     results["many_tasks"] = many_tasks(args.quick)
+    results["hedging"] = hedging(args.quick)
     results["cli"] = cli(args.quick)
     results["python"] = python_peers()
     results["criterion"] = criterion(args.quick)

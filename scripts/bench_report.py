@@ -219,6 +219,19 @@ def render(r):
         per_task = (t["peak_kib"] - t["baseline_kib"]) * 1024 / t["tasks"]
         out.append(f"| {impl} | {t['tasks']:,} | {t['wall_ms']:.0f} ms | {t['peak_kib'] / 1024:.1f} MiB "
                    f"| {t['baseline_kib'] / 1024:.1f} MiB | {per_task:.0f} B |")
+    hedge = r.get("hedging")
+    if hedge:
+        out += ["", "## Hedging: tail latency against a server slow on 10 % of requests", "",
+                "`target/release/hedging <calls> 50`: 50 concurrent clients on one tokio runtime call "
+                "a loopback server that answers 10 % of requests (drawn from a seeded generator) after "
+                "1 s, the rest at once. Unhedged: one request per call. Hedged: `.hedge(50 ms, n)`, "
+                "another request after 50 ms without an answer, at most n in flight, the first answer "
+                "wins and the others are dropped. `requests` counts what reached the server.", "",
+                "| mode | calls | requests | p50 | p90 | p99 | max | wall time |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for h in hedge:
+            out.append(f"| {h['mode']} | {h['calls']} | {h['requests']} | {h['p50_ms']} ms | "
+                       f"{h['p90_ms']} ms | {h['p99_ms']} ms | {h['max_ms']} ms | {h['wall_ms']} ms |")
     cli = r["cli"]
     out += ["", "## The CLI", "", f"Median wall time per run ({cli['tool']}).", "",
             "| command | median |", "|---|---:|"]
