@@ -45,18 +45,26 @@ impl Announcer {
             failure: Some(failure),
             wait: Some(wait),
             elapsed,
+            reason: None,
         });
     }
 
-    /// The last failed attempt.
-    pub fn giveup(&self, tries: u32, failure: &AttemptFailure, elapsed: Duration) {
-        self.say(|| messages::giving_up(&self.command, failure, tries));
+    /// The last failed attempt; `refused`: the shared budget refused the retry.
+    pub fn giveup(&self, tries: u32, failure: &AttemptFailure, elapsed: Duration, refused: bool) {
+        self.say(|| {
+            let message = messages::giving_up(&self.command, failure, tries);
+            match refused {
+                true => format!("{message}: the retry budget refused another try"),
+                false => message,
+            }
+        });
         self.record(Event {
             kind: "giveup",
             tries,
             failure: Some(failure),
             wait: None,
             elapsed,
+            reason: refused.then_some("budget"),
         });
     }
 
@@ -71,6 +79,7 @@ impl Announcer {
             failure: None,
             wait: None,
             elapsed,
+            reason: None,
         });
     }
 

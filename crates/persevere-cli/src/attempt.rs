@@ -105,11 +105,13 @@ fn supervise(
     loop {
         watch.reap();
         let now = Instant::now();
-        if let Some((at, why)) = deadline {
-            if watch.status.is_none() && watch.stopped.is_none() && now >= at {
-                watch.stopped = Some(why);
-                watch.terminate(config.kill_after, now);
-            }
+        if let Some((at, why)) = deadline
+            && watch.status.is_none()
+            && watch.stopped.is_none()
+            && now >= at
+        {
+            watch.stopped = Some(why);
+            watch.terminate(config.kill_after, now);
         }
         if watch.status.is_some() && watch.leftovers() && watch.kill_at.is_none() {
             watch.terminate(config.kill_after, now);

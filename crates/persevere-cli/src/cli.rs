@@ -1,5 +1,6 @@
 //! The command line: clap types only. Validation beyond single values is in `config.rs`.
 
+use crate::budget::{StoreUrl, parse_name, parse_percent, parse_store};
 use crate::codes::ExitCodes;
 use crate::duration::parse_duration;
 use clap::builder::BoolishValueParser;
@@ -134,6 +135,36 @@ pub struct Cli {
     /// Seed for the jitter's random numbers, for reproducible waits [default: random]
     #[arg(long, value_name = "N", env = "PERSEVERE_SEED")]
     pub seed: Option<u64>,
+
+    /// Share a retry budget with every persevere of the same --budget-store and --budget-name:
+    /// retries stay within PERCENT of the runs (e.g. 20%) plus --budget-min-rate a second
+    /// [default: none]
+    #[arg(long, value_name = "PERCENT", env = "PERSEVERE_BUDGET", value_parser = parse_percent)]
+    pub budget: Option<f64>,
+
+    /// Retries per second the budget allows whatever the runs (once for all who share it)
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 10,
+        env = "PERSEVERE_BUDGET_MIN_RATE"
+    )]
+    pub budget_min_rate: u32,
+
+    /// How long the budget counts runs and retries (1s to 60s)
+    #[arg(long, value_name = "DUR", default_value = "10s", env = "PERSEVERE_BUDGET_WINDOW",
+          value_parser = parse_duration)]
+    pub budget_window: Duration,
+
+    /// Where the budget is kept: file:PATH or redis://HOST[:PORT][/DB] [default: a file under
+    /// $XDG_RUNTIME_DIR, else the temp dir, shared by the machine]
+    #[arg(long, value_name = "URL", env = "PERSEVERE_BUDGET_STORE", value_parser = parse_store)]
+    pub budget_store: Option<StoreUrl>,
+
+    /// The budget's name in its store (the key persevere:budget:NAME in Redis)
+    #[arg(long, value_name = "NAME", default_value = "default", env = "PERSEVERE_BUDGET_NAME",
+          value_parser = parse_name)]
+    pub budget_name: String,
 
     /// The command to run, and its arguments
     #[arg(

@@ -2,6 +2,7 @@
 //! from it. Every retry rule is the core's; this file only chooses its parameters.
 
 use crate::announce::Announcer;
+use crate::budget::{BudgetArgs, CliBudget};
 use crate::cli::{Cli, JitterArg, WaitKind};
 use crate::codes::ExitCodes;
 use crate::outcome::{AttemptFailure, Failure, Success};
@@ -71,6 +72,8 @@ pub struct Config {
     pub report: Option<OsString>,
     /// The `PERSEVERE_<OPTION>` variables, removed from the command's environment.
     pub option_env: Vec<OsString>,
+    /// `--budget` and its options; the store is opened by `open_budget`.
+    pub budget: Option<BudgetArgs>,
 }
 
 /// A usage error found after parsing: the message names the option and what it accepts.
@@ -104,6 +107,7 @@ impl Config {
             Some(cli.max_tries)
         };
         let strategy = strategy(&cli, |id| rank(id) == 2)?;
+        let budget = budget_args(&cli, |id| rank(id) == 2)?;
         let jitter = (rank("jitter") > 0).then_some(match cli.jitter {
             JitterArg::Full => Jitter::Full,
             JitterArg::None => Jitter::None,
@@ -131,13 +135,23 @@ impl Config {
             verbose: cli.verbose,
             report: cli.report,
             option_env,
+            budget,
         })
+    }
+
+    /// The shared budget of `--budget` (one that grants everything without it).
+    pub fn open_budget(&self) -> Result<CliBudget, UsageError> {
+        match &self.budget {
+            Some(args) => CliBudget::open(args, self.quiet),
+            None => Ok(CliBudget::default()),
+        }
     }
 
     /// The persevere policy for this run; its handlers speak through `announcer`.
     pub fn policy(
         &self,
         announcer: &Arc<Announcer>,
+        budget: CliBudget,
     ) -> CliPolicy<
         // The route marker of a list of one `giveup` filter.
         impl ErrorFilter<AttemptFailure, ((), ())>,
@@ -171,10 +185,12 @@ impl Config {
             })
             .on_giveup(move |d| {
                 if let Some(failure) = d.error() {
-                    on_giveup.giveup(d.tries(), failure, d.elapsed());
+                    let refused = d.reason() == Some(persevere::GiveUpReason::Budget);
+                    on_giveup.giveup(d.tries(), failure, d.elapsed(), refused);
                 }
             })
             .on_success(move |d| on_success.success(d.tries(), d.elapsed()))
+            .budget(budget)
     }
 
     /// Failures that are never retried: a signal persevere forwarded, the terminal's Ctrl-C,
@@ -197,6 +213,39 @@ impl Config {
             user_abort || cannot_run || stopped || not_retried
         }
     }
+}
+
+/// `--budget` and its options; the others without `--budget` on the command line are usage
+/// errors there.
+fn budget_args(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Option<BudgetArgs>, UsageError> {
+    let Some(percent) = cli.budget else {
+        for id in [
+            "budget_min_rate",
+            "budget_window",
+            "budget_store",
+            "budget_name",
+        ] {
+            if given(id) {
+                let option = id.replace('_', "-");
+                return Err(UsageError(format!("--{option} applies only with --budget")));
+            }
+        }
+        return Ok(None);
+    };
+    let window = cli.budget_window;
+    if !(Duration::from_secs(1)..=Duration::from_secs(60)).contains(&window) {
+        return Err(UsageError(format!(
+            "--budget-window must be from 1s to 60s, got {}",
+            crate::duration::format_seconds(window)
+        )));
+    }
+    Ok(Some(BudgetArgs {
+        percent,
+        min_rate: cli.budget_min_rate,
+        window,
+        store: cli.budget_store.clone(),
+        name: cli.budget_name.clone(),
+    }))
 }
 
 /// The strategy from `--wait` and its parameters. `given(id)` says whether an option was given

@@ -6,6 +6,8 @@
 
 mod announce;
 mod attempt;
+mod budget;
+mod budget_store;
 mod cli;
 mod codes;
 mod config;
@@ -75,7 +77,12 @@ fn main() -> ExitCode {
             }
         }
     }
-    match run::run(&config, Arc::new(announcer)) {
+    // After --report opens, so that a run refused at once is still reported.
+    let budget = match config.open_budget() {
+        Ok(budget) => budget,
+        Err(UsageError(message)) => return usage_error(&message),
+    };
+    match run::run(&config, Arc::new(announcer), budget) {
         Ok(status) => ExitCode::from(status),
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "persevere: {err}");

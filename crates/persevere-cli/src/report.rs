@@ -21,6 +21,8 @@ pub struct Event<'a> {
     pub wait: Option<Duration>,
     /// Time since the run started, measured after the attempt.
     pub elapsed: Duration,
+    /// Why the run gave up, when it is not the attempt's own (`budget`).
+    pub reason: Option<&'static str>,
 }
 
 /// The report's destination.
@@ -58,7 +60,8 @@ pub fn json_line(event: &Event<'_>) -> String {
         None => ("exit", 0),
     };
     line += &format!(r#","{key}":{value}"#);
-    if let Some(reason) = event.failure.and_then(AttemptFailure::report_reason) {
+    let own = event.failure.and_then(AttemptFailure::report_reason);
+    if let Some(reason) = event.reason.or(own) {
         line += &format!(r#","reason":"{reason}""#);
     }
     if let Some(wait) = event.wait {
@@ -87,6 +90,7 @@ mod tests {
             failure: Some(&failure),
             wait: Some(Duration::from_millis(10)),
             elapsed: Duration::from_micros(2500),
+            reason: None,
         };
         assert_eq!(
             json_line(&backoff),
@@ -102,6 +106,7 @@ mod tests {
             failure: Some(&timeout),
             wait: None,
             elapsed: Duration::from_secs(3),
+            reason: None,
         };
         assert_eq!(
             json_line(&giveup),

@@ -3,6 +3,7 @@
 
 use crate::announce::Announcer;
 use crate::attempt::{self, Plan};
+use crate::budget::CliBudget;
 use crate::config::Config;
 use crate::outcome::Stop;
 use crate::replay::Spool;
@@ -19,7 +20,7 @@ const STATUS_TICK: Duration = Duration::from_millis(100);
 
 /// Runs the command until the policy is done; returns persevere's exit status. `Err` is
 /// persevere's own failure.
-pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<u8> {
+pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io::Result<u8> {
     // Not fatal: without it (an old kernel, another OS) a `setsid` descendant can escape.
     let _ = sys::become_subreaper();
     let mut spool = match config.replay_stdin {
@@ -35,7 +36,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<u8> {
         // process calling tcsetpgrp, which SIGTTOU would stop.
         sys::ignore_signal(libc::SIGTTOU);
     }
-    let policy = config.policy(&announcer);
+    let policy = config.policy(&announcer, budget);
     // Read before the core's start, so that persevere's deadline (where a running attempt is
     // stopped) is never later than the core's (after which no attempt starts).
     let run_deadline = config.max_time.map(|t| Instant::now() + t);

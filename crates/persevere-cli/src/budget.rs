@@ -1,0 +1,194 @@
+//! `--budget` and its options: the values they accept, and the shared budget they make.
+//!
+//! Each persevere run counts as one call of the budget (it earns PERCENT of a retry when it
+//! starts) and each retry withdraws one; a refused retry ends the run with the last attempt's
+//! status, and the give-up message and report say so.
+
+use crate::budget_store::file::FileStore;
+use crate::budget_store::{StoreBudget, WindowStore};
+use crate::config::UsageError;
+use persevere::budget::{Budget, RatioBudget, RetryCause, Withdrawal};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long the CLI waits for Redis (connecting, and each round trip) before a local budget
+/// decides instead.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// `--budget-store`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreUrl {
+    /// `file:PATH`.
+    File(PathBuf),
+    /// `redis://HOST[:PORT][/DB]`.
+    Redis(String),
+}
+
+/// `--budget`: `20%` (or `20`) is 0.2.
+pub fn parse_percent(text: &str) -> Result<f64, String> {
+    let number = text.trim().strip_suffix('%').unwrap_or(text.trim());
+    match number.parse::<f64>() {
+        Ok(p) if (0.0..=1000.0).contains(&p) => Ok(p / 100.0),
+        _ => Err(format!(
+            "'{text}' is not a percentage: expected a number from 0 to 1000 and %, e.g. 20%"
+        )),
+    }
+}
+
+/// `--budget-store`: `file:PATH` or `redis://HOST[:PORT][/DB]`.
+pub fn parse_store(text: &str) -> Result<StoreUrl, String> {
+    if let Some(path) = text.strip_prefix("file:") {
+        if path.is_empty() {
+            return Err("'file:' needs a path, e.g. file:/tmp/budget".into());
+        }
+        return Ok(StoreUrl::File(PathBuf::from(path)));
+    }
+    if text.starts_with("redis://") {
+        return Ok(StoreUrl::Redis(text.to_string()));
+    }
+    Err(format!(
+        "'{text}' is not a budget store: expected file:PATH or redis://HOST[:PORT][/DB]"
+    ))
+}
+
+/// `--budget-name`: letters, digits, `.`, `_` and `-` (it names a file and a key).
+pub fn parse_name(text: &str) -> Result<String, String> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+    if !text.is_empty() && text.len() <= 200 && text.chars().all(ok) && !text.starts_with('.') {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "'{text}' is not a budget name: expected letters, digits, '.', '_' and '-'"
+        ))
+    }
+}
+
+/// The options of a shared budget, as given.
+#[derive(Debug, Clone)]
+pub struct BudgetArgs {
+    pub percent: f64,
+    pub min_rate: u32,
+    pub window: Duration,
+    pub store: Option<StoreUrl>,
+    pub name: String,
+}
+
+/// The budget every run holds: the shared one with `--budget`, else one that grants
+/// everything (so that the policy has one type whatever the options).
+#[derive(Clone, Default)]
+pub struct CliBudget(Option<Arc<StoreBudget>>);
+
+impl CliBudget {
+    /// Opens the store of `args` (a store that cannot be reached leaves a local budget, said
+    /// once). A bad value or a store that disagrees with the options is a usage error.
+    pub fn open(args: &BudgetArgs, quiet: bool) -> Result<CliBudget, UsageError> {
+        let usage = |m: String| UsageError(m);
+        let local = RatioBudget::try_new(args.percent, args.min_rate, args.window)
+            .map_err(|e| usage(format!("--budget-window: {e}").replace("`ttl` ", "")))?;
+        let (store, label): (Result<Box<dyn WindowStore>, String>, String) = match &args.store {
+            Some(StoreUrl::Redis(url)) => {
+                let key = format!("persevere:budget:{}", args.name);
+                let opened = persevere_redis::blocking::RatioStore::open(
+                    url,
+                    &key,
+                    args.window,
+                    args.min_rate,
+                    REDIS_TIMEOUT,
+                );
+                let store = match opened {
+                    Ok(store) => Ok(Box::new(store) as Box<dyn WindowStore>),
+                    Err(persevere_redis::Error::Redis(why)) => Err(why),
+                    Err(e) => return Err(usage(format!("--budget-store: {e}"))),
+                };
+                (store, url.clone())
+            }
+            file => {
+                let path = match file {
+                    Some(StoreUrl::File(path)) => path.clone(),
+                    _ => default_path(&args.name),
+                };
+                let label = format!("file:{}", path.display());
+                let store = match FileStore::open(&path, args.window, args.min_rate) {
+                    Ok(store) => Ok(Box::new(store) as Box<dyn WindowStore>),
+                    Err(why) if why.contains("--budget-window") => {
+                        return Err(usage(format!("--budget-store: {why}")));
+                    }
+                    Err(why) => Err(why),
+                };
+                (store, label)
+            }
+        };
+        Ok(CliBudget(Some(Arc::new(StoreBudget::new(
+            store, local, label, quiet,
+        )))))
+    }
+}
+
+/// `$XDG_RUNTIME_DIR/persevere/budget-NAME`, else `TMPDIR/persevere-UID/budget-NAME`.
+fn default_path(name: &str) -> PathBuf {
+    let file = format!("budget-{name}");
+    match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => dir.join("persevere").join(file),
+        _ => {
+            // SAFETY: getuid has no preconditions and cannot fail.
+            let uid = unsafe { libc::getuid() };
+            std::env::temp_dir()
+                .join(format!("persevere-{uid}"))
+                .join(file)
+        }
+    }
+}
+
+impl Budget for CliBudget {
+    fn on_call(&self, now: Instant) {
+        if let Some(b) = &self.0 {
+            b.on_call(now);
+        }
+    }
+
+    fn on_failure(&self, cause: RetryCause, now: Instant) {
+        if let Some(b) = &self.0 {
+            b.on_failure(cause, now);
+        }
+    }
+
+    fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
+        match &self.0 {
+            Some(b) => b.withdraw(cause, now),
+            None => Some(Withdrawal::new(0)),
+        }
+    }
+
+    fn on_success(&self, last: Option<Withdrawal>, now: Instant) {
+        if let Some(b) = &self.0 {
+            b.on_success(last, now);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_checked() {
+        assert_eq!(parse_percent("20%"), Ok(0.2));
+        assert_eq!(parse_percent("2.5"), Ok(0.025));
+        assert!(parse_percent("-1%").is_err());
+        assert!(parse_percent("lots").is_err());
+        assert_eq!(
+            parse_store("file:/tmp/b"),
+            Ok(StoreUrl::File("/tmp/b".into()))
+        );
+        assert_eq!(
+            parse_store("redis://h:1/2"),
+            Ok(StoreUrl::Redis("redis://h:1/2".into()))
+        );
+        assert!(parse_store("http://h").is_err());
+        assert!(parse_store("file:").is_err());
+        assert!(parse_name("ci-jobs.main_1").is_ok());
+        assert!(parse_name("../etc").is_err());
+        assert!(parse_name("").is_err());
+    }
+}

@@ -1,0 +1,163 @@
+//! A ratio budget shared by persevere processes through a store: a locked file (`file.rs`)
+//! for one machine, Redis (persevere-redis's `RatioStore`) for many.
+//!
+//! A persevere process is one call: it deposits once when it starts and asks for one retry
+//! after each failed attempt. Each is one exact, atomic operation on the store, made between
+//! attempts: a locked file update (tens of microseconds) or a Redis round trip (a fraction of
+//! a millisecond on a LAN) costs little next to starting a process, and it keeps the books of
+//! the whole fleet exact (no lease, no overshoot). When the store fails, a local budget with
+//! the same parameters decides for the rest of the run, and persevere says so once.
+
+pub mod file;
+
+use persevere::budget::{Budget, RatioBudget, RetryCause, Withdrawal};
+use std::io::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// One retry, in thousandths.
+const RETRY: u64 = 1_000;
+
+/// A ratio budget's window kept somewhere every process can reach.
+pub trait WindowStore: Send {
+    /// Adds what a call earns, in thousandths of a retry.
+    fn deposit(&mut self, units: u64) -> Result<(), String>;
+    /// Takes `units` if the balance (the floor's reserve included) holds them.
+    fn take(&mut self, units: u64) -> Result<bool, String>;
+}
+
+impl WindowStore for persevere_redis::blocking::RatioStore {
+    fn deposit(&mut self, units: u64) -> Result<(), String> {
+        persevere_redis::blocking::RatioStore::deposit(self, units).map_err(|e| e.to_string())
+    }
+
+    fn take(&mut self, units: u64) -> Result<bool, String> {
+        debug_assert_eq!(units, RETRY);
+        self.take_retry().map_err(|e| e.to_string())
+    }
+}
+
+/// The budget the CLI's policy holds: the store while it works, else the local budget.
+pub struct StoreBudget {
+    /// `None` once the store has failed.
+    store: Mutex<Option<Box<dyn WindowStore>>>,
+    local: RatioBudget,
+    /// What a call earns.
+    deposit: u64,
+    /// The store as the user named it, for the message.
+    label: String,
+    quiet: bool,
+    warned: AtomicBool,
+}
+
+impl StoreBudget {
+    /// A budget on `store`, or on `local` alone when the store could not be opened (`Err`
+    /// says why, and is said once).
+    pub fn new(
+        store: Result<Box<dyn WindowStore>, String>,
+        local: RatioBudget,
+        label: String,
+        quiet: bool,
+    ) -> StoreBudget {
+        let deposit = (local.percent() * RETRY as f64).round() as u64;
+        let budget = StoreBudget {
+            store: Mutex::new(None),
+            local,
+            deposit,
+            label,
+            quiet,
+            warned: AtomicBool::new(false),
+        };
+        match store {
+            Ok(store) => *budget.lock() = Some(store),
+            Err(why) => budget.fall_back(&why),
+        }
+        budget
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Box<dyn WindowStore>>> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Says once that the local budget decides from now on.
+    fn fall_back(&self, why: &str) {
+        if !self.quiet && !self.warned.swap(true, Ordering::AcqRel) {
+            let _ = writeln!(
+                std::io::stderr(),
+                "persevere: budget store {}: {why}; a local budget decides for this run",
+                self.label
+            );
+        }
+    }
+
+    /// Runs `op` on the store, dropping the store (for the rest of the run) if it fails.
+    fn with_store<T>(
+        &self,
+        op: impl FnOnce(&mut dyn WindowStore) -> Result<T, String>,
+    ) -> Option<T> {
+        let mut guard = self.lock();
+        let store = guard.as_mut()?;
+        match op(store.as_mut()) {
+            Ok(value) => Some(value),
+            Err(why) => {
+                *guard = None;
+                drop(guard);
+                self.fall_back(&why);
+                None
+            }
+        }
+    }
+}
+
+impl Budget for StoreBudget {
+    fn on_call(&self, now: Instant) {
+        // The local budget counts too, so that it is ready if the store fails mid-run.
+        self.local.on_call(now);
+        if self.deposit > 0 {
+            let _ = self.with_store(|s| s.deposit(self.deposit));
+        }
+    }
+
+    fn on_failure(&self, _cause: RetryCause, _now: Instant) {}
+
+    fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
+        match self.with_store(|s| s.take(RETRY)) {
+            Some(true) => Some(Withdrawal::new(RETRY)),
+            Some(false) => None,
+            None => self.local.withdraw(cause, now),
+        }
+    }
+
+    fn on_success(&self, _last: Option<Withdrawal>, _now: Instant) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    struct Broken;
+
+    impl WindowStore for Broken {
+        fn deposit(&mut self, _units: u64) -> Result<(), String> {
+            Err("gone".into())
+        }
+        fn take(&mut self, _units: u64) -> Result<bool, String> {
+            Err("gone".into())
+        }
+    }
+
+    #[test]
+    fn a_failing_store_hands_over_to_the_local_budget() {
+        let local = RatioBudget::new(0.2, 1, Duration::from_secs(10));
+        let budget = StoreBudget::new(Ok(Box::new(Broken)), local, "x".into(), true);
+        let now = Instant::now();
+        budget.on_call(now);
+        assert!(budget.lock().is_none());
+        let granted = (0..20)
+            .filter(|_| budget.withdraw(RetryCause::Transient, now).is_some())
+            .count();
+        assert_eq!(granted, 10); // the local floor: 1 a second over 10 s
+    }
+}
