@@ -1,0 +1,4 @@
+from backoff.types import Details
+
+
+assert Details
