@@ -10,6 +10,7 @@
 
 use crate::pending;
 use persevere::{AsyncSleeper, Clock, Sleeper};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyDateAccess, PyDateTime, PyTimeAccess};
@@ -92,7 +93,10 @@ fn origin() -> Instant {
 fn datetime_now(py: Python<'_>) -> PyResult<Instant> {
     static MODULE: GILOnceCell<Py<PyModule>> = GILOnceCell::new();
     let module = MODULE.get_or_try_init(py, || py.import("datetime").map(Bound::unbind))?;
-    let now = module.bind(py).getattr("datetime")?.call_method0("now")?;
+    let now = module
+        .bind(py)
+        .getattr(intern!(py, "datetime"))?
+        .call_method0(intern!(py, "now"))?;
     let micros = micros_of(&now)?;
     Ok(instant_of(micros))
 }
