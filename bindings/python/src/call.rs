@@ -241,8 +241,9 @@ impl ExceptionCall {
         let next = clock::with_latch(self.latch, || {
             lock(&self.cell).with_dependent_mut(|_, retrying| retrying.check(Err(failure)))
         });
-        raise_pending()?;
+        // The event first: one left behind would be the next call's on this thread.
         let event = events::take();
+        raise_pending()?;
         let wait = match next {
             Next::Retry(wait) => Some(seconds::to_secs(wait)),
             Next::Done(_) => {
@@ -268,8 +269,9 @@ impl ExceptionCall {
         let _done = clock::with_latch(self.latch, || {
             lock(&self.cell).with_dependent_mut(|_, retrying| retrying.check(Ok(())))
         });
+        let event = events::take();
         raise_pending()?;
-        match events::take() {
+        match event {
             Some(event) if self.success_handlers => {
                 Ok(Some(self.context.details(py, &event, None)?.unbind()))
             }
@@ -383,8 +385,9 @@ impl PredicateCall {
         let next = clock::with_latch(self.latch, || {
             lock(&self.cell).with_dependent_mut(|_, retrying| retrying.check(returned))
         });
-        raise_pending()?;
+        // The event first: one left behind would be the next call's on this thread.
         let event = events::take();
+        raise_pending()?;
         let wait = match next {
             Next::Retry(wait) => Some(seconds::to_secs(wait)),
             Next::Done(_) => None,
