@@ -14,6 +14,7 @@ persevere.backoff log through the 'backoff' logger as they do by default.
 
 import importlib.metadata
 import json
+import os
 import time
 import timeit
 
@@ -79,6 +80,8 @@ def measure():
             assert run() == 7, name
             rows[name] = best_ns(run, number)
         out["paths"][path] = rows
+    out["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    out["load"] = round(os.getloadavg()[0], 2)
     out["versions"] = {
         "persevere": importlib.metadata.version("persevere"),
         "backoff": importlib.metadata.version("backoff"),

@@ -249,7 +249,8 @@ def render_python(py):
            "each retry on the `backoff` logger by default (a record with the formatted "
            "exception: most of a retry's cost); the `logger=None` rows leave it out. "
            "persevere.backoff reads `datetime.datetime.now()` as backoff does (twice per call, "
-           "once more per retry); `monotonic=True` reads the monotonic clock instead.", "",
+           "once more per retry); `monotonic=True` reads the monotonic clock instead."
+           + (f" Run on {py['date']}, load average (1 min) {py['load']}." if "date" in py else ""), "",
            "| decorator | success | 3 failures | success / backoff | 3 failures / backoff |",
            "|---|---:|---:|---:|---:|"]
     for name in success:
