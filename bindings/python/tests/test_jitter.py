@@ -77,3 +77,15 @@ def test_jitter_none_sleeps_the_exact_waits(sleeps):
     f = fails_n_times(4, backoff.on_exception(backoff.expo, ValueError, jitter=None))
     assert f() == "ok"
     assert sleeps == [1, 2, 4, 8]
+
+
+def test_backoffs_jitters_are_applied_in_rust_without_pythons_random(sleeps, monkeypatch):
+    def no_python_random(*args):
+        raise AssertionError("the decorator used Python's random module")
+
+    monkeypatch.setattr("random.uniform", no_python_random)
+    monkeypatch.setattr("random.random", no_python_random)
+    for jitter in (backoff.full_jitter, backoff.random_jitter):
+        f = fails_n_times(2, backoff.on_exception(backoff.expo, ValueError, jitter=jitter))
+        assert f() == "ok"
+    assert len(sleeps) == 4

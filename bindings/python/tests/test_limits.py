@@ -116,3 +116,31 @@ def test_the_wait_cut_measures_after_the_attempt_when_asked(wall_clock):
         f()
     # Attempts end at 2 and 9: 1 s is left after the second.
     assert wall_clock.sleeps == [5, 1]
+
+
+@pytest.mark.parametrize("after, tries", [(True, 1), (False, 2)])
+def test_the_deadline_rules_on_the_monotonic_clock(wall_clock, monkeypatch, after, tries):
+    """A first attempt that outlasts max_time (30 ms of 20) on the monotonic clock: measured
+    when it ends, it is the last; measured when it starts (backoff's rule), one more runs."""
+    import time
+
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    giveups = []
+    attempts = []
+
+    @backoff.on_exception(backoff.constant, ValueError, max_time=0.02, interval=0,
+                          jitter=None, monotonic=True, measure_after_attempt=after,
+                          on_giveup=giveups.append)
+    def slow():
+        attempts.append(1)
+        started = time.monotonic()
+        while time.monotonic() - started < 0.03:
+            pass
+        raise ValueError
+
+    with pytest.raises(ValueError):
+        slow()
+    assert wall_clock.reads == 0
+    assert giveups[0]["tries"] == tries == len(attempts)
+    # After: the first attempt's end; before: the second attempt's start, just after it.
+    assert 0.03 <= giveups[0]["elapsed"] < 1

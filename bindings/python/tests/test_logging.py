@@ -64,3 +64,38 @@ def test_a_logger_name_and_none(sleeps, caplog):
         silent()
     assert {n for n, _, _ in caplog.record_tuples} == {"named"}
     assert len(caplog.records) == 2
+
+
+def test_one_decorator_on_two_functions_logs_once_per_event(sleeps, caplog):
+    # backoff 2.2.1 adds its log handler again at each decoration (two records per event
+    # for the second function); persevere.backoff logs each event once.
+    retry = backoff.on_predicate(backoff.constant, max_tries=2, interval=0)
+
+    @retry
+    def first():
+        return False
+
+    @retry
+    def second():
+        return False
+
+    with caplog.at_level(logging.INFO, logger="backoff"):
+        second()
+    assert [m for _, _, m in caplog.record_tuples] == [
+        "Backing off second(...) for 0.0s (False)",
+        "Giving up second(...) after 2 tries (False)",
+    ]
+
+
+def test_an_exhausted_predicate_strategy_reports_the_value(sleeps, caplog):
+    giveups = []
+
+    @backoff.on_predicate(backoff.constant, interval=[0], on_giveup=giveups.append)
+    def poll():
+        return 0
+
+    with caplog.at_level(logging.INFO, logger="backoff"):
+        assert poll() == 0
+    assert giveups[0]["value"] == 0
+    assert caplog.record_tuples[-1] == (
+        "backoff", logging.ERROR, "Giving up poll(...) after 2 tries (0)")
