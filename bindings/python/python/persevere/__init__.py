@@ -3,7 +3,9 @@
 ``persevere.backoff`` is a drop-in for the ``backoff`` package (``import persevere.backoff as
 backoff``). Its decorators also take a retry budget shared by many decorators::
 
+    import persevere.backoff as backoff
     from persevere import RatioBudget
+
     budget = RatioBudget(ratio=0.2)
 
     @backoff.on_exception(backoff.expo, OSError, max_tries=5, budget=budget)
