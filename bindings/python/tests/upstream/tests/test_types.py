@@ -1,4 +1,0 @@
-from backoff.types import Details
-
-
-assert Details
