@@ -3,11 +3,14 @@
 
     python3 scripts/bench.py            # the full run (about 10 minutes)
     python3 scripts/bench.py --quick    # shorter criterion runs, fewer repetitions
+    python3 scripts/bench.py --python-only   # persevere.backoff vs backoff and tenacity
 
 Steps: criterion benches (`cargo bench -p persevere-benches --bench retry`), instruction
 counts under callgrind (noise-free, for the ratios that matter), future sizes, allocations
 per call, 100,000 tasks on tokio, the CLI against `true`, GNU `timeout` and Debian's `retry`
-(hyperfine, else a Python timing loop), and Python's backoff and tenacity. The raw results
+(hyperfine, else a Python timing loop), and persevere.backoff against Python's backoff
+and tenacity (scripts/bench_python.py; PERSEVERE_BENCH_PYTHON names a Python that has all
+three). The raw results
 go to target/bench-results/results.json; bench_report.py renders them.
 """
 
@@ -169,26 +172,13 @@ def cli(quick):
             "median_ms": dict(zip(commands.keys(), medians))}
 
 
-PYTHON_SNIPPET = r"""
-import json, timeit
-import backoff, tenacity
-def f():
-    return 7
-b = backoff.on_exception(backoff.expo, ValueError, max_tries=3)(f)
-t = tenacity.retry(stop=tenacity.stop_after_attempt(3), wait=tenacity.wait_exponential())(f)
-out = {}
-for name, fn in [("direct call", f), ("backoff", b), ("tenacity", t)]:
-    n = 20000
-    out[name] = min(timeit.repeat(fn, number=n, repeat=5)) / n * 1e9
-out["versions"] = {"backoff": backoff.__version__, "tenacity": __import__("importlib.metadata").metadata.version("tenacity")}
-print(json.dumps(out))
-"""
-
-
 def python_peers():
+    """persevere.backoff, backoff and tenacity (scripts/bench_python.py), in the Python that
+    has them: $PERSEVERE_BENCH_PYTHON, else this one. None when they are missing."""
+    python = os.environ.get("PERSEVERE_BENCH_PYTHON", sys.executable)
     try:
-        return json.loads(run([sys.executable, "-c", PYTHON_SNIPPET]))
-    except (subprocess.CalledProcessError, json.JSONDecodeError):
+        return json.loads(run([python, str(ROOT / "scripts" / "bench_python.py")]))
+    except (OSError, subprocess.CalledProcessError, json.JSONDecodeError):
         return None
 
 
@@ -247,11 +237,34 @@ per run, against process start-ups of about a millisecond.
 """
 
 
+def python_only():
+    """Runs the Python benchmark alone: into the last full run's results (re-rendering
+    docs/benchmarks.md) when there is one, else printing its section."""
+    py = python_peers()
+    if py is None:
+        sys.exit("the Python benchmark needs persevere, backoff==2.2.1 and tenacity")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_report
+    saved = RESULTS / "results.json"
+    if not saved.exists():
+        print("\n".join(bench_report.render_python(py)))
+        return
+    results = json.loads(saved.read_text())
+    results["python"] = py
+    saved.write_text(json.dumps(results, indent=1))
+    (ROOT / "docs" / "benchmarks.md").write_text(bench_report.render(results))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--python-only", action="store_true",
+                        help="only the Python benchmark (scripts/bench_python.py)")
     args = parser.parse_args()
+    if args.python_only:
+        python_only()
+        return
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = {"machine": machine(), "load_before": load_average(), "quick": args.quick,
                "command": "python3 scripts/bench.py" + (" --quick" if args.quick else "")}

@@ -241,19 +241,43 @@ def render(r):
                 "`persevere`) is being built on another branch and is not in this checkout. Once "
                 "it is, the same command adds its row."]
     py = r.get("python")
-    if py:
-        v = py["versions"]
-        out += ["", "## Python, the same success path", "",
-                f"`timeit`, best of 5 x 20,000 calls; backoff {v['backoff']} "
-                f"`on_exception(expo, ValueError, max_tries=3)`, tenacity {v['tenacity']} "
-                "`retry(stop=stop_after_attempt(3), wait=wait_exponential())`.", "",
-                "| call | per call | / persevere's blocking success path |", "|---|---:|---:|"]
-        p = ns(r, "success_blocking", "persevere")
-        for k in ["direct call", "backoff", "tenacity"]:
-            x = py[k] / p
-            out.append(f"| {k} | {fmt_ns(py[k])} | {x:,.1f}x |" if x < 10 else f"| {k} | {fmt_ns(py[k])} | {x:,.0f}x |")
+    if py and "paths" in py:
+        out += [""] + render_python(py)
     out += ["", "## What is measured", "", (Path(__file__).parent / "bench_method.md").read_text().strip(), ""]
     return "\n".join(out)
+
+
+def render_python(py):
+    """The Python section: persevere.backoff, backoff and tenacity on the success path and
+    the 3-failure path (scripts/bench_python.py)."""
+    v = py["versions"]
+    success, fail3 = py["paths"]["success"], py["paths"]["fail3"]
+    out = ["## Python: persevere.backoff, backoff and tenacity", "",
+           f"`python3 scripts/bench_python.py`: `timeit`, best of 5 (20,000 calls on the success "
+           f"path, 5,000 on the 3-failure path), one process; persevere {v['persevere']}, "
+           f"backoff {v['backoff']}, tenacity {v['tenacity']}. Each decorates a function that "
+           "returns 7 (after raising ValueError three times on the 3-failure path) with at most "
+           "5 attempts and exponential waits with full jitter (tenacity: "
+           "`wait_random_exponential`); sleeps are no-ops. backoff and persevere.backoff log "
+           "each retry on the `backoff` logger by default (a record with the formatted "
+           "exception: most of a retry's cost); the `logger=None` rows leave it out. "
+           "persevere.backoff reads `datetime.datetime.now()` as backoff does (twice per call, "
+           "once more per retry); `monotonic=True` reads the monotonic clock instead."
+           + (f" Run on {py['date']}, load average (1 min) {py['load']}." if "date" in py else ""), "",
+           "| decorator | success | 3 failures | success / backoff | 3 failures / backoff |",
+           "|---|---:|---:|---:|---:|"]
+    for name in success:
+        base_s = success["backoff, logger=None" if "logger=None" in name else "backoff"]
+        row = f"| {name} | {fmt_ns(success[name])} | "
+        if name in fail3:
+            base_f = fail3["backoff, logger=None" if "logger=None" in name else "backoff"]
+            row += f"{fmt_ns(fail3[name])} | {success[name] / base_s:.2f}x | {fail3[name] / base_f:.2f}x |"
+        else:
+            row += f"– | {success[name] / base_s:.2f}x | – |"
+        out.append(row)
+    out += ["", "The ratios compare each row with backoff configured alike (the `logger=None` "
+            "rows with `backoff, logger=None`)."]
+    return out
 
 
 if __name__ == "__main__":

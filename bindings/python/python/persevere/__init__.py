@@ -1,0 +1,18 @@
+"""persevere: retry with backoff, decided by a Rust core.
+
+``persevere.backoff`` is a drop-in for the ``backoff`` package (``import persevere.backoff as
+backoff``). Its decorators also take a retry budget shared by many decorators::
+
+    import persevere.backoff as backoff
+    from persevere import RatioBudget
+
+    budget = RatioBudget(ratio=0.2)
+
+    @backoff.on_exception(backoff.expo, OSError, max_tries=5, budget=budget)
+    def fetch(): ...
+"""
+
+from persevere._persevere import RatioBudget, TokenBucket
+
+__all__ = ["RatioBudget", "TokenBucket"]
+__version__ = "0.1.0"

@@ -1,0 +1,74 @@
+"""The retry loops of coroutine functions: as the plain ones, awaiting the target, coroutine
+``giveup`` functions and coroutine handlers, and sleeping with ``asyncio.sleep`` as looked up
+at each retry."""
+
+import asyncio
+import functools
+
+
+def _awaiting(functions):
+    # backoff awaits a handler that is a coroutine function and calls any other.
+    return [(f, asyncio.iscoroutinefunction(f)) for f in functions]
+
+
+async def _run(handlers, details):
+    for handler, is_coroutine in handlers:
+        if is_coroutine:
+            await handler(details)
+        else:
+            handler(details)
+
+
+def retry_exception(target, policy, exception, *, max_tries, max_time, giveup,
+                    on_success, on_backoff, on_giveup, raise_on_giveup):
+    on_success, on_backoff, on_giveup = map(_awaiting, (on_success, on_backoff, on_giveup))
+    giveup_is_coroutine = asyncio.iscoroutinefunction(giveup)
+
+    @functools.wraps(target)
+    async def retry(*args, **kwargs):
+        call = policy.begin(target, args, kwargs, max_tries, max_time)
+        while True:
+            try:
+                ret = await target(*args, **kwargs)
+            except exception as e:
+                fatal = (await giveup(e)) if giveup_is_coroutine else giveup(e)
+                wait, details = call.failed(e, bool(fatal))
+                if wait is None:
+                    if details is not None:
+                        await _run(on_giveup, details)
+                    if raise_on_giveup or call.exhausted:
+                        raise
+                    return None
+                if details is not None:
+                    await _run(on_backoff, details)
+                await asyncio.sleep(wait)
+                call.attempt()
+            else:
+                details = call.succeeded()
+                if details is not None:
+                    await _run(on_success, details)
+                return ret
+
+    return retry
+
+
+def retry_predicate(target, policy, predicate, *, max_tries, max_time,
+                    on_success, on_backoff, on_giveup):
+    on_success, on_backoff, on_giveup = map(_awaiting, (on_success, on_backoff, on_giveup))
+
+    @functools.wraps(target)
+    async def retry(*args, **kwargs):
+        call = policy.begin(target, args, kwargs, max_tries, max_time)
+        while True:
+            ret = await target(*args, **kwargs)
+            wait, details, succeeded = call.returned(ret, bool(predicate(ret)))
+            if wait is None:
+                if details is not None:
+                    await _run(on_success if succeeded else on_giveup, details)
+                return ret
+            if details is not None:
+                await _run(on_backoff, details)
+            await asyncio.sleep(wait)
+            call.attempt()
+
+    return retry
