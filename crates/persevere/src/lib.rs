@@ -41,10 +41,12 @@
 //!
 //! | feature | default | pulls in | gives |
 //! |---|---|---|---|
-//! | `tokio` | yes | `tokio` (time) | async sleeps and the paused-time-aware clock of [`SystemClock`]; [`time::TokioSleeper`] |
+//! | `tokio` | yes | `tokio` (`time`; `rt` for the debug-build warning about blocking retries on a worker thread) | async sleeps and the paused-time-aware clock of [`SystemClock`]; [`time::TokioSleeper`] |
 //! | `macros` | yes | `persevere-macros` | `#[on_error]`, `#[on_predicate]`, `#[retry]` |
 //! | `async-io` | no | `async-io` | [`time::AsyncIoSleeper`] for smol and other `async-io` runtimes |
 //! | `anyhow` | no | `anyhow` | `on::<T>()` looks through `anyhow::Error` |
+//! | `http` | no | nothing | [`http`]: Retry-After and the other server-wait parsers, status and method classifiers |
+//! | `metrics` | no | `metrics` (the facade) | [`Policy::metrics`]: attempts, retries, give-ups by reason, budget refusals, attempt durations ([`metrics`](mod@metrics)) |
 //!
 //! # Every builder method
 //!
@@ -145,6 +147,8 @@ mod hedge;
 pub mod http;
 mod limits;
 mod log;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 pub mod testing;
 pub mod time;
 mod timed_out;
