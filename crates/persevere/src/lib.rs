@@ -149,9 +149,13 @@ mod limits;
 mod log;
 #[cfg(feature = "metrics")]
 pub mod metrics;
+#[cfg(feature = "reqwest")]
+pub mod reqwest;
 pub mod testing;
 pub mod time;
 mod timed_out;
+#[cfg(feature = "tower")]
+pub mod tower;
 pub mod wait;
 
 pub use crate::core::{Next, Retrying};

@@ -109,7 +109,7 @@ pub trait Parts {
 
 /// What a part list keeps of a call's running attempt (see [`Parts::AttemptStart`]):
 /// nothing (`()`), its start (`Option<Instant>`), or a pair of these.
-pub trait AttemptStart: Copy + fmt::Debug {
+pub trait AttemptStart: Copy + fmt::Debug + Send + Sync {
     /// Whether a list with this state observes attempts.
     const OBSERVED: bool;
 

@@ -1,0 +1,6 @@
+//! Servers on loopback for persevere's examples and integration tests: a scripted, flaky HTTP
+//! server ([`flaky_http`]) and a throwaway PostgreSQL ([`postgres`]). Real servers, not mocks:
+//! the code under test talks to them over real sockets.
+
+pub mod flaky_http;
+pub mod postgres;
