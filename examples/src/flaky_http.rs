@@ -220,15 +220,24 @@ async fn answer(
         Reply::Truncated { body, sent } => Ok(Response::new(Scripted::Truncated {
             declared: body.len() as u64,
             chunk: Some(body.slice(..sent)),
+            cut: Box::pin(tokio::time::sleep(CUT_AFTER)),
         })),
     }
 }
 
-/// A response body: all of it, or a first chunk and then an error, which makes hyper close
-/// the connection before the announced length was sent.
+/// How long a truncated body waits after its first chunk before the connection is cut, so
+/// that the client has received the headers and the chunk.
+const CUT_AFTER: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// A response body: all of it, or a first chunk and then (after [`CUT_AFTER`]) an error,
+/// which makes hyper close the connection before the announced length was sent.
 enum Scripted {
     Full(Option<Bytes>),
-    Truncated { declared: u64, chunk: Option<Bytes> },
+    Truncated {
+        declared: u64,
+        chunk: Option<Bytes>,
+        cut: Pin<Box<tokio::time::Sleep>>,
+    },
 }
 
 impl Body for Scripted {
@@ -237,15 +246,18 @@ impl Body for Scripted {
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        Poll::Ready(match self.get_mut() {
-            Scripted::Full(body) => body.take().map(|b| Ok(Frame::data(b))),
-            Scripted::Truncated { chunk, .. } => Some(match chunk.take() {
-                Some(chunk) => Ok(Frame::data(chunk)),
-                None => Err(io::Error::new(io::ErrorKind::BrokenPipe, "cut short")),
-            }),
-        })
+        match self.get_mut() {
+            Scripted::Full(body) => Poll::Ready(body.take().map(|b| Ok(Frame::data(b)))),
+            Scripted::Truncated { chunk, cut, .. } => match chunk.take() {
+                Some(chunk) => Poll::Ready(Some(Ok(Frame::data(chunk)))),
+                None => cut
+                    .as_mut()
+                    .poll(cx)
+                    .map(|()| Some(Err(io::Error::new(io::ErrorKind::BrokenPipe, "cut short")))),
+            },
+        }
     }
 
     fn size_hint(&self) -> SizeHint {

@@ -8,9 +8,11 @@ use std::time::Duration;
 
 /// Whether a `reqwest::Error` is worth a retry: a timeout, a failed or reset connection, an
 /// error while sending the request or reading the response's body (the connection closed
-/// mid-way), or a status error ([`error_for_status`](reqwest::Response::error_for_status))
-/// with a transient status. Not: a request that could not be built, a redirect loop, a body
-/// that does not decode, an upgrade.
+/// mid-way: reqwest reports a body cut short while `bytes()` or `text()` read it as a decode
+/// error caused by an I/O error), or a status error
+/// ([`error_for_status`](reqwest::Response::error_for_status)) with a transient status. Not: a
+/// request that could not be built, a redirect loop, a body that does not decode (bad JSON),
+/// an upgrade.
 ///
 /// ```no_run
 /// # async fn run(client: reqwest::Client) {
@@ -22,7 +24,24 @@ pub fn is_transient_error(error: &reqwest::Error) -> bool {
     if let Some(status) = error.status() {
         return is_transient_status(status.as_u16());
     }
-    error.is_timeout() || error.is_connect() || error.is_request() || error.is_body()
+    error.is_timeout()
+        || error.is_connect()
+        || error.is_request()
+        || error.is_body()
+        || (error.is_decode() && caused_by_io(error))
+}
+
+/// Whether an `io::Error` is in the error's `source()` chain (a connection that ended, not
+/// content that did not parse).
+fn caused_by_io(error: &reqwest::Error) -> bool {
+    let mut cause = std::error::Error::source(error);
+    while let Some(error) = cause {
+        if error.is::<std::io::Error>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// Whether a response's status is transient ([`is_transient_status`]: 408, 429, 500, 502,
