@@ -47,6 +47,15 @@
 //! | `anyhow` | no | `anyhow` | `on::<T>()` looks through `anyhow::Error` |
 //! | `http` | no | nothing | [`http`]: Retry-After and the other server-wait parsers, status and method classifiers |
 //! | `metrics` | no | `metrics` (the facade) | [`Policy::metrics`]: attempts, retries, give-ups by reason, budget refusals, attempt durations ([`metrics`](mod@metrics)) |
+//! | `tower` | no | `tower-service`, `tower-layer` (the traits `tower` re-exports) | [`tower::RetryLayer`] and the [`tower::Retry`] service, for any service whose request is `Clone` |
+//! | `reqwest` | no | `reqwest` (no default features: no TLS, no HTTP/2), and `http` above | [`reqwest`](mod@reqwest): transient errors and responses, server waits, [`reqwest::on_transient`], [`reqwest::send`] |
+//! | `reqwest-middleware` | no | `reqwest-middleware`, `http` (the crate), and `reqwest` above | [`reqwest::RetryMiddleware`] |
+//!
+//! A default build pulls in none of the integrations (`http` and below). Without the `metrics`
+//! part, a policy pays nothing for the metrics: a call keeps no attempt start and reads no
+//! clock for them. PostgreSQL needs no feature: `tokio-postgres`'s errors are classified in
+//! the examples (`examples/src/pg_retry.rs`). The wait strategies and jitter build without
+//! `std` in the `persevere-wait` crate.
 //!
 //! # Every builder method
 //!
