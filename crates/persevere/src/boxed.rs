@@ -9,8 +9,8 @@
 
 use crate::budget::Budget;
 use crate::policy::{
-    Admits, Blocking, ErrorFilter, ErrorRules, Fixed, Handlers, OnError, OnPredicate, Parts,
-    Policy, PredicateRules, RetryValue, ServerWaits, TimeoutFor,
+    Admits, AttemptOutcome, Blocking, ErrorFilter, ErrorRules, Fixed, Handlers, OnError,
+    OnPredicate, Parts, Policy, PredicateRules, RetryValue, ServerWaits, TimeoutFor,
 };
 use crate::{AsyncSleeper, Clock, Details, Sleeper, TimedOut};
 use persevere_wait::{
@@ -294,6 +294,7 @@ pub struct DynParts<T, E, X, O> {
     backoff: bool,
     giveup: bool,
     success: bool,
+    observes: bool,
 }
 
 /// The part traits without their constants, so that they can be a trait object.
@@ -303,6 +304,8 @@ trait ErasedParts<T, E, X, O> {
     fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration>;
     fn budget(&self) -> Option<&dyn Budget>;
     fn attempt_timeout(&self) -> Option<Duration>;
+    fn attempt_ended(&self, target: &str, outcome: AttemptOutcome, duration: Duration);
+    fn budget_refused(&self, target: &str);
     fn backoff(&self, details: &Details<'_, T, E>);
     fn giveup(&self, details: &Details<'_, T, E>);
     fn success(&self, details: &Details<'_, T, E>);
@@ -334,6 +337,14 @@ where
         Parts::attempt_timeout(self)
     }
 
+    fn attempt_ended(&self, target: &str, outcome: AttemptOutcome, duration: Duration) {
+        Parts::attempt_ended(self, target, outcome, duration);
+    }
+
+    fn budget_refused(&self, target: &str) {
+        Parts::budget_refused(self, target);
+    }
+
     fn backoff(&self, details: &Details<'_, T, E>) {
         Handlers::backoff(self, details);
     }
@@ -361,6 +372,7 @@ impl<T, E, X, O> DynParts<T, E, X, O> {
         P: Handlers<T, E> + ServerWaits<X> + TimeoutFor<O> + Send + Sync + 'static,
     {
         DynParts {
+            observes: parts.observes_attempts(),
             parts: Arc::new(parts),
             backoff: P::BACKOFF,
             giveup: P::GIVEUP,
@@ -405,6 +417,22 @@ impl<T, E, X, O> Parts for DynParts<T, E, X, O> {
 
     fn attempt_timeout(&self) -> Option<Duration> {
         self.parts.attempt_timeout()
+    }
+
+    // Whether the erased list observes attempts is known at run time; a boxed call keeps room
+    // for an attempt's start either way.
+    type AttemptStart = Option<Instant>;
+
+    fn observes_attempts(&self) -> bool {
+        self.observes
+    }
+
+    fn attempt_ended(&self, target: &str, outcome: AttemptOutcome, duration: Duration) {
+        self.parts.attempt_ended(target, outcome, duration);
+    }
+
+    fn budget_refused(&self, target: &str) {
+        self.parts.budget_refused(target);
     }
 }
 
@@ -516,6 +544,7 @@ impl<T, E, X, O> Clone for DynParts<T, E, X, O> {
             backoff: self.backoff,
             giveup: self.giveup,
             success: self.success,
+            observes: self.observes,
         }
     }
 }

@@ -8,7 +8,9 @@
 use crate::budget::{RetryCause, Withdrawal};
 use crate::limits::{read_max_time, read_max_tries};
 use crate::log::operation_name;
-use crate::policy::{Handlers, Parts, Policy, ServerWaits, TimeoutFor};
+use crate::policy::{
+    AttemptOutcome, AttemptStart, Handlers, Parts, Policy, ServerWaits, TimeoutFor,
+};
 use crate::{AsyncSleeper, Attempt, Clock, Details, GiveUpReason, Sleeper, TimedOut};
 use persevere_wait::{Jitter, Rng, Wait};
 use std::fmt::Debug;
@@ -101,6 +103,7 @@ pub struct Retrying<'p, R, W, P, K, O>
 where
     R: Rules<O>,
     W: Wait<R::Subject>,
+    P: Parts,
 {
     policy: &'p Policy<R, W, P, K>,
     /// The name given to `begin_as`, used when the policy has none; trimmed only at an event,
@@ -115,6 +118,9 @@ where
     rng: Rng,
     /// What the budget granted for the attempt now running, returned to it on success.
     withdrawal: Option<Withdrawal>,
+    /// When the running attempt started, for parts that observe attempts (metrics); `()`,
+    /// which takes no room, for every other policy.
+    attempt_start: P::AttemptStart,
     outcome: PhantomData<fn(O)>,
 }
 
@@ -156,12 +162,20 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         let parts = &self.parts;
         let handlers = parts.has_backoff() || parts.has_giveup() || parts.has_success();
         let budget = parts.budget();
-        let needs_clock =
-            max_time.is_some() || handlers || budget.is_some() || config.log.any_enabled();
+        let observes = parts.observes_attempts();
+        let needs_clock = max_time.is_some()
+            || handlers
+            || budget.is_some()
+            || observes
+            || config.log.any_enabled();
         let start = needs_clock.then(|| self.timeline.now());
         if let (Some(budget), Some(now)) = (budget, start) {
             budget.on_call(now);
         }
+        let attempt_start = match start {
+            Some(now) if observes => P::AttemptStart::at(now),
+            _ => P::AttemptStart::unset(),
+        };
         Retrying {
             policy: self,
             default_name,
@@ -173,6 +187,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
             // Seeded at the first failure (see `backoff`): a success does no random work.
             rng: Rng::fresh(),
             withdrawal: None,
+            attempt_start,
             outcome: PhantomData,
         }
     }
@@ -228,7 +243,11 @@ where
         R: Judge<O, M>,
     {
         self.tries = self.tries.saturating_add(1);
-        let wait = match self.policy.rules.judge(&outcome) {
+        let verdict = self.policy.rules.judge(&outcome);
+        if self.policy.parts.observes_attempts() {
+            self.attempt_ended(&verdict);
+        }
+        let wait = match verdict {
             Verdict::Success => {
                 if let Some(budget) = self.policy.parts.budget() {
                     budget.on_success(self.withdrawal.take(), self.policy.timeline.now());
@@ -255,6 +274,62 @@ where
         }
     }
 
+    /// The parts that observe attempts hear how the attempt now checked ended and how long it
+    /// ran (out of line: policies with such parts only).
+    #[inline(never)]
+    fn attempt_ended(&self, verdict: &Verdict<'_, R::Subject>) {
+        let outcome = match verdict {
+            Verdict::Success => AttemptOutcome::Success,
+            Verdict::Unmatched => AttemptOutcome::Unmatched,
+            Verdict::Retry(_) => AttemptOutcome::Retryable,
+            Verdict::GiveUp(_) => AttemptOutcome::Fatal,
+        };
+        let ran = self
+            .attempt_start
+            .ran(self.policy.timeline.now())
+            .unwrap_or_default();
+        self.policy.parts.attempt_ended(self.target(), outcome, ran);
+    }
+
+    /// Marks the start of the next attempt, for the parts that observe attempts (metrics),
+    /// which time each attempt from its start. The drivers call it when a wait ends. In the
+    /// code-block form, call it after the wait, or the attempt is timed from when the wait
+    /// was meant to end. Does nothing for other policies.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, Next, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// let policy = on_error(constant(Duration::from_millis(10))).max_tries(2).clock(VirtualClock::new());
+    /// let mut retrying = policy.begin();
+    /// let outcome: Result<(), &str> = loop {
+    ///     match retrying.check(Err("down")) {
+    ///         Next::Done(outcome) => break outcome,
+    ///         Next::Retry(wait) => {
+    ///             retrying.sleep(wait);
+    ///             retrying.mark_attempt();
+    ///         }
+    ///     }
+    /// };
+    /// assert_eq!(outcome, Err("down"));
+    /// ```
+    #[inline(always)]
+    pub fn mark_attempt(&mut self) {
+        if self.policy.parts.observes_attempts() {
+            self.attempt_start = P::AttemptStart::at(self.policy.timeline.now());
+        }
+    }
+
+    /// The start of the running attempt, for drivers that run several at once (hedging).
+    pub(crate) fn attempt_start(&self) -> P::AttemptStart {
+        self.attempt_start
+    }
+
+    /// The attempt now finishing started at `start` (hedging tracks each one).
+    pub(crate) fn set_attempt_start(&mut self, start: P::AttemptStart) {
+        self.attempt_start = start;
+    }
+
     /// A retryable failure while other attempts run: the budget hears of it; nothing waits.
     fn absorb(&mut self, subject: &R::Subject, timed_out: bool) {
         if let (Some(budget), Some(_)) = (self.policy.parts.budget(), self.start) {
@@ -275,9 +350,13 @@ where
             return None;
         }
         match (self.policy.parts.budget(), self.start) {
-            (Some(budget), Some(_)) => budget
-                .withdraw(RetryCause::Hedge, self.policy.timeline.now())
-                .map(Some),
+            (Some(budget), Some(_)) => {
+                let withdrawal = budget.withdraw(RetryCause::Hedge, self.policy.timeline.now());
+                if withdrawal.is_none() {
+                    self.policy.parts.budget_refused(self.target());
+                }
+                withdrawal.map(Some)
+            }
             _ => Some(None),
         }
     }
@@ -495,6 +574,12 @@ where
                 }
             }
         }
+        if policy.parts.observes_attempts() {
+            // When the wait is meant to end; a driver marks when it does end.
+            if let Some(now) = now {
+                self.attempt_start = P::AttemptStart::at(now.checked_add(wait).unwrap_or(now));
+            }
+        }
         let log = &policy.config.log;
         if log.backoff_enabled() {
             log.backoff(self.target(), self.tries, wait, elapsed, &subject);
@@ -577,6 +662,7 @@ impl<'p, R, W, P, K, O> Retrying<'p, R, W, P, K, O>
 where
     R: Rules<O>,
     W: Wait<R::Subject>,
+    P: Parts,
 {
     /// The name used in logs and [`Details::target`]: the policy's `name`, else the name
     /// given to [`begin_as`](Policy::begin_as) without trailing `::{{closure}}` segments.
@@ -615,6 +701,7 @@ impl<R, W, P, K, O> Debug for Retrying<'_, R, W, P, K, O>
 where
     R: Rules<O>,
     W: Wait<R::Subject>,
+    P: Parts,
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Retrying")

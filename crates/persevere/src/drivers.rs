@@ -18,6 +18,12 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// `op` may borrow anything mutably (`FnMut`). A panic in `op` or in a handler propagates
     /// and ends the call.
     ///
+    /// Do not call it from async code on a runtime's thread: its sleeps block the thread, and
+    /// every task of that thread (all of them, on a current-thread runtime) stalls for the
+    /// whole wait. Use [`retry_async`](Policy::retry_async), or run the blocking call in
+    /// `spawn_blocking`. Debug builds with the `tokio` feature log a warning, once per process,
+    /// at the first real blocking sleep on a tokio worker thread.
+    ///
     /// ```
     /// use persevere::{on_error, expo, testing::VirtualClock};
     ///
@@ -40,7 +46,10 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         loop {
             match retrying.check(op()) {
                 Next::Done(outcome) => return outcome,
-                Next::Retry(wait) => retrying.sleep(wait),
+                Next::Retry(wait) => {
+                    retrying.sleep(wait);
+                    retrying.mark_attempt();
+                }
             }
         }
     }
@@ -85,7 +94,10 @@ impl<R, W, P, K> Policy<R, W, P, K> {
             };
             match retrying.check_cut(outcome, timed_out) {
                 Next::Done(outcome) => return outcome,
-                Next::Retry(wait) => retrying.sleep_async(wait).await,
+                Next::Retry(wait) => {
+                    retrying.sleep_async(wait).await;
+                    retrying.mark_attempt();
+                }
             }
         }
     }
@@ -135,7 +147,10 @@ impl<R, W, P, K> Policy<R, W, P, K> {
             };
             match retrying.check_cut(outcome, timed_out) {
                 Next::Done(outcome) => return outcome,
-                Next::Retry(wait) => retrying.sleep_async(wait).await,
+                Next::Retry(wait) => {
+                    retrying.sleep_async(wait).await;
+                    retrying.mark_attempt();
+                }
             }
         }
     }
@@ -171,7 +186,10 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         loop {
             match retrying.check(op(retrying.attempt())) {
                 Next::Done(outcome) => return outcome,
-                Next::Retry(wait) => retrying.sleep(wait),
+                Next::Retry(wait) => {
+                    retrying.sleep(wait);
+                    retrying.mark_attempt();
+                }
             }
         }
     }
@@ -211,7 +229,10 @@ impl<R, W, P, K> Policy<R, W, P, K> {
             };
             match retrying.check_cut(outcome, timed_out) {
                 Next::Done(outcome) => return outcome,
-                Next::Retry(wait) => retrying.sleep_async(wait).await,
+                Next::Retry(wait) => {
+                    retrying.sleep_async(wait).await;
+                    retrying.mark_attempt();
+                }
             }
         }
     }

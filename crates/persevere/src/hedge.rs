@@ -114,23 +114,25 @@ impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
     {
         let policy = &self.policy;
         let mut retrying = policy.begin_as(name);
-        let mut running: Vec<Running<_>> = Vec::new();
+        let mut running: Vec<Running<_, P::AttemptStart>> = Vec::new();
         let mut started = 0u32;
-        let start = |retrying: &Retrying<'_, R, W, P, K, O>,
+        let start = |retrying: &mut Retrying<'_, R, W, P, K, O>,
                      started: &mut u32,
                      op: &mut F,
-                     running: &mut Vec<Running<_>>,
+                     running: &mut Vec<Running<_, P::AttemptStart>>,
                      withdrawal: Option<Withdrawal>| {
             *started += 1;
+            retrying.mark_attempt();
             let mut attempt = retrying.attempt();
             attempt.number = *started;
             let limit = retrying.attempt_limit_for_cut();
             running.push(Running {
                 attempt: Box::pin(cut_attempt(policy, op(attempt), limit)),
                 withdrawal,
+                started: retrying.attempt_start(),
             });
         };
-        start(&retrying, &mut started, &mut op, &mut running, None);
+        start(&mut retrying, &mut started, &mut op, &mut running, None);
         let mut hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
         let mut backoff: Option<Pin<Box<K::Sleep>>> = None;
         loop {
@@ -157,6 +159,7 @@ impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
                 Event::Finished(i, (outcome, timed_out)) => {
                     let finished = running.swap_remove(i);
                     retrying.set_withdrawal(finished.withdrawal);
+                    retrying.set_attempt_start(finished.started);
                     match retrying.decide(outcome, !running.is_empty(), timed_out) {
                         // Returning drops the attempts still running.
                         Decision::Done(outcome) => return outcome,
@@ -169,7 +172,7 @@ impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
                             if running.len() < self.max_in_flight.get() as usize {
                                 if let Some(withdrawal) = retrying.may_hedge(started) {
                                     start(
-                                        &retrying,
+                                        &mut retrying,
                                         &mut started,
                                         &mut op,
                                         &mut running,
@@ -184,7 +187,13 @@ impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
                 Event::HedgeDue => {
                     if running.len() < self.max_in_flight.get() as usize {
                         if let Some(withdrawal) = retrying.may_hedge(started) {
-                            start(&retrying, &mut started, &mut op, &mut running, withdrawal);
+                            start(
+                                &mut retrying,
+                                &mut started,
+                                &mut op,
+                                &mut running,
+                                withdrawal,
+                            );
                         }
                     }
                     hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
@@ -192,7 +201,13 @@ impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
                 Event::BackedOff => {
                     backoff = None;
                     let withdrawal = retrying.take_withdrawal();
-                    start(&retrying, &mut started, &mut op, &mut running, withdrawal);
+                    start(
+                        &mut retrying,
+                        &mut started,
+                        &mut op,
+                        &mut running,
+                        withdrawal,
+                    );
                     hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
                 }
             }
@@ -200,10 +215,12 @@ impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
     }
 }
 
-/// An attempt running, with what the budget took for it.
-struct Running<A> {
+/// An attempt running, with what the budget took for it and, for policies that observe
+/// attempts, when it started (`()` for the others).
+struct Running<A, S> {
     attempt: Pin<Box<A>>,
     withdrawal: Option<Withdrawal>,
+    started: S,
 }
 
 enum Event<O> {

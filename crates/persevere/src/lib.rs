@@ -41,10 +41,21 @@
 //!
 //! | feature | default | pulls in | gives |
 //! |---|---|---|---|
-//! | `tokio` | yes | `tokio` (time) | async sleeps and the paused-time-aware clock of [`SystemClock`]; [`time::TokioSleeper`] |
+//! | `tokio` | yes | `tokio` (`time`; `rt` for the debug-build warning about blocking retries on a worker thread) | async sleeps and the paused-time-aware clock of [`SystemClock`]; [`time::TokioSleeper`] |
 //! | `macros` | yes | `persevere-macros` | `#[on_error]`, `#[on_predicate]`, `#[retry]` |
 //! | `async-io` | no | `async-io` | [`time::AsyncIoSleeper`] for smol and other `async-io` runtimes |
 //! | `anyhow` | no | `anyhow` | `on::<T>()` looks through `anyhow::Error` |
+//! | `http` | no | nothing | [`http`]: Retry-After and the other server-wait parsers, status and method classifiers |
+//! | `metrics` | no | `metrics` (the facade) | [`Policy::metrics`]: attempts, retries, give-ups by reason, budget refusals, attempt durations ([`metrics`](mod@metrics)) |
+//! | `tower` | no | `tower-service`, `tower-layer` (the traits `tower` re-exports) | [`tower::RetryLayer`] and the [`tower::Retry`] service, for any service whose request is `Clone` |
+//! | `reqwest` | no | `reqwest` (no default features: no TLS, no HTTP/2), and `http` above | [`reqwest`](mod@reqwest): transient errors and responses, server waits, [`reqwest::on_transient`], [`reqwest::send`] |
+//! | `reqwest-middleware` | no | `reqwest-middleware`, `http` (the crate), and `reqwest` above | [`reqwest::RetryMiddleware`] |
+//!
+//! A default build pulls in none of the integrations (`http` and below). Without the `metrics`
+//! part, a policy pays nothing for the metrics: a call keeps no attempt start and reads no
+//! clock for them. PostgreSQL needs no feature: `tokio-postgres`'s errors are classified in
+//! the examples (`examples/src/pg_retry.rs`). The wait strategies and jitter build without
+//! `std` in the `persevere-wait` crate.
 //!
 //! # Every builder method
 //!
@@ -145,9 +156,15 @@ mod hedge;
 pub mod http;
 mod limits;
 mod log;
+#[cfg(feature = "metrics")]
+pub mod metrics;
+#[cfg(feature = "reqwest")]
+pub mod reqwest;
 pub mod testing;
 pub mod time;
 mod timed_out;
+#[cfg(feature = "tower")]
+pub mod tower;
 pub mod wait;
 
 pub use crate::core::{Next, Retrying};

@@ -141,6 +141,7 @@ impl Clock for SystemClock {
 
 impl Sleeper for SystemClock {
     fn sleep(&self, duration: Duration) {
+        warn_if_on_an_async_runtime();
         std::thread::sleep(duration);
     }
 }
@@ -176,7 +177,39 @@ pub struct ThreadSleeper;
 
 impl Sleeper for ThreadSleeper {
     fn sleep(&self, duration: Duration) {
+        warn_if_on_an_async_runtime();
         std::thread::sleep(duration);
+    }
+}
+
+/// A blocking sleep on a thread that runs async tasks stalls every task of that thread (all of
+/// them, on a current-thread runtime) for the whole wait: calling a blocking driver
+/// ([`retry`](crate::Policy::retry), [`retry_with`](crate::Policy::retry_with)) there is a
+/// mistake; use `retry_async`, or `spawn_blocking`. In debug builds with the `tokio` feature,
+/// the first real blocking sleep on a tokio worker thread (or the thread that drives a
+/// current-thread runtime) logs a warning, once per process; `spawn_blocking` threads are
+/// not worker threads and are not warned about. The check runs only before a sleep, never on
+/// a call that succeeds at once.
+#[inline]
+fn warn_if_on_an_async_runtime() {
+    #[cfg(all(debug_assertions, feature = "tokio"))]
+    if tokio::runtime::worker_index().is_some() {
+        warn_blocking_sleep_once();
+    }
+}
+
+#[cfg(all(debug_assertions, feature = "tokio"))]
+#[cold]
+fn warn_blocking_sleep_once() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if !WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            target: "persevere",
+            "a blocking retry is sleeping on a tokio worker thread, which stalls the runtime's \
+             tasks: use `retry_async`, or run the blocking call in `spawn_blocking` \
+             (this warning is logged once, in debug builds)"
+        );
     }
 }
 

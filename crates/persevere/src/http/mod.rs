@@ -9,6 +9,8 @@
 //! | `x-amz-retry-after` (AWS) | [`x_amz_retry_after`]: whole milliseconds | malformed, empty, signed, fractional |
 //! | `grpc-retry-pushback-ms` (gRPC) | [`grpc_retry_pushback_ms`]: a [`Pushback`] | negative or unparseable: [`Pushback::DoNotRetry`] |
 //!
+//! [`header_wait`] reads them all from a response's headers, whatever the HTTP client.
+//!
 //! Every parser ignores spaces and tabs around the value, saturates instead of overflowing,
 //! and never panics, whatever the input. `None` means "no advice": the policy keeps its own
 //! backoff.
@@ -35,10 +37,12 @@
 
 mod classify;
 mod date;
+mod headers;
 mod millis;
 mod numbers;
 mod retry_after;
 
 pub use classify::{is_idempotent_method, is_safe_method, is_transient_status};
+pub use headers::{WAIT_HEADERS, header_wait, header_wait_at};
 pub use millis::{Pushback, grpc_retry_pushback_ms, retry_after_ms, x_amz_retry_after};
 pub use retry_after::retry_after;

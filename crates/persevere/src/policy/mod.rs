@@ -27,9 +27,9 @@ pub use crate::core::{Judge, Rules, Verdict};
 pub use error_rules::ErrorRules;
 pub use filters::{ErrorFilter, Giveup, On, OnIf, When};
 pub use parts::{
-    AttemptTimeout, BackoffEvent, Blocking, BudgetPart, FromTimedOut, GiveupEvent, Handler,
-    Handlers, JitterFn, MaxTimeFn, MaxTriesFn, Parts, ServerWaitFn, ServerWaits, SuccessEvent,
-    TimeoutFor,
+    AttemptOutcome, AttemptStart, AttemptTimeout, BackoffEvent, Blocking, BudgetPart, FromTimedOut,
+    GiveupEvent, Handler, Handlers, JitterFn, MaxTimeFn, MaxTriesFn, Parts, ServerWaitFn,
+    ServerWaits, SuccessEvent, TimeoutFor,
 };
 pub use predicate_rules::{PredicateRules, RetryValue, WhileFalsy};
 pub use slots::{Admits, FixWith, Fixed, Slot, Unfixed};

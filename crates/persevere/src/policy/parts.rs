@@ -7,13 +7,17 @@
 //! Four traits read the list: [`Parts`] (what reads no type), [`Handlers`] (typed by the
 //! operation's value and error), [`ServerWaits`] (typed by what a failure carries) and
 //! [`TimeoutFor`] (typed by the outcome). [`Blocking`] marks the lists a blocking driver can run.
+//!
+//! Parts that observe attempts (metrics) also keep per-call state: the start of the running
+//! attempt, in a call's [`AttemptStart`], which is `()` for every other part, so that a call
+//! of a policy without them holds nothing more.
 
 use crate::budget::Budget;
 use crate::{Details, TimedOut};
 use persevere_wait::{CustomJitter, Rng};
 use std::fmt;
 use std::marker::PhantomData;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The part list of a policy, as far as it reads no type. Implemented by `()`, pairs, and the
 /// parts the builder adds; each method answers from the last part that has an answer, as a
@@ -74,6 +78,130 @@ pub trait Parts {
     fn attempt_timeout(&self) -> Option<Duration> {
         None
     }
+
+    /// What a call keeps of its running attempt for the parts that observe attempts: `()`
+    /// for parts that do not, an `Option<Instant>` for those that do (metrics), and a pair for
+    /// a pair of lists (a pair of `()` holds nothing).
+    type AttemptStart: AttemptStart;
+
+    /// Whether this list hears of every attempt's end ([`attempt_ended`](Parts::attempt_ended)):
+    /// known at compile time from [`AttemptStart`](Parts::AttemptStart), except for
+    /// type-erased parts, which know it at run time. A call of a list that does not reads no
+    /// clock for it.
+    #[inline]
+    fn observes_attempts(&self) -> bool {
+        <Self::AttemptStart as AttemptStart>::OBSERVED
+    }
+
+    /// Called after every attempt, whatever its outcome (a success, a failure the policy
+    /// retries or gives up on, or one its filters do not handle), with the policy's target
+    /// name and how long the attempt ran. Called only when
+    /// [`observes_attempts`](Parts::observes_attempts).
+    #[inline]
+    fn attempt_ended(&self, _target: &str, _outcome: AttemptOutcome, _duration: Duration) {}
+
+    /// Called when the budget refuses an attempt that would not have ended the call (a hedge);
+    /// a refused retry ends the call, which the give-up handlers hear of with
+    /// [`GiveUpReason::Budget`](crate::GiveUpReason::Budget).
+    #[inline]
+    fn budget_refused(&self, _target: &str) {}
+}
+
+/// What a part list keeps of a call's running attempt (see [`Parts::AttemptStart`]):
+/// nothing (`()`), its start (`Option<Instant>`), or a pair of these.
+pub trait AttemptStart: Copy + fmt::Debug + Send + Sync {
+    /// Whether a list with this state observes attempts.
+    const OBSERVED: bool;
+
+    /// The state before anything was measured.
+    fn unset() -> Self;
+
+    /// The state of an attempt that starts at `now`.
+    fn at(now: Instant) -> Self;
+
+    /// How long the attempt has run at `now` (`None` if nothing was measured).
+    fn ran(self, now: Instant) -> Option<Duration>;
+}
+
+impl AttemptStart for () {
+    const OBSERVED: bool = false;
+
+    #[inline(always)]
+    fn unset() -> Self {}
+
+    #[inline(always)]
+    fn at(_now: Instant) -> Self {}
+
+    #[inline(always)]
+    fn ran(self, _now: Instant) -> Option<Duration> {
+        None
+    }
+}
+
+impl AttemptStart for Option<Instant> {
+    const OBSERVED: bool = true;
+
+    #[inline]
+    fn unset() -> Self {
+        None
+    }
+
+    #[inline]
+    fn at(now: Instant) -> Self {
+        Some(now)
+    }
+
+    #[inline]
+    fn ran(self, now: Instant) -> Option<Duration> {
+        self.map(|start| now.saturating_duration_since(start))
+    }
+}
+
+impl<A: AttemptStart, B: AttemptStart> AttemptStart for (A, B) {
+    const OBSERVED: bool = A::OBSERVED || B::OBSERVED;
+
+    #[inline(always)]
+    fn unset() -> Self {
+        (A::unset(), B::unset())
+    }
+
+    #[inline(always)]
+    fn at(now: Instant) -> Self {
+        (A::at(now), B::at(now))
+    }
+
+    #[inline(always)]
+    fn ran(self, now: Instant) -> Option<Duration> {
+        self.1.ran(now).or_else(|| self.0.ran(now))
+    }
+}
+
+/// How an attempt ended, as the policy's rules judged it: what
+/// [`Parts::attempt_ended`] hears (and the `outcome` label of the metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AttemptOutcome {
+    /// The attempt succeeded.
+    Success,
+    /// A failure the policy retries (unless a limit or the budget ends the call).
+    Retryable,
+    /// A failure that a `giveup` filter marks fatal.
+    Fatal,
+    /// A failure the policy's filters do not handle (`on`/`when` rejected it): returned at
+    /// once.
+    Unmatched,
+}
+
+impl AttemptOutcome {
+    /// A short lowercase name: `success`, `retryable`, `fatal`, `unmatched`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptOutcome::Success => "success",
+            AttemptOutcome::Retryable => "retryable",
+            AttemptOutcome::Fatal => "fatal",
+            AttemptOutcome::Unmatched => "unmatched",
+        }
+    }
 }
 
 /// The handlers of a part list for operations with value `T` and error `E`.
@@ -132,7 +260,9 @@ pub trait TimeoutFor<O>: Parts {
 )]
 pub trait Blocking: Parts {}
 
-impl Parts for () {}
+impl Parts for () {
+    type AttemptStart = ();
+}
 impl<T, E> Handlers<T, E> for () {}
 impl<X: ?Sized> ServerWaits<X> for () {}
 impl<O> TimeoutFor<O> for () {}
@@ -188,6 +318,25 @@ impl<A: Parts, B: Parts> Parts for (A, B) {
             .attempt_timeout()
             .or_else(|| self.0.attempt_timeout())
     }
+
+    type AttemptStart = (A::AttemptStart, B::AttemptStart);
+
+    #[inline]
+    fn observes_attempts(&self) -> bool {
+        self.0.observes_attempts() || self.1.observes_attempts()
+    }
+
+    #[inline]
+    fn attempt_ended(&self, target: &str, outcome: AttemptOutcome, duration: Duration) {
+        self.0.attempt_ended(target, outcome, duration);
+        self.1.attempt_ended(target, outcome, duration);
+    }
+
+    #[inline]
+    fn budget_refused(&self, target: &str) {
+        self.0.budget_refused(target);
+        self.1.budget_refused(target);
+    }
 }
 
 impl<T, E, A: Handlers<T, E>, B: Handlers<T, E>> Handlers<T, E> for (A, B) {
@@ -236,6 +385,8 @@ impl<A: Blocking, B: Blocking> Blocking for (A, B) {}
 pub struct MaxTriesFn<F>(pub(crate) F);
 
 impl<F: Fn() -> u32> Parts for MaxTriesFn<F> {
+    type AttemptStart = ();
+
     fn max_tries(&self) -> Option<u32> {
         Some((self.0)())
     }
@@ -246,6 +397,8 @@ impl<F: Fn() -> u32> Parts for MaxTriesFn<F> {
 pub struct MaxTimeFn<F>(pub(crate) F);
 
 impl<F: Fn() -> Duration> Parts for MaxTimeFn<F> {
+    type AttemptStart = ();
+
     fn max_time(&self) -> Option<Duration> {
         Some((self.0)())
     }
@@ -256,6 +409,8 @@ impl<F: Fn() -> Duration> Parts for MaxTimeFn<F> {
 pub struct JitterFn<F>(pub(crate) CustomJitter<F>);
 
 impl<F: Fn(Duration, f64) -> Duration> Parts for JitterFn<F> {
+    type AttemptStart = ();
+
     fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration> {
         Some(self.0.apply(delay, rng))
     }
@@ -266,6 +421,8 @@ impl<F: Fn(Duration, f64) -> Duration> Parts for JitterFn<F> {
 pub struct BudgetPart<B>(pub(crate) B);
 
 impl<B: Budget> Parts for BudgetPart<B> {
+    type AttemptStart = ();
+
     fn budget(&self) -> Option<&dyn Budget> {
         Some(&self.0)
     }
@@ -275,7 +432,9 @@ impl<B: Budget> Parts for BudgetPart<B> {
 #[derive(Clone, Copy)]
 pub struct ServerWaitFn<F>(pub(crate) F);
 
-impl<F> Parts for ServerWaitFn<F> {}
+impl<F> Parts for ServerWaitFn<F> {
+    type AttemptStart = ();
+}
 
 impl<X: ?Sized, F: Fn(&X) -> Option<Duration>> ServerWaits<X> for ServerWaitFn<F> {
     fn server_wait(&self, failure: &X) -> Option<Duration> {
@@ -288,6 +447,8 @@ impl<X: ?Sized, F: Fn(&X) -> Option<Duration>> ServerWaits<X> for ServerWaitFn<F
 pub struct AttemptTimeout(pub(crate) Duration);
 
 impl Parts for AttemptTimeout {
+    type AttemptStart = ();
+
     fn attempt_timeout(&self) -> Option<Duration> {
         Some(self.0)
     }
@@ -342,6 +503,7 @@ macro_rules! handler_event {
     ($event:ident, $flag:ident, $method:ident) => {
         impl<H, T, E> Parts for Handler<$event, H, T, E> {
             const $flag: bool = true;
+            type AttemptStart = ();
         }
 
         impl<H, T, E> Handlers<T, E> for Handler<$event, H, T, E>

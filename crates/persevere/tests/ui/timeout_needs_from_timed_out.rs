@@ -1,9 +1,13 @@
-// An attempt timeout needs an error type that can hold `TimedOut`.
+// An attempt timeout needs an error type that can hold `TimedOut`. (A local error type: the
+// list of `From` impls that rustc shows for a std type depends on the crates in the build.)
 use persevere::{constant, on_error};
 use std::time::Duration;
 
-async fn fetch() -> Result<u8, String> {
-    Err("down".into())
+#[derive(Debug)]
+struct Down;
+
+async fn fetch() -> Result<u8, Down> {
+    Err(Down)
 }
 
 fn main() {

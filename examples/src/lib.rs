@@ -1,0 +1,8 @@
+//! Servers on loopback for persevere's examples and integration tests: a scripted, flaky HTTP
+//! server ([`flaky_http`]) and a throwaway PostgreSQL ([`postgres`]), with the classification of
+//! PostgreSQL errors ([`pg_retry`]). Real servers, not mocks:
+//! the code under test talks to them over real sockets.
+
+pub mod flaky_http;
+pub mod pg_retry;
+pub mod postgres;
