@@ -9,7 +9,10 @@
 //!     // async: __persevere_retrying_0.attempt_cut(async { BODY }).await (the attempt timeout)
 //!     match __persevere_retrying_0.check_cut(__persevere_outcome_0, __persevere_cut) {
 //!         Next::Done(outcome) => break outcome,
-//!         Next::Retry(wait) => __persevere_retrying_0.sleep(wait),  // sleep_async(wait).await
+//!         Next::Retry(wait) => {
+//!             __persevere_retrying_0.sleep(wait);  // sleep_async(wait).await
+//!             __persevere_retrying_0.mark_attempt();
+//!         }
 //!     }
 //! }
 //! ```
@@ -153,7 +156,11 @@ fn layer_loop(
             let (#outcome, __persevere_cut): (#ret_ty, bool) = #attempt;
             match #retrying.check_cut(#checked, __persevere_cut) {
                 ::persevere::Next::Done(#done) => break #returned,
-                ::persevere::Next::Retry(__persevere_wait) => #sleep,
+                ::persevere::Next::Retry(__persevere_wait) => {
+                    #sleep;
+                    // The next attempt starts now (for parts that time attempts, as metrics do).
+                    #retrying.mark_attempt();
+                }
             }
         }
     })
