@@ -81,6 +81,16 @@ impl Announcer {
         }
     }
 
+    /// persevere received `signal` and passed it on; SIGKILL follows after `kill_in`.
+    pub fn forwarded(&self, signal: i32, kill_in: Duration) {
+        self.say(|| messages::forwarded(&self.command, signal, kill_in));
+    }
+
+    /// The same signal came again: the attempt gets SIGKILL now.
+    pub fn escalated(&self, signal: i32) {
+        self.say(|| messages::escalated(&self.command, signal));
+    }
+
     /// Draws the status line: `left` of the wait remains before try `next_try`.
     pub fn show_status(&self, left: Duration, next_try: u32) {
         if self.status_line {

@@ -19,6 +19,7 @@ mod replay;
 mod report;
 mod run;
 mod signals;
+mod signame;
 mod spawn;
 mod strategy;
 mod sys;

@@ -3,6 +3,7 @@
 
 use crate::duration::format_seconds;
 use crate::outcome::AttemptFailure;
+use crate::signame;
 use std::ffi::OsString;
 use std::time::Duration;
 
@@ -32,6 +33,24 @@ pub fn succeeded(command: &str, tries: u32, max: Option<u32>) -> String {
 /// `running COMMAND (try 1 of 5)`, with `--verbose`.
 pub fn running(command: &str, tries: u32, max: Option<u32>) -> String {
     format!("persevere: running {command} ({})", try_of(tries, max))
+}
+
+/// `got SIGTERM: passed it on to COMMAND; SIGKILL in 10.0s, or at once on another SIGTERM`.
+pub fn forwarded(command: &str, signal: i32, kill_in: Duration) -> String {
+    let name = signame::name(signal);
+    let kill_in = format_seconds(kill_in);
+    format!(
+        "persevere: got {name}: passed it on to {command}; SIGKILL in {kill_in}, \
+         or at once on another {name}"
+    )
+}
+
+/// `got SIGTERM again: SIGKILL to COMMAND`.
+pub fn escalated(command: &str, signal: i32) -> String {
+    format!(
+        "persevere: got {} again: SIGKILL to {command}",
+        signame::name(signal)
+    )
 }
 
 /// The terminal's status line while persevere waits.

@@ -61,6 +61,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<u8> {
             stdin,
             foreground,
             signals: &signals,
+            announcer: &announcer,
         };
         let outcome = attempt::run(config, plan);
         if foreground {

@@ -93,8 +93,19 @@ fn start_trapping(dir: &TempDir) -> Child {
         pid = dir.file("child.pid"),
     );
     let mut cmd = persevere();
+    // With a forwarded signal SIGKILL follows after --kill-after: an hour here, so that the
+    // run ends in time only if the leftovers get SIGTERM as soon as the command has exited.
     cmd.args([
-        "--factor", "1ms", "--report", "-", "--", "sh", "-c", &script,
+        "--factor",
+        "1ms",
+        "--kill-after",
+        "1h",
+        "--report",
+        "-",
+        "--",
+        "sh",
+        "-c",
+        &script,
     ])
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
