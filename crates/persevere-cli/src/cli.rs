@@ -16,11 +16,17 @@ PERSEVERE_ATTEMPTS (the maximum; empty with --forever).
 
 Durations: bare seconds (fractions allowed) or units ms, s, m, h, d, as in 250ms or 1m30s.
 
+Signals: SIGINT, SIGTERM and SIGHUP sent to persevere go to the attempt's process group and
+end the run; SIGKILL follows after --kill-after, or at once when the same signal comes again.
+
 Exit status: 0 on success; otherwise the last attempt's: its exit code, 128+N if it died by
 signal N, 124 if it was stopped by --timeout or --max-time, 127 if the command was not found,
-126 if it could not be executed, 1 if an output rule failed an attempt that exited 0.
-128+N when signal N stopped persevere during a wait, 2 for a usage error, 125 if persevere
-itself failed. Do not parse the messages: use --report.";
+126 if it could not be executed, 1 if an output rule failed an attempt that exited 0; 2 for a
+usage error, 125 if persevere itself failed. When a signal sent to persevere ends the run
+(during a wait, or after the command died of it), persevere ends by that same signal, as
+shells and timeout do: its caller sees a death by signal N (a shell's $? is 128+N, and a
+script stops on Ctrl-C). A command that handles the signal and exits gives its own status.
+Do not parse the messages: use --report.";
 
 /// Retry a command with exponential backoff and jitter (Python backoff's rules).
 ///

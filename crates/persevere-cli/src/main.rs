@@ -28,6 +28,7 @@ use crate::announce::Announcer;
 use crate::cli::Cli;
 use crate::config::{Config, UsageError};
 use crate::report::Report;
+use crate::run::Ending;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
@@ -77,7 +78,8 @@ fn main() -> ExitCode {
         }
     }
     match run::run(&config, Arc::new(announcer)) {
-        Ok(status) => ExitCode::from(status),
+        Ok(Ending::Exit(status)) => ExitCode::from(status),
+        Ok(Ending::Signal(signal)) => sys::die_by_signal(signal),
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "persevere: {err}");
             ExitCode::from(INTERNAL)

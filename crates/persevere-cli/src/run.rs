@@ -4,7 +4,7 @@
 use crate::announce::Announcer;
 use crate::attempt::{self, Plan};
 use crate::config::Config;
-use crate::outcome::Stop;
+use crate::outcome::{AttemptFailure, Failure, Status, Stop};
 use crate::replay::Spool;
 use crate::signals::{FORWARDED, Signals};
 use crate::sys;
@@ -17,9 +17,19 @@ use std::time::{Duration, Instant};
 /// How often the terminal's status line counts down.
 const STATUS_TICK: Duration = Duration::from_millis(100);
 
-/// Runs the command until the policy is done; returns persevere's exit status. `Err` is
-/// persevere's own failure.
-pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<u8> {
+/// How a run ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Exit with this status.
+    Exit(u8),
+    /// persevere received this signal and stops because of it: it ends by the same signal, as
+    /// shells and `timeout` do, so that its caller sees a death by signal and not an exit.
+    Signal(i32),
+}
+
+/// Runs the command until the policy is done; says how persevere ends. `Err` is persevere's
+/// own failure.
+pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<Ending> {
     // Not fatal: without it (an old kernel, another OS) a `setsid` descendant can escape.
     let _ = sys::become_subreaper();
     let mut spool = match config.replay_stdin {
@@ -68,14 +78,29 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<u8> {
             sys::set_foreground_group(libc::STDIN_FILENO, sys::getpgrp());
         }
         match retrying.check(outcome?) {
-            Next::Done(Ok(_)) => return Ok(0),
-            Next::Done(Err(failure)) => return Ok(failure.exit_status()),
+            Next::Done(Ok(_)) => return Ok(Ending::Exit(0)),
+            Next::Done(Err(failure)) => return Ok(ending(&failure)),
             Next::Retry(wait) => {
                 if let Some(signal) = sleep(wait, &signals, &announcer, attempt_number + 1)? {
-                    return Ok(u8::try_from(128 + signal).unwrap_or(u8::MAX));
+                    return Ok(Ending::Signal(signal));
                 }
             }
         }
+    }
+}
+
+/// The end after the last failed attempt. An attempt that persevere interrupted and that died
+/// by a signal (the forwarded one, or SIGKILL after it) ends persevere by the signal it
+/// received; one that handled the signal and exited ends it with that exit status, as in a
+/// shell.
+fn ending(failure: &AttemptFailure) -> Ending {
+    let died_by_signal = matches!(
+        failure.failure,
+        Failure::Signal(_) | Failure::Stopped(_, Status::Signaled(_))
+    );
+    match failure.interrupted {
+        Some(signal) if died_by_signal => Ending::Signal(signal),
+        _ => Ending::Exit(failure.exit_status()),
     }
 }
 
