@@ -7,6 +7,7 @@
 
 use crate::announce::Announcer;
 use crate::config::Config;
+use crate::guardian::{self, Guardian};
 use crate::outcome::{AttemptFailure, Failure, Status, Stop, Success};
 use crate::output::{Pump, Seen, Sink};
 use crate::reaper;
@@ -38,6 +39,8 @@ pub struct Plan<'a> {
     pub signals: &'a Signals,
     /// Where messages go.
     pub announcer: &'a Announcer,
+    /// The guardian, if persevere has one.
+    pub guardian: Option<&'a Guardian>,
 }
 
 /// Runs one attempt. `Err` is persevere's own failure.
@@ -47,6 +50,10 @@ pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
         attempt: plan.attempt,
         stdin: std::mem::replace(&mut plan.stdin, Stdio::null()),
         foreground: plan.foreground,
+        guardian: plan
+            .guardian
+            .filter(|_| guardian::pid().is_some())
+            .map(Guardian::announce_fd),
     };
     let mut child = match spawn::spawn(launch) {
         Ok(child) => child,
@@ -184,9 +191,12 @@ impl Watch {
                     Change::Signaled(signal) => self.status = Some(Status::Signaled(signal)),
                     Change::Stopped(_) => self.suspend(),
                 },
+                Ok(Some((pid, _))) if Some(pid) == guardian::pid() => guardian::lost(),
                 Ok(Some(_)) => {}
                 Ok(None) => {
-                    self.children_left = true;
+                    // Only what the attempt left counts, not the guardian; and only once the
+                    // command has ended (before, nobody asks).
+                    self.children_left = self.status.is_some() && reaper::other_children();
                     return;
                 }
                 Err(_) => {

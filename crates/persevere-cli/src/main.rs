@@ -10,6 +10,7 @@ mod cli;
 mod codes;
 mod config;
 mod duration;
+mod guardian;
 mod lines;
 mod messages;
 mod outcome;
@@ -42,6 +43,9 @@ const USAGE: u8 = 2;
 const INTERNAL: u8 = 125;
 
 fn main() -> ExitCode {
+    if guardian::is_guardian() {
+        guardian::serve();
+    }
     let command = Cli::command();
     let option_env: Vec<OsString> = command
         .get_arguments()

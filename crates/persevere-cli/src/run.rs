@@ -4,6 +4,7 @@
 use crate::announce::Announcer;
 use crate::attempt::{self, Plan};
 use crate::config::Config;
+use crate::guardian::Guardian;
 use crate::outcome::{AttemptFailure, Failure, Status, Stop};
 use crate::replay::Spool;
 use crate::signals::{FORWARDED, Signals};
@@ -36,6 +37,8 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<Ending> {
         true => Some(Spool::from_stdin()?),
         false => None,
     };
+    // Before the first attempt: from then on, a SIGKILL of persevere leaves nothing behind.
+    let guardian = Guardian::start();
     let signals = Signals::install()?;
     let foreground = spool.is_none()
         && io::stdin().is_terminal()
@@ -72,8 +75,12 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<Ending> {
             foreground,
             signals: &signals,
             announcer: &announcer,
+            guardian: guardian.as_ref(),
         };
         let outcome = attempt::run(config, plan);
+        if let Some(guardian) = &guardian {
+            guardian.attempt_over();
+        }
         if foreground {
             sys::set_foreground_group(libc::STDIN_FILENO, sys::getpgrp());
         }

@@ -1,0 +1,163 @@
+//! The guardian: a small process that outlives persevere only to stop the running attempt when
+//! persevere itself dies without cleaning up (SIGKILL, a crash, the OOM killer).
+//!
+//! Why a process: nothing runs in a process killed by SIGKILL, and the kernel's parent-death
+//! signal (`PR_SET_PDEATHSIG`) reaches only a direct child, not what the attempt starts (a
+//! script's background jobs, a build's compilers). So persevere starts a guardian (itself, run
+//! as `persevere (guardian)`, in its own process group so that a signal to persevere's group
+//! spares it) and holds one end of a socket whose other end is the guardian's stdin. Each
+//! attempt announces its process group before it execs the command (from the forked child, so
+//! there is no moment when an attempt runs unannounced), and persevere announces `0` once an
+//! attempt and everything it left are gone. The guardian reads until the socket closes: when
+//! persevere exits normally the last word is `0` and it just exits; when persevere died during
+//! an attempt, it stops that attempt's process group and every descendant of its members
+//! (SIGSTOP first, so that nothing forks away, then SIGKILL).
+//!
+//! What it cannot reach: a process that left the attempt's process group (`setsid`) and whose
+//! parent had already exited, so that it was persevere's child when persevere died. persevere
+//! stops those when an attempt ends; after a SIGKILL of persevere no record of them is left.
+//!
+//! Without a guardian (it could not start, or was killed), each attempt's command gets
+//! `PR_SET_PDEATHSIG` instead: it dies with persevere, what it started may not.
+
+use crate::reaper;
+use crate::sys;
+use std::io::{self, Read};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// `argv[0]` of the guardian: how `main` recognises it, and what `ps` shows.
+pub const ARGV0: &str = "persevere (guardian)";
+
+/// The guardian's pid, 0 when there is none.
+static PID: AtomicI32 = AtomicI32::new(0);
+
+/// How many times the guardian looks for processes that forked before SIGSTOP reached them.
+const ROUNDS: usize = 100;
+
+/// persevere's end of the socket to its guardian.
+#[derive(Debug)]
+pub struct Guardian {
+    socket: OwnedFd,
+}
+
+impl Guardian {
+    /// Starts the guardian; `None` if it cannot start (then attempts fall back to the
+    /// parent-death signal).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    pub fn start() -> Option<Guardian> {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` is a live array of two c_ints that socketpair fills.
+        let r = unsafe {
+            libc::socketpair(
+                libc::AF_UNIX,
+                libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+                0,
+                fds.as_mut_ptr(),
+            )
+        };
+        if r != 0 {
+            return None;
+        }
+        // SAFETY: socketpair succeeded: both descriptors are new and owned by nobody else.
+        let (ours, theirs) =
+            unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let mut cmd = Command::new("/proc/self/exe");
+        std::os::unix::process::CommandExt::arg0(&mut cmd, ARGV0);
+        // Its own process group: Ctrl-C and a signal to persevere's group do not reach it.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        cmd.env_clear()
+            .current_dir("/")
+            .stdin(Stdio::from(theirs))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let child = cmd.spawn().ok()?;
+        PID.store(child.id() as libc::pid_t, Ordering::SeqCst);
+        // persevere reaps it with every other child (`waitpid(-1)`), never through `child`.
+        drop(child);
+        Some(Guardian { socket: ours })
+    }
+
+    /// Elsewhere there is no /proc to find an attempt's processes.
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    pub fn start() -> Option<Guardian> {
+        None
+    }
+
+    /// The descriptor an attempt's child writes its pid to, before exec (it is close-on-exec).
+    pub fn announce_fd(&self) -> RawFd {
+        self.socket.as_raw_fd()
+    }
+
+    /// The attempt and everything it left are gone: nothing to guard.
+    pub fn attempt_over(&self) {
+        announce(self.socket.as_raw_fd(), 0);
+    }
+}
+
+/// The guardian's pid, while it lives.
+pub fn pid() -> Option<libc::pid_t> {
+    Some(PID.load(Ordering::SeqCst)).filter(|&pid| pid > 0)
+}
+
+/// The guardian was reaped: it died (someone killed it).
+pub fn lost() {
+    PID.store(0, Ordering::SeqCst);
+}
+
+/// Sends `pgid` on the socket `fd`. Async-signal-safe: the forked child calls it before exec.
+/// A guardian that is gone makes it fail, without SIGPIPE (`MSG_NOSIGNAL`).
+pub fn announce(fd: RawFd, pgid: libc::pid_t) {
+    let bytes = pgid.to_ne_bytes();
+    // SAFETY: `bytes` is a live 4-byte buffer; send copies it and keeps no pointer.
+    unsafe {
+        libc::send(fd, bytes.as_ptr().cast(), bytes.len(), libc::MSG_NOSIGNAL);
+    }
+}
+
+/// Whether this process was started as the guardian.
+pub fn is_guardian() -> bool {
+    std::env::args_os().next().is_some_and(|arg0| arg0 == ARGV0)
+}
+
+/// The guardian's life: read announcements until persevere is gone, then stop the attempt it
+/// left running, if any.
+pub fn serve() -> ! {
+    let mut running: libc::pid_t = 0;
+    let mut stdin = io::stdin().lock();
+    let mut word = [0u8; 4];
+    while stdin.read_exact(&mut word).is_ok() {
+        running = libc::pid_t::from_ne_bytes(word);
+    }
+    if running > 0 {
+        stop_orphaned(running);
+    }
+    std::process::exit(0)
+}
+
+/// Stops the process group `pgid` and every descendant of its members: first SIGSTOP, until a
+/// search of /proc finds nobody new (a stopped process cannot fork: the kernel restarts a fork
+/// while a signal is pending), then SIGKILL to all of them.
+fn stop_orphaned(pgid: libc::pid_t) {
+    let mut stopped: Vec<libc::pid_t> = Vec::new();
+    for _ in 0..ROUNDS {
+        sys::kill(-pgid, libc::SIGSTOP);
+        let table = reaper::table();
+        let new: Vec<libc::pid_t> = reaper::group_and_descendants(&table, pgid)
+            .into_iter()
+            .filter(|pid| !stopped.contains(pid))
+            .collect();
+        if new.is_empty() {
+            break;
+        }
+        for &pid in &new {
+            sys::kill(pid, libc::SIGSTOP);
+        }
+        stopped.extend(new);
+    }
+    sys::kill(-pgid, libc::SIGKILL);
+    for pid in stopped {
+        sys::kill(pid, libc::SIGKILL);
+    }
+}
