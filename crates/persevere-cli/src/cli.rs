@@ -109,6 +109,12 @@ pub struct Cli {
     #[arg(long, value_name = "CODES", env = "PERSEVERE_STOP_ON_EXIT")]
     pub stop_on_exit: Option<ExitCodes>,
 
+    /// Retry an attempt that died by SIGPIPE; by default a broken pipe ends the run, since
+    /// whoever read the command's output is gone [default: off]
+    #[arg(long, env = "PERSEVERE_RETRY_ON_SIGPIPE",
+          value_parser = BoolishValueParser::new())]
+    pub retry_on_sigpipe: bool,
+
     /// An output line matching REGEX makes the attempt a failure, even with exit 0
     /// [default: none]
     #[arg(long, value_name = "REGEX", env = "PERSEVERE_RETRY_IF_OUTPUT", value_parser = parse_regex)]

@@ -3,8 +3,8 @@
 
 use crate::announce::Announcer;
 use crate::cli::{Cli, JitterArg, WaitKind};
-use crate::codes::ExitCodes;
-use crate::outcome::{AttemptFailure, Failure, Success};
+use crate::outcome::{AttemptFailure, Success};
+use crate::rules::RetryRules;
 use crate::strategy::Strategy;
 use clap::ArgMatches;
 use clap::parser::ValueSource;
@@ -52,10 +52,8 @@ pub struct Config {
     pub timeout: Option<Duration>,
     /// Grace between SIGTERM and SIGKILL.
     pub kill_after: Duration,
-    /// `--retry-on-exit`.
-    pub retry_on_exit: Option<ExitCodes>,
-    /// `--stop-on-exit`.
-    pub stop_on_exit: Option<ExitCodes>,
+    /// `--retry-on-exit`, `--stop-on-exit`, `--retry-on-sigpipe`.
+    pub rules: RetryRules,
     /// The output rules.
     pub output: OutputRules,
     /// `--replay-stdin`.
@@ -117,8 +115,11 @@ impl Config {
             seed: cli.seed,
             timeout: cli.timeout.filter(|d| !d.is_zero()),
             kill_after: cli.kill_after,
-            retry_on_exit: cli.retry_on_exit,
-            stop_on_exit: cli.stop_on_exit,
+            rules: RetryRules {
+                retry_on_exit: cli.retry_on_exit,
+                stop_on_exit: cli.stop_on_exit,
+                retry_on_sigpipe: cli.retry_on_sigpipe,
+            },
             output: OutputRules {
                 retry_if: cli.retry_if_output,
                 until: cli.until_output,
@@ -165,25 +166,11 @@ impl Config {
             .on_success(move |d| on_success.success(d.tries(), d.elapsed()))
     }
 
-    /// Failures that are never retried: a signal persevere forwarded, the terminal's Ctrl-C,
-    /// a command that cannot run (126, 127), `--stop-on-exit` codes (stop wins), and exit codes
-    /// outside `--retry-on-exit`. Exit codes outside `--retry-on-exit` give up with the
-    /// give-up message and report event, so that a run always says why it stopped.
+    /// Failures that are never retried (`rules.rs`) give up at once, with the give-up message
+    /// and report event, so that a run always says why it stopped.
     fn giveup_rule(&self) -> impl Fn(&AttemptFailure) -> bool + Send + Sync + 'static {
-        let stop = self.stop_on_exit.clone();
-        let retry = self.retry_on_exit.clone();
-        move |f: &AttemptFailure| {
-            let code = f.exit_code();
-            let user_abort = f.interrupted.is_some() || f.failure == Failure::Signal(libc::SIGINT);
-            let cannot_run = matches!(f.failure, Failure::CannotRun { .. })
-                || code.is_some_and(|c| c == 126 || c == 127);
-            let stopped = code.is_some_and(|c| stop.as_ref().is_some_and(|s| s.contains(c)));
-            let not_retried = match (&retry, &f.failure) {
-                (Some(set), Failure::Exit(c)) => !set.contains(*c),
-                _ => false,
-            };
-            user_abort || cannot_run || stopped || not_retried
-        }
+        let rules = self.rules.clone();
+        move |f: &AttemptFailure| rules.not_retried(f).is_some()
     }
 }
 

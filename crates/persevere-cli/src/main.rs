@@ -18,6 +18,7 @@ mod output;
 mod reaper;
 mod replay;
 mod report;
+mod rules;
 mod run;
 mod signals;
 mod signame;

@@ -1,6 +1,7 @@
 //! What one attempt came to: [`Success`] or an [`AttemptFailure`], and the exit status each
 //! one gives persevere.
 
+use crate::signame;
 use std::fmt;
 
 /// How the command's process ended.
@@ -120,7 +121,7 @@ impl fmt::Display for AttemptFailure {
             Failure::CannotRun { code, reason } => write!(f, "exit {code}, {reason}"),
             Failure::Stopped(Stop::Timeout, _) => write!(f, "timed out"),
             Failure::Stopped(Stop::MaxTime, _) => write!(f, "stopped at --max-time"),
-            Failure::Signal(signal) => write!(f, "signal {signal}"),
+            Failure::Signal(signal) => write!(f, "killed by {}", signame::name(*signal)),
             Failure::Exit(code) => write!(f, "exit {code}"),
             Failure::Output(OutputRule::RetryIf) => {
                 write!(f, "exit 0, output matched --retry-if-output")

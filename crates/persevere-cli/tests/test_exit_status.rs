@@ -59,6 +59,37 @@ fn death_by_sigint_is_a_users_abort_and_is_not_retried() {
 }
 
 #[test]
+fn a_command_killed_by_a_broken_pipe_is_not_retried_unless_asked() {
+    // `persevere -- yes | head -1`: once head has its line, yes dies by SIGPIPE; a broken pipe
+    // downstream stays broken. Also through persevere's own pipes (with an output rule).
+    let cases: [(&[&str], usize); 4] = [
+        (&[], 1),
+        (&["--retry-if-output", "never"], 1),
+        (&["--retry-on-sigpipe"], 3),
+        (&["--retry-on-sigpipe", "--retry-if-output", "never"], 3),
+    ];
+    for (extra, tries) in cases {
+        let dir = TempDir::new();
+        let report = dir.file("report");
+        let script = format!(
+            "{bin} --max-tries 3 --factor 1ms --report {report} {extra} -- yes | head -1; \
+             echo \"status ${{PIPESTATUS[0]}}\"",
+            bin = env!("CARGO_BIN_EXE_persevere"),
+            extra = extra.join(" "),
+        );
+        let mut cmd = std::process::Command::new("bash");
+        cmd.args(["-c", &script]);
+        let r = common::output(cmd);
+        assert_eq!(r.stdout, "y\nstatus 141\n", "{extra:?}: {r:?}");
+        let events = std::fs::read_to_string(&report).unwrap();
+        let events: Vec<&str> = events.lines().collect();
+        assert_eq!(events.len(), tries, "{extra:?}: {events:?}");
+        assert_eq!(field(events[tries - 1], "signal"), Some("13"));
+        assert_eq!(field(events[tries - 1], "event"), Some("giveup"));
+    }
+}
+
+#[test]
 fn a_timed_out_last_attempt_is_124() {
     let r = run(&with_fast(&[
         "--max-tries",
@@ -215,7 +246,7 @@ fn help_shows_every_option_with_its_default() {
         .filter(|l| l.trim_start().starts_with('-'))
         .filter(|l| !l.contains("--help") && !l.contains("--version"))
         .collect();
-    assert_eq!(options.len(), 22, "{options:#?}");
+    assert_eq!(options.len(), 23, "{options:#?}");
     for line in options {
         assert!(line.contains("[default: "), "{line}");
         assert!(line.contains("[env: PERSEVERE_"), "{line}");
