@@ -3,6 +3,7 @@
 
 use crate::announce::Announcer;
 use crate::cli::{Cli, JitterArg, WaitKind};
+use crate::ending::GiveUpReason;
 use crate::outcome::{AttemptFailure, Success};
 use crate::rules::RetryRules;
 use crate::strategy::Strategy;
@@ -160,7 +161,8 @@ impl Config {
             })
             .on_giveup(move |d| {
                 if let Some(failure) = d.error() {
-                    on_giveup.giveup(d.tries(), failure, d.elapsed());
+                    let reason = failure.interrupted.map(GiveUpReason::Signal);
+                    on_giveup.giveup(d.tries(), failure, reason, d.elapsed());
                 }
             })
             .on_success(move |d| on_success.success(d.tries(), d.elapsed()))

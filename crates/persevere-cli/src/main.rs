@@ -10,6 +10,7 @@ mod cli;
 mod codes;
 mod config;
 mod duration;
+mod ending;
 mod guardian;
 mod lines;
 mod messages;
@@ -77,17 +78,20 @@ fn main() -> ExitCode {
         match Report::open(path) {
             Ok(report) => announcer.report = Some(report),
             Err(err) => {
+                // Not a usage error: the option is right, the file system says no.
                 let path = path.to_string_lossy();
-                return usage_error(&format!("--report: cannot open '{path}': {err}"));
+                return internal_error(&format!("--report: cannot open '{path}': {err}"));
             }
         }
     }
-    match run::run(&config, Arc::new(announcer)) {
+    let announcer = Arc::new(announcer);
+    let started = std::time::Instant::now();
+    match run::run(&config, announcer.clone()) {
         Ok(Ending::Exit(status)) => ExitCode::from(status),
         Ok(Ending::Signal(signal)) => sys::die_by_signal(signal),
         Err(err) => {
-            let _ = writeln!(std::io::stderr(), "persevere: {err}");
-            ExitCode::from(INTERNAL)
+            announcer.error(&err.to_string(), started.elapsed());
+            internal_error(&err.to_string())
         }
     }
 }
@@ -109,6 +113,12 @@ fn check_command_start(matches: &clap::ArgMatches) -> Result<(), String> {
         )),
         _ => Ok(()),
     }
+}
+
+/// persevere itself failed: one message, status 125.
+fn internal_error(message: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "persevere: {message}");
+    ExitCode::from(INTERNAL)
 }
 
 /// A usage error found after parsing, shown as clap shows its own.

@@ -2,6 +2,7 @@
 //! "Giving up f(...) after 3 tries (err)"), and the command as a shell would quote it.
 
 use crate::duration::format_seconds;
+use crate::ending::GiveUpReason;
 use crate::outcome::AttemptFailure;
 use crate::signame;
 use std::ffi::OsString;
@@ -20,9 +21,16 @@ pub fn backing_off(
     format!("persevere: backing off {command} ({failure}) for {wait} ({of})")
 }
 
-/// `giving up COMMAND after 5 tries (exit 1)`.
-pub fn giving_up(command: &str, failure: &AttemptFailure, tries: u32) -> String {
-    format!("persevere: giving up {command} after {tries} tries ({failure})")
+/// `giving up COMMAND after 5 tries (exit 1)`, and why when it is not the last try:
+/// `giving up COMMAND after 2 tries (exit 7): got SIGTERM`.
+pub fn giving_up(
+    command: &str,
+    failure: &AttemptFailure,
+    tries: u32,
+    reason: Option<GiveUpReason>,
+) -> String {
+    let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
+    format!("persevere: giving up {command} after {tries} tries ({failure}){why}")
 }
 
 /// `COMMAND succeeded (try 2 of 5)`, with `--verbose`.
@@ -108,7 +116,7 @@ mod tests {
             "persevere: backing off curl -f x (exit 1) for 1.3s (try 2 of 5)"
         );
         assert_eq!(
-            giving_up("curl -f x", &exit(1), 5),
+            giving_up("curl -f x", &exit(1), 5, None),
             "persevere: giving up curl -f x after 5 tries (exit 1)"
         );
         assert_eq!(

@@ -99,9 +99,9 @@ impl AttemptFailure {
         }
     }
 
-    /// Why it failed beyond its status, for the report: `timeout`, `max_time`, `output`,
-    /// `not_found`, `not_executable`.
-    pub fn report_reason(&self) -> Option<&'static str> {
+    /// Why it failed beyond its status, for the report's `failure`: `timeout`, `max_time`,
+    /// `output`, `not_found`, `not_executable`.
+    pub fn report_failure(&self) -> Option<&'static str> {
         match self.failure {
             Failure::CannotRun { code: 127, .. } => Some("not_found"),
             Failure::CannotRun { .. } => Some("not_executable"),

@@ -4,6 +4,7 @@
 use crate::announce::Announcer;
 use crate::attempt::{self, Plan};
 use crate::config::Config;
+use crate::ending::GiveUpReason;
 use crate::guardian::Guardian;
 use crate::outcome::{AttemptFailure, Failure, Status, Stop};
 use crate::replay::Spool;
@@ -51,7 +52,8 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<Ending> {
     let policy = config.policy(&announcer);
     // Read before the core's start, so that persevere's deadline (where a running attempt is
     // stopped) is never later than the core's (after which no attempt starts).
-    let run_deadline = config.max_time.map(|t| Instant::now() + t);
+    let started = Instant::now();
+    let run_deadline = config.max_time.map(|t| started + t);
     let mut retrying = policy.begin_as(&announcer.command);
     loop {
         let attempt_number = retrying.tries() + 1;
@@ -84,11 +86,18 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<Ending> {
         if foreground {
             sys::set_foreground_group(libc::STDIN_FILENO, sys::getpgrp());
         }
-        match retrying.check(outcome?) {
+        let outcome = outcome?;
+        // Kept for the final event, should a signal end the wait that may follow.
+        let last = outcome.as_ref().err().cloned();
+        match retrying.check(outcome) {
             Next::Done(Ok(_)) => return Ok(Ending::Exit(0)),
             Next::Done(Err(failure)) => return Ok(ending(&failure)),
             Next::Retry(wait) => {
                 if let Some(signal) = sleep(wait, &signals, &announcer, attempt_number + 1)? {
+                    if let Some(failure) = &last {
+                        let reason = Some(GiveUpReason::Signal(signal));
+                        announcer.giveup(attempt_number, failure, reason, started.elapsed());
+                    }
                     return Ok(Ending::Signal(signal));
                 }
             }

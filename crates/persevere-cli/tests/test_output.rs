@@ -27,7 +27,7 @@ fn retry_if_output_fails_an_attempt_that_exited_0() {
     assert_eq!(r.stdout, "fine\n");
     let events = r.events();
     assert_eq!(events.len(), 2);
-    assert_eq!(common::field(&events[0], "reason"), Some("output"));
+    assert_eq!(common::field(&events[0], "failure"), Some("output"));
     assert_eq!(common::field(&events[0], "exit"), Some("0"));
 }
 
