@@ -100,12 +100,14 @@ pub struct Cli {
           value_parser = parse_duration)]
     pub kill_after: Duration,
 
-    /// Retry only these exit codes, e.g. 1,2,10-20 (others give up) [default: any non-zero]
+    /// Retry only these exit codes, e.g. 1,2,10-20 (others give up); 126 and 127 (the command
+    /// cannot run) only when listed, also when the command could not be started
+    /// [default: any non-zero but 126 and 127]
     #[arg(long, value_name = "CODES", env = "PERSEVERE_RETRY_ON_EXIT")]
     pub retry_on_exit: Option<ExitCodes>,
 
     /// Give up at once on these exit codes, e.g. 3,64-78 (wins over --retry-on-exit)
-    /// [default: none; 126 and 127 are never retried]
+    /// [default: none]
     #[arg(long, value_name = "CODES", env = "PERSEVERE_STOP_ON_EXIT")]
     pub stop_on_exit: Option<ExitCodes>,
 

@@ -14,7 +14,8 @@ pub enum NotRetried {
     /// The command died by SIGPIPE: whoever read its output is gone, which retrying does not
     /// change (`--retry-on-sigpipe` retries it anyway).
     BrokenPipe,
-    /// The command cannot run: not found or not executable (126, 127).
+    /// The command cannot run: not found or not executable (126, 127), and `--retry-on-exit`
+    /// does not list the code.
     CannotRun,
     /// An exit code of `--stop-on-exit`.
     StopOnExit,
@@ -50,9 +51,14 @@ impl RetryRules {
             }
             _ => {}
         }
-        let cannot_run = matches!(f.failure, Failure::CannotRun { .. })
-            || code.is_some_and(|c| c == 126 || c == 127);
-        if cannot_run {
+        // 126 and 127 say that the command cannot run, which retrying seldom changes; a
+        // `--retry-on-exit` that lists them asks for it (a tool that is being installed).
+        let cannot_run = match f.failure {
+            Failure::CannotRun { code, .. } => Some(code),
+            _ => code.filter(|&c| c == 126 || c == 127),
+        };
+        let asked = |c: i32| self.retry_on_exit.as_ref().is_some_and(|s| s.contains(c));
+        if cannot_run.is_some_and(|c| !asked(c)) {
             return Some(NotRetried::CannotRun);
         }
         if in_set(&self.stop_on_exit) {
@@ -70,6 +76,29 @@ impl RetryRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cannot_run_is_retried_only_when_retry_on_exit_lists_it() {
+        let not_found = failed(Failure::CannotRun {
+            code: 127,
+            reason: "command not found".into(),
+        });
+        let exit_126 = failed(Failure::Exit(126));
+        let default = RetryRules::default();
+        assert_eq!(default.not_retried(&not_found), Some(NotRetried::CannotRun));
+        assert_eq!(default.not_retried(&exit_126), Some(NotRetried::CannotRun));
+        let listed = RetryRules {
+            retry_on_exit: Some("1,126-127".parse().unwrap()),
+            ..RetryRules::default()
+        };
+        assert_eq!(listed.not_retried(&not_found), None);
+        assert_eq!(listed.not_retried(&exit_126), None);
+        let other = RetryRules {
+            retry_on_exit: Some("1".parse().unwrap()),
+            ..RetryRules::default()
+        };
+        assert_eq!(other.not_retried(&not_found), Some(NotRetried::CannotRun));
+    }
 
     fn failed(failure: Failure) -> AttemptFailure {
         AttemptFailure {

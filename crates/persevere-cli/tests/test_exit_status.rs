@@ -153,6 +153,32 @@ fn exit_126_and_127_from_the_command_are_not_retried_either() {
 }
 
 #[test]
+fn retry_on_exit_that_lists_126_or_127_retries_them() {
+    // Exit codes from the command, and a command that is not there (yet).
+    for (code, command) in [
+        ("126", &["sh", "-c", "exit 126"][..]),
+        ("127", &["sh", "-c", "exit 127"][..]),
+        ("127", &["persevere-test-no-such-command"][..]),
+    ] {
+        let mut args = vec!["--max-tries", "3", "--retry-on-exit", code, "--"];
+        args.extend_from_slice(command);
+        let r = run(&with_fast(&args));
+        assert_eq!(r.code, Some(code.parse().unwrap()), "{command:?}");
+        assert_eq!(r.events().len(), 3, "{command:?}: retried");
+    }
+    // A list without them still gives up at once.
+    let r = run(&with_fast(&[
+        "--retry-on-exit",
+        "1-125",
+        "--",
+        "sh",
+        "-c",
+        "exit 127",
+    ]));
+    assert_eq!((r.code, r.events().len()), (Some(127), 1));
+}
+
+#[test]
 fn giving_up_on_an_output_rule_after_exit_0_is_1() {
     let r = run(&with_fast(&[
         "--max-tries",
