@@ -65,6 +65,7 @@ impl Guardian {
             unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
         let mut cmd = Command::new("/proc/self/exe");
         std::os::unix::process::CommandExt::arg0(&mut cmd, ARGV0);
+        cmd.arg(sys::getpid().to_string());
         // Its own process group: Ctrl-C and a signal to persevere's group do not reach it.
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         cmd.env_clear()
@@ -122,8 +123,9 @@ pub fn is_guardian() -> bool {
 }
 
 /// The guardian's life: read announcements until persevere is gone, then stop the attempt it
-/// left running, if any.
+/// left running, if any. Its argument is persevere's pid.
 pub fn serve() -> ! {
+    let persevere: Option<libc::pid_t> = std::env::args().nth(1).and_then(|a| a.parse().ok());
     let mut running: libc::pid_t = 0;
     let mut stdin = io::stdin().lock();
     let mut word = [0u8; 4];
@@ -131,9 +133,30 @@ pub fn serve() -> ! {
         running = libc::pid_t::from_ne_bytes(word);
     }
     if running > 0 {
+        if let Some(pid) = persevere {
+            wait_until_dead(pid);
+        }
         stop_orphaned(running);
     }
     std::process::exit(0)
+}
+
+/// A dying process closes its files before the kernel reparents its children; at that step the
+/// kernel also sends SIGHUP and SIGCONT to a process group that it leaves orphaned with a
+/// stopped member. Stopping the attempt's group before then would have the kernel hang up
+/// its members, whose children would escape the search as orphans. So the guardian waits
+/// until persevere is a zombie (or reaped): then the reparenting is done. Bounded, in case
+/// the pid was reused.
+fn wait_until_dead(pid: libc::pid_t) {
+    for _ in 0..1000 {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| reaper::state(&stat));
+        if !matches!(state, Some(s) if s != 'Z' && s != 'X') {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
 }
 
 /// Stops the process group `pgid` and every descendant of its members: first SIGSTOP, until a

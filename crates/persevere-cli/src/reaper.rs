@@ -110,6 +110,11 @@ pub fn other_children() -> bool {
     children.into_iter().any(|pid| Some(pid) != guardian::pid())
 }
 
+/// The state letter of `/proc/PID/stat` (`R`, `S`, `Z`...), the first field after the name.
+pub fn state(stat: &str) -> Option<char> {
+    stat[stat.rfind(')')? + 1..].trim_start().chars().next()
+}
+
 /// Parent and group from `/proc/PID/stat`: the second and third fields after the command
 /// name, which is in parentheses and may itself contain spaces and parentheses.
 fn parse_stat(pid: libc::pid_t, stat: &str) -> Option<Entry> {
@@ -133,6 +138,7 @@ mod tests {
         };
         assert_eq!(parse_stat(4242, stat), Some(entry));
         assert_eq!(parse_stat(1, "garbage"), None);
+        assert_eq!(state(stat), Some('S'));
     }
 
     #[test]
