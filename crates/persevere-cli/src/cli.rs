@@ -14,7 +14,8 @@ flags take 1/0, true/false, yes/no, on/off); the command line wins. persevere re
 variables from the command's environment and gives it PERSEVERE_ATTEMPT (1-based) and
 PERSEVERE_ATTEMPTS (the maximum; empty with --forever).
 
-Durations: bare seconds (fractions allowed) or units ms, s, m, h, d, as in 250ms or 1m30s.
+Durations: bare seconds (fractions allowed) or units ms, s, m, h, d, as in 250ms or 1m30s
+(largest first, each unit once); at most 365d.
 
 Signals: SIGINT, SIGTERM and SIGHUP sent to persevere go to the attempt's process group and
 end the run; SIGKILL follows after --kill-after, or at once when the same signal comes again.
@@ -146,7 +147,7 @@ pub struct Cli {
     pub report: Option<OsString>,
 
     /// Seed for the jitter's random numbers, for reproducible waits [default: random]
-    #[arg(long, value_name = "N", env = "PERSEVERE_SEED")]
+    #[arg(long, value_name = "N", env = "PERSEVERE_SEED", value_parser = parse_seed)]
     pub seed: Option<u64>,
 
     /// The command to run, and its arguments
@@ -194,13 +195,27 @@ pub enum JitterArg {
 }
 
 fn parse_max_tries(text: &str) -> Result<u32, String> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
     match text.parse::<u32>() {
         Ok(n) if n >= 1 => Ok(n),
+        Err(_) if digits => Err(format!(
+            "'{text}' is too many tries: at most {} (use --forever for no limit)",
+            u32::MAX
+        )),
         _ => Err(format!(
             "'{text}' is not a number of tries: expected a whole number >= 1 \
              (use --forever for no limit)"
         )),
     }
+}
+
+fn parse_seed(text: &str) -> Result<u64, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "'{text}' is not a seed: expected a whole number from 0 to {}",
+            u64::MAX
+        )
+    })
 }
 
 fn parse_base(text: &str) -> Result<f64, String> {

@@ -86,20 +86,27 @@ impl Config {
             Some(ValueSource::EnvVariable) => 1,
             _ => 0,
         };
+        // An option's name in messages: the variable when the value came from it.
+        let name = |id: &str| match matches.value_source(id) {
+            Some(ValueSource::EnvVariable) => format!("PERSEVERE_{}", id.to_uppercase()),
+            _ => format!("--{}", id.replace('_', "-")),
+        };
         let max_tries = if cli.forever {
             match rank("forever").cmp(&rank("max_tries")) {
                 std::cmp::Ordering::Greater => None,
                 std::cmp::Ordering::Less => Some(cli.max_tries),
                 std::cmp::Ordering::Equal => {
-                    return Err(UsageError(
-                        "--forever and --max-tries cannot be used together".into(),
-                    ));
+                    return Err(UsageError(format!(
+                        "{} and {} cannot be used together",
+                        name("forever"),
+                        name("max_tries")
+                    )));
                 }
             }
         } else {
             Some(cli.max_tries)
         };
-        let strategy = strategy(&cli, |id| rank(id) == 2)?;
+        let strategy = strategy(&cli, |id| rank(id) == 2, name)?;
         let jitter = (rank("jitter") > 0).then(|| match cli.jitter {
             JitterArg::Full => Jitter::Full,
             JitterArg::None => Jitter::None,
@@ -178,7 +185,11 @@ impl Config {
 
 /// The strategy from `--wait` and its parameters. `given(id)` says whether an option was given
 /// on the command line: one that the chosen strategy does not use is a usage error there.
-fn strategy(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Strategy, UsageError> {
+fn strategy(
+    cli: &Cli,
+    given: impl Fn(&str) -> bool,
+    name: impl Fn(&str) -> String,
+) -> Result<Strategy, UsageError> {
     use WaitKind::*;
     let uses = |id: &str, kinds: &[WaitKind]| -> Result<(), UsageError> {
         if given(id) && (cli.intervals.is_some() || !kinds.contains(&cli.wait)) {
@@ -198,9 +209,10 @@ fn strategy(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Strategy, UsageEr
     uses("step", &[Linear])?;
     if let Some(list) = &cli.intervals {
         if given("wait") {
-            return Err(UsageError(
-                "--intervals replaces --wait: give one of them".into(),
-            ));
+            return Err(UsageError(format!(
+                "{} replaces --wait: give one of them",
+                name("intervals")
+            )));
         }
         return Ok(Strategy::Intervals(persevere::intervals(list.0.clone())));
     }
@@ -222,10 +234,15 @@ fn strategy(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Strategy, UsageEr
             // Without --max-value the waits may grow up to three times per attempt.
             let max = cli.max_value.unwrap_or(Duration::MAX);
             if cli.factor.is_zero() || cli.factor > max {
-                return Err(UsageError(
-                    "--wait decorrelated needs --factor greater than 0 and at most --max-value"
-                        .into(),
-                ));
+                let wait = match name("wait").as_str() {
+                    "--wait" => "--wait decorrelated".to_string(),
+                    variable => format!("{variable}=decorrelated"),
+                };
+                return Err(UsageError(format!(
+                    "{wait} needs {} greater than 0 and at most {}",
+                    name("factor"),
+                    name("max_value")
+                )));
             }
             Strategy::Decorrelated(persevere::decorrelated(cli.factor, max))
         }

@@ -121,6 +121,41 @@ fn internal_error(message: &str) -> ExitCode {
     ExitCode::from(INTERNAL)
 }
 
+/// clap names the option of a bad value also when the value came from its `PERSEVERE_*`
+/// variable: then the message names the variable, which is what the user has to fix.
+fn name_the_variable(err: &clap::Error, text: String) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let Some(ContextValue::String(arg)) = err.get(ContextKind::InvalidArg) else {
+        return text;
+    };
+    let Some(long) = arg.split(' ').next().and_then(|a| a.strip_prefix("--")) else {
+        return text;
+    };
+    let command = Cli::command();
+    let Some(env) = command
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long))
+        .and_then(|a| a.get_env())
+    else {
+        return text;
+    };
+    // The options end at `--` (or at COMMAND, which clap could not find here).
+    let flag = format!("--{long}");
+    let given = std::env::args()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+    if given {
+        return text;
+    }
+    let env = env.to_string_lossy();
+    text.replacen(
+        &format!("'{arg}'"),
+        &format!("{env} (the default of {flag})"),
+        1,
+    )
+}
+
 /// A usage error found after parsing, shown as clap shows its own.
 fn usage_error(message: &str) -> ExitCode {
     clap_exit(Cli::command().error(ErrorKind::ValueValidation, message))
@@ -135,7 +170,7 @@ fn clap_exit(err: clap::Error) -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
-            let text = err.render().to_string();
+            let text = name_the_variable(&err, err.render().to_string());
             let text = text.strip_prefix("error: ").unwrap_or(&text);
             let _ = write!(std::io::stderr(), "persevere: {text}");
             ExitCode::from(USAGE)

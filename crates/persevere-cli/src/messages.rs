@@ -30,7 +30,11 @@ pub fn giving_up(
     reason: Option<GiveUpReason>,
 ) -> String {
     let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
-    format!("persevere: giving up {command} after {tries} tries ({failure}){why}")
+    let tries = match tries {
+        1 => "1 try".to_string(),
+        n => format!("{n} tries"),
+    };
+    format!("persevere: giving up {command} after {tries} ({failure}){why}")
 }
 
 /// `COMMAND succeeded (try 2 of 5)`, with `--verbose`.
@@ -118,6 +122,10 @@ mod tests {
         assert_eq!(
             giving_up("curl -f x", &exit(1), 5, None),
             "persevere: giving up curl -f x after 5 tries (exit 1)"
+        );
+        assert_eq!(
+            giving_up("x", &exit(3), 1, None),
+            "persevere: giving up x after 1 try (exit 3)"
         );
         assert_eq!(
             backing_off("x", &exit(7), wait, 3, None),

@@ -124,7 +124,7 @@ fn a_command_not_found_is_127_and_not_retried() {
     assert_eq!(
         r.messages(),
         [
-            "persevere: giving up persevere-test-no-such-command after 1 tries (exit 127, command not found)"
+            "persevere: giving up persevere-test-no-such-command after 1 try (exit 127, command not found)"
         ]
     );
     assert_eq!(field(&r.events()[0], "failure"), Some("not_found"));
@@ -237,6 +237,26 @@ fn usage_errors_are_2_and_name_the_option_and_what_it_accepts() {
             "--factor greater than 0 and at most --max-value",
         ),
         (&["--no-such-option", "true"], "--no-such-option"),
+        (
+            &["--max-tries", "4294967296", "true"],
+            "'4294967296' is too many tries: at most 4294967295",
+        ),
+        (
+            &["--seed", "-5", "true"],
+            "'-5' is not a seed: expected a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            &["--max-time", "1h1h", "true"],
+            "'1h1h' is not a duration: each unit at most once, largest first",
+        ),
+        (
+            &["--factor", "400d", "true"],
+            "'400d' is too long: durations are at most 365d",
+        ),
+        (
+            &["--timeout", "99999999999999999999", "true"],
+            "is too long",
+        ),
         (&[], "<COMMAND>"),
     ];
     for (args, expected) in cases {
@@ -253,12 +273,55 @@ fn usage_errors_are_2_and_name_the_option_and_what_it_accepts() {
 }
 
 #[test]
-fn a_bad_environment_default_is_a_usage_error_too() {
+fn a_bad_environment_default_is_a_usage_error_that_names_the_variable() {
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str);
+    let cases: [Case; 4] = [
+        (
+            &[("PERSEVERE_MAX_TRIES", "many")],
+            &[],
+            "persevere: invalid value 'many' for PERSEVERE_MAX_TRIES (the default of \
+             --max-tries): 'many' is not a number of tries",
+        ),
+        // Given on the command line, the option is what is wrong.
+        (
+            &[("PERSEVERE_MAX_TRIES", "many")],
+            &["--max-tries", "0"],
+            "persevere: invalid value '0' for '--max-tries <N>'",
+        ),
+        (
+            &[("PERSEVERE_FOREVER", "1"), ("PERSEVERE_MAX_TRIES", "3")],
+            &[],
+            "persevere: PERSEVERE_FOREVER and PERSEVERE_MAX_TRIES cannot be used together",
+        ),
+        (
+            &[
+                ("PERSEVERE_WAIT", "decorrelated"),
+                ("PERSEVERE_FACTOR", "0"),
+            ],
+            &[],
+            "persevere: PERSEVERE_WAIT=decorrelated needs PERSEVERE_FACTOR greater than 0",
+        ),
+    ];
+    for (env, args, expected) in cases {
+        let mut cmd = common::persevere();
+        cmd.envs(env.iter().copied()).args(args).arg("true");
+        let r = common::output(cmd);
+        assert_eq!(r.code, Some(2), "{env:?}");
+        assert!(r.stderr.starts_with(expected), "{env:?}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn replay_stdin_from_a_directory_blames_stdin_not_the_temporary_directory() {
     let mut cmd = common::persevere();
-    cmd.env("PERSEVERE_MAX_TRIES", "many").arg("true");
+    cmd.args(["--replay-stdin", "--", "true"])
+        .stdin(std::fs::File::open("/etc").unwrap());
     let r = common::output(cmd);
-    assert_eq!(r.code, Some(2));
-    assert!(r.stderr.contains("--max-tries"), "{}", r.stderr);
+    assert_eq!(r.code, Some(125));
+    assert_eq!(
+        r.stderr,
+        "persevere: --replay-stdin: cannot read stdin: Is a directory (os error 21)\n"
+    );
 }
 
 #[test]

@@ -81,8 +81,7 @@ fn a_signal_during_a_wait_ends_the_report_with_a_giveup_that_says_so() {
     common::wait_status(child);
     let stderr = lines.rest();
     assert!(
-        stderr
-            .ends_with("persevere: giving up sh -c 'exit 3' after 1 tries (exit 3): got SIGHUP\n"),
+        stderr.ends_with("persevere: giving up sh -c 'exit 3' after 1 try (exit 3): got SIGHUP\n"),
         "{stderr}"
     );
     let events = report_lines(&report);

@@ -160,7 +160,7 @@ fn a_status_line_shows_on_a_terminal_only_while_persevere_waits() {
         "persevere ends by the signal it received"
     );
     // The status line is erased before the last message.
-    let erased = b"\r\x1b[Kpersevere: giving up false after 1 tries (exit 1): got SIGTERM\r\n";
+    let erased = b"\r\x1b[Kpersevere: giving up false after 1 try (exit 1): got SIGTERM\r\n";
     let ended = wait_until(HANG, || {
         seen.extend(rx.try_iter().flatten());
         seen.ends_with(erased)
