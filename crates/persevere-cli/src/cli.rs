@@ -85,8 +85,10 @@ pub struct Cli {
     #[arg(long, value_name = "LIST", env = "PERSEVERE_INTERVALS", value_parser = parse_intervals)]
     pub intervals: Option<IntervalList>,
 
-    /// Randomises each wait: full, none, equal, random, proportional=F (F in 0..=1)
-    /// [default: full; none for --wait decorrelated]
+    /// Randomises each wait: full, none, equal, random, proportional=F (F in 0..=1). Full
+    /// jitter is the default for every strategy but decorrelated, --wait constant too, as in
+    /// the library and Python backoff (hosts retrying in step are what jitter prevents): give
+    /// none for exact waits [default: full; none for --wait decorrelated]
     #[arg(long, value_name = "JITTER", env = "PERSEVERE_JITTER", value_parser = parse_jitter,
           hide_default_value = true, default_value = "full")]
     pub jitter: JitterArg,
