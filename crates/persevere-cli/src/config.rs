@@ -25,6 +25,8 @@ pub struct OutputRules {
     pub retry_if: Option<Regex>,
     /// The attempt succeeds only if a line matched.
     pub until: Option<Regex>,
+    /// Whether to say when a long line could be matched only in part (not with `--quiet`).
+    pub warn: bool,
 }
 
 impl OutputRules {
@@ -131,6 +133,7 @@ impl Config {
             output: OutputRules {
                 retry_if: cli.retry_if_output,
                 until: cli.until_output,
+                warn: !cli.quiet,
             },
             replay_stdin: cli.replay_stdin,
             quiet: cli.quiet,

@@ -25,6 +25,7 @@ mod signals;
 mod signame;
 mod spawn;
 mod strategy;
+mod stream_match;
 mod sys;
 
 use crate::announce::Announcer;
