@@ -14,6 +14,7 @@ use crate::reaper;
 use crate::signals::{FORWARDED, Signals};
 use crate::spawn::{self, Launch, SpawnError};
 use crate::sys::{self, Change};
+use std::fs::File;
 use std::io;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -41,14 +42,23 @@ pub struct Plan<'a> {
     pub announcer: &'a Announcer,
     /// The guardian, if persevere has one.
     pub guardian: Option<&'a Guardian>,
+    /// The held stdout's spool (`--hold-stdout`).
+    pub held: Option<File>,
 }
 
 /// Runs one attempt. `Err` is persevere's own failure.
 pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
+    // Held stdout goes through the pump when output rules pipe it, else straight to the file.
+    let held = plan.held.take();
+    let (held_pipe, held_file) = match config.output.any() {
+        true => (held, None),
+        false => (None, held),
+    };
     let launch = Launch {
         config,
         attempt: plan.attempt,
         stdin: std::mem::replace(&mut plan.stdin, Stdio::null()),
+        stdout: held_file,
         foreground: plan.foreground,
         guardian: plan
             .guardian
@@ -62,7 +72,8 @@ pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
     };
     let pid = child.id() as libc::pid_t;
     let mut pumps: Vec<Pump> = Vec::new();
-    pumps.extend(child.stdout.take().map(|out| Pump::new(out, Sink::Stdout)));
+    let stdout_sink = held_pipe.map_or(Sink::Stdout, Sink::Held);
+    pumps.extend(child.stdout.take().map(|out| Pump::new(out, stdout_sink)));
     pumps.extend(child.stderr.take().map(|err| Pump::new(err, Sink::Stderr)));
     let mut watch = Watch {
         pid,

@@ -129,6 +129,13 @@ pub struct Cli {
     #[arg(long, value_name = "REGEX", env = "PERSEVERE_UNTIL_OUTPUT", value_parser = parse_regex)]
     pub until_output: Option<Regex>,
 
+    /// Hold each attempt's stdout (in a temporary file, not in memory) until it ends: a
+    /// success's goes to stdout, a failure's to stderr, so that a pipeline reads it once
+    /// [default: off]
+    #[arg(long, env = "PERSEVERE_HOLD_STDOUT",
+          value_parser = BoolishValueParser::new())]
+    pub hold_stdout: bool,
+
     /// Read stdin to its end first, then give the same bytes to every attempt [default: off]
     #[arg(long, env = "PERSEVERE_REPLAY_STDIN",
           value_parser = BoolishValueParser::new())]

@@ -61,6 +61,8 @@ pub struct Config {
     pub output: OutputRules,
     /// `--replay-stdin`.
     pub replay_stdin: bool,
+    /// `--hold-stdout`.
+    pub hold_stdout: bool,
     /// `--quiet`.
     pub quiet: bool,
     /// `--verbose`.
@@ -136,6 +138,7 @@ impl Config {
                 warn: !cli.quiet,
             },
             replay_stdin: cli.replay_stdin,
+            hold_stdout: cli.hold_stdout,
             quiet: cli.quiet,
             verbose: cli.verbose,
             report: cli.report,

@@ -12,6 +12,7 @@ mod config;
 mod duration;
 mod ending;
 mod guardian;
+mod held;
 mod lines;
 mod messages;
 mod outcome;

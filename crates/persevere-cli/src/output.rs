@@ -142,12 +142,14 @@ fn warn_once(option: &str, why: &str) {
 }
 
 /// Where a pipe's bytes go.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub enum Sink {
     /// persevere's stdout.
     Stdout,
     /// persevere's stderr.
     Stderr,
+    /// The held stdout's spool (`--hold-stdout`).
+    Held(File),
 }
 
 /// One of the command's output pipes.
@@ -201,7 +203,7 @@ impl Pump {
         if scan.seen.undecided(rules) {
             self.lines.feed(chunk, &mut scan);
         }
-        if forward(self.sink, chunk).is_err() {
+        if forward(&mut self.sink, chunk).is_err() {
             // Our reader is gone: close the pipe, so that the command sees the broken pipe
             // it would have seen writing there itself.
             self.source = None;
@@ -209,7 +211,7 @@ impl Pump {
     }
 }
 
-fn forward(sink: Sink, chunk: &[u8]) -> io::Result<()> {
+fn forward(sink: &mut Sink, chunk: &[u8]) -> io::Result<()> {
     match sink {
         Sink::Stdout => {
             let mut out = io::stdout().lock();
@@ -217,5 +219,6 @@ fn forward(sink: Sink, chunk: &[u8]) -> io::Result<()> {
             out.flush()
         }
         Sink::Stderr => io::stderr().lock().write_all(chunk),
+        Sink::Held(file) => file.write_all(chunk),
     }
 }

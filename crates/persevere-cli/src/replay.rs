@@ -26,7 +26,7 @@ impl Spool {
             );
             io::Error::new(err.kind(), text)
         };
-        let mut file = temp_file().map_err(in_dir)?;
+        let mut file = temp_file("stdin").map_err(in_dir)?;
         let mut stdin = io::stdin().lock();
         let mut buf = vec![0; 64 * 1024];
         loop {
@@ -52,14 +52,16 @@ impl Spool {
     }
 }
 
-fn temp_file() -> io::Result<File> {
+/// A new temporary file, already unlinked: nothing is left behind, whatever happens to
+/// persevere.
+pub fn temp_file(what: &str) -> io::Result<File> {
     let dir = std::env::temp_dir();
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     for n in 0..100 {
         let path = dir.join(format!(
-            ".persevere-stdin-{}-{nanos}-{n}",
+            ".persevere-{what}-{}-{nanos}-{n}",
             std::process::id()
         ));
         match OpenOptions::new()
@@ -79,6 +81,6 @@ fn temp_file() -> io::Result<File> {
     }
     Err(io::Error::new(
         io::ErrorKind::AlreadyExists,
-        "cannot create a temporary file for --replay-stdin",
+        "cannot create a temporary file",
     ))
 }

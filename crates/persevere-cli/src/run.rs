@@ -6,6 +6,7 @@ use crate::attempt::{self, Plan};
 use crate::config::Config;
 use crate::ending::GiveUpReason;
 use crate::guardian::Guardian;
+use crate::held::HeldStdout;
 use crate::outcome::{AttemptFailure, Failure, Status, Stop};
 use crate::replay::Spool;
 use crate::signals::{FORWARDED, Signals};
@@ -36,6 +37,10 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<Ending> {
     let _ = sys::become_subreaper();
     let mut spool = match config.replay_stdin {
         true => Some(Spool::from_stdin()?),
+        false => None,
+    };
+    let mut held = match config.hold_stdout {
+        true => Some(HeldStdout::new()?),
         false => None,
     };
     // Before the first attempt: from then on, a SIGKILL of persevere leaves nothing behind.
@@ -78,6 +83,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<Ending> {
             signals: &signals,
             announcer: &announcer,
             guardian: guardian.as_ref(),
+            held: held.as_mut().map(HeldStdout::for_attempt).transpose()?,
         };
         let outcome = attempt::run(config, plan);
         if let Some(guardian) = &guardian {
@@ -87,6 +93,9 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<Ending> {
             sys::set_foreground_group(libc::STDIN_FILENO, sys::getpgrp());
         }
         let outcome = outcome?;
+        if let Some(held) = &mut held {
+            held.release(outcome.is_ok())?;
+        }
         // Kept for the final event, should a signal end the wait that may follow.
         let last = outcome.as_ref().err().cloned();
         match retrying.check(outcome) {
