@@ -126,11 +126,11 @@ fn supervise(
         if let Some((at, why)) = deadline {
             if watch.status.is_none() && watch.stopped.is_none() && now >= at {
                 watch.stopped = Some(why);
-                watch.terminate(config.kill_after, now);
+                watch.terminate(config.signal, config.kill_after, now);
             }
         }
         if watch.status.is_some() && watch.leftovers() && !watch.terminated {
-            watch.terminate(config.kill_after, now);
+            watch.terminate(config.signal, config.kill_after, now);
         }
         if watch.kill_at.is_some_and(|at| now >= at) {
             reaper::signal_tree(pid, libc::SIGKILL);
@@ -248,10 +248,10 @@ impl Watch {
         }
     }
 
-    /// SIGTERM to the whole tree; SIGKILL follows after `grace`.
+    /// `signal` (SIGTERM unless --signal) to the whole tree; SIGKILL follows after `grace`.
     /// An earlier SIGKILL, already due for a forwarded signal, stays.
-    fn terminate(&mut self, grace: Duration, now: Instant) {
-        reaper::signal_tree(self.pid, libc::SIGTERM);
+    fn terminate(&mut self, signal: i32, grace: Duration, now: Instant) {
+        reaper::signal_tree(self.pid, signal);
         self.terminated = true;
         self.kill_at = Some(self.kill_at.map_or(now + grace, |at| at.min(now + grace)));
     }

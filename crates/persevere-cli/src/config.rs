@@ -53,8 +53,12 @@ pub struct Config {
     pub seed: Option<u64>,
     /// Time limit of each attempt.
     pub timeout: Option<Duration>,
-    /// Grace between SIGTERM and SIGKILL.
+    /// Grace between `signal` and SIGKILL.
     pub kill_after: Duration,
+    /// `--signal`: what stops an attempt at its deadline, and its leftovers.
+    pub signal: i32,
+    /// `--preserve-status`.
+    pub preserve_status: bool,
     /// `--retry-on-exit`, `--stop-on-exit`, `--retry-on-sigpipe`.
     pub rules: RetryRules,
     /// The output rules.
@@ -127,6 +131,8 @@ impl Config {
             seed: cli.seed,
             timeout: cli.timeout.filter(|d| !d.is_zero()),
             kill_after: cli.kill_after,
+            signal: cli.signal,
+            preserve_status: cli.preserve_status,
             rules: RetryRules {
                 retry_on_exit: cli.retry_on_exit,
                 stop_on_exit: cli.stop_on_exit,

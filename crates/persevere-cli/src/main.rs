@@ -11,6 +11,7 @@ mod codes;
 mod config;
 mod duration;
 mod ending;
+mod generate;
 mod guardian;
 mod held;
 mod lines;
@@ -28,6 +29,7 @@ mod spawn;
 mod strategy;
 mod stream_match;
 mod sys;
+mod values;
 
 use crate::announce::Announcer;
 use crate::cli::Cli;
@@ -63,9 +65,14 @@ fn main() -> ExitCode {
     if let Err(message) = check_command_start(&matches) {
         return usage_error(&message);
     }
-    let config = Cli::from_arg_matches(&matches)
-        .map_err(|err| UsageError(err.to_string()))
-        .and_then(|cli| Config::new(cli, &matches, option_env));
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err.to_string()),
+    };
+    if let Some(what) = cli.generate {
+        return generate::print(what);
+    }
+    let config = Config::new(cli, &matches, option_env);
     let config = match config {
         Ok(config) => config,
         Err(UsageError(message)) => return usage_error(&message),

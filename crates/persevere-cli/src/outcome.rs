@@ -75,10 +75,13 @@ impl AttemptFailure {
         }
     }
 
-    /// The exit status persevere gives when this is the last attempt.
-    pub fn exit_status(&self) -> u8 {
+    /// The exit status persevere gives when this is the last attempt: 124 for an attempt it
+    /// stopped, or with `preserve` (`--preserve-status`) the command's own.
+    pub fn exit_status(&self, preserve: bool) -> u8 {
         let status = match self.failure {
             Failure::CannotRun { code, .. } => code,
+            Failure::Stopped(_, Status::Exited(code)) if preserve => code,
+            Failure::Stopped(_, Status::Signaled(signal)) if preserve => 128 + signal,
             Failure::Stopped(..) => 124,
             Failure::Signal(signal) => 128 + signal,
             Failure::Exit(code) => code,
@@ -150,11 +153,15 @@ mod tests {
             code: 127,
             reason: "No such file".into(),
         };
-        assert_eq!(failed(not_found).exit_status(), 127);
+        assert_eq!(failed(not_found).exit_status(false), 127);
         let timeout = Failure::Stopped(Stop::Timeout, Status::Signaled(15));
-        assert_eq!(failed(timeout).exit_status(), 124);
-        assert_eq!(failed(Failure::Signal(9)).exit_status(), 137);
-        assert_eq!(failed(Failure::Exit(3)).exit_status(), 3);
-        assert_eq!(failed(Failure::Output(OutputRule::Until)).exit_status(), 1);
+        assert_eq!(failed(timeout.clone()).exit_status(false), 124);
+        assert_eq!(failed(timeout).exit_status(true), 143);
+        let handled = Failure::Stopped(Stop::MaxTime, Status::Exited(3));
+        assert_eq!(failed(handled).exit_status(true), 3);
+        assert_eq!(failed(Failure::Signal(9)).exit_status(false), 137);
+        assert_eq!(failed(Failure::Exit(3)).exit_status(false), 3);
+        let until = Failure::Output(OutputRule::Until);
+        assert_eq!(failed(until).exit_status(false), 1);
     }
 }

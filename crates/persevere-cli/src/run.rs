@@ -100,7 +100,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<Ending> {
         let last = outcome.as_ref().err().cloned();
         match retrying.check(outcome) {
             Next::Done(Ok(_)) => return Ok(Ending::Exit(0)),
-            Next::Done(Err(failure)) => return Ok(ending(&failure)),
+            Next::Done(Err(failure)) => return Ok(ending(&failure, config.preserve_status)),
             Next::Retry(wait) => {
                 if let Some(signal) = sleep(wait, &signals, &announcer, attempt_number + 1)? {
                     if let Some(failure) = &last {
@@ -118,14 +118,14 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<Ending> {
 /// by a signal (the forwarded one, or SIGKILL after it) ends persevere by the signal it
 /// received; one that handled the signal and exited ends it with that exit status, as in a
 /// shell.
-fn ending(failure: &AttemptFailure) -> Ending {
+fn ending(failure: &AttemptFailure, preserve_status: bool) -> Ending {
     let died_by_signal = matches!(
         failure.failure,
         Failure::Signal(_) | Failure::Stopped(_, Status::Signaled(_))
     );
     match failure.interrupted {
         Some(signal) if died_by_signal => Ending::Signal(signal),
-        _ => Ending::Exit(failure.exit_status()),
+        _ => Ending::Exit(failure.exit_status(preserve_status)),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Signal names for messages: `SIGTERM`.
+//! Signal names for messages (`SIGTERM`) and for `--signal` (`TERM`, `SIGTERM`, `term`, `15`).
 
 /// The signals persevere names, as `kill -l` lists them on Linux.
 const NAMES: &[(&str, i32)] = &[
@@ -41,6 +41,19 @@ pub fn name(signal: i32) -> String {
     }
 }
 
+/// The signal named by `text`: a name with or without `SIG`, in any case, or its number.
+pub fn parse(text: &str) -> Option<i32> {
+    if let Ok(n) = text.parse::<i32>() {
+        return NAMES.iter().any(|(_, s)| *s == n).then_some(n);
+    }
+    let upper = text.to_ascii_uppercase();
+    let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
+    NAMES
+        .iter()
+        .find(|(name, _)| *name == bare)
+        .map(|(_, n)| *n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +62,11 @@ mod tests {
     fn names_have_the_sig_prefix() {
         assert_eq!(name(libc::SIGTERM), "SIGTERM");
         assert_eq!(name(99), "signal 99");
+        for text in ["TERM", "SIGTERM", "term", "sigterm", "15"] {
+            assert_eq!(parse(text), Some(libc::SIGTERM), "{text}");
+        }
+        for bad in ["", "SIG", "TERMS", "0", "99", "-15", "SIGSIGTERM"] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
     }
 }

@@ -334,7 +334,7 @@ fn help_shows_every_option_with_its_default() {
         .filter(|l| l.trim_start().starts_with('-'))
         .filter(|l| !l.contains("--help") && !l.contains("--version"))
         .collect();
-    assert_eq!(options.len(), 24, "{options:#?}");
+    assert_eq!(options.len(), 26, "{options:#?}");
     for line in options {
         assert!(line.contains("[default: "), "{line}");
         assert!(line.contains("[env: PERSEVERE_"), "{line}");
@@ -345,7 +345,10 @@ fn help_shows_every_option_with_its_default() {
 fn help_and_version_go_to_stdout_with_0() {
     let r = run(&["--help"]);
     assert_eq!(r.code, Some(0));
-    assert!(r.stdout.contains("Usage: persevere [OPTIONS] <COMMAND>..."));
+    assert!(
+        r.stdout
+            .contains("Usage: persevere [OPTIONS] [--] <COMMAND>...")
+    );
     let r = run(&["--version"]);
     assert_eq!((r.code, r.stdout.trim()), (Some(0), "persevere 0.1.0"));
 }
