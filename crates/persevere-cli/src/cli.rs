@@ -36,7 +36,7 @@ attempt; not with --quiet, never in a pipe or a file.
 
 Signals: SIGINT, SIGTERM and SIGHUP sent to persevere go to the attempt's process group and
 end the run; SIGKILL follows after --kill-after, or at once when the same signal comes again.
-If persevere itself is killed (even by SIGKILL), a guardian process ('persevere (guardian)')
+If persevere itself is killed (even by SIGKILL), a guardian process ('persevere-guard')
 stops the running attempt's process group and the descendants of its members.
 
 Exit status: 0 on success; otherwise the last attempt's: its exit code, 128+N if it died by

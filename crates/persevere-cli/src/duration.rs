@@ -86,8 +86,14 @@ pub fn format_seconds(d: Duration) -> String {
     if secs >= 0.1 || secs == 0.0 {
         return format!("{secs:.1}s");
     }
-    // A nanosecond (the smallest Duration) needs nine decimals.
-    let decimals = (1 - secs.log10().floor() as i64).clamp(1, 9) as usize;
+    // As many decimals as make two digits, up to the nine of a nanosecond (counted rather
+    // than taken from log10, which would link libm at start-up for this alone).
+    let mut decimals = 2;
+    let mut scaled = secs * 100.0;
+    while scaled < 10.0 && decimals < 9 {
+        scaled *= 10.0;
+        decimals += 1;
+    }
     let text = format!("{secs:.decimals$}");
     format!("{}s", text.trim_end_matches('0'))
 }

@@ -5,10 +5,9 @@ use crate::cli::{Cli, Generate};
 use clap::CommandFactory;
 use clap_complete::Shell;
 use std::io::{self, Write};
-use std::process::ExitCode;
 
 /// Prints `what` to stdout.
-pub fn print(what: Generate) -> ExitCode {
+pub fn print(what: Generate) -> u8 {
     let mut command = Cli::command();
     let mut out = io::stdout().lock();
     let written = match what {
@@ -26,11 +25,11 @@ pub fn print(what: Generate) -> ExitCode {
         }
     };
     match written.and_then(|()| out.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Ok(()) => 0,
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(err) => {
             let _ = writeln!(io::stderr(), "persevere: --generate: {err}");
-            ExitCode::from(125)
+            125
         }
     }
 }

@@ -3,9 +3,10 @@
 //!
 //! Why a process: nothing runs in a process killed by SIGKILL, and the kernel's parent-death
 //! signal (`PR_SET_PDEATHSIG`) reaches only a direct child, not what the attempt starts (a
-//! script's background jobs, a build's compilers). So persevere starts a guardian (itself, run
-//! as `persevere (guardian)`, in its own process group so that a signal to persevere's group
-//! spares it) and holds one end of a socket whose other end is the guardian's stdin. Each
+//! script's background jobs, a build's compilers). So persevere forks a guardian (named
+//! `persevere-guard`, in its own process group so that a signal to persevere's group spares
+//! it; a fork, not a new program, which costs less at start-up) and holds one end of a socket
+//! whose other end is the guardian's stdin. Each
 //! attempt announces its process group before it execs the command (from the forked child, so
 //! there is no moment when an attempt runs unannounced), and persevere announces `0` once an
 //! attempt and everything it left are gone. The guardian reads until the socket closes: when
@@ -24,11 +25,7 @@ use crate::reaper;
 use crate::sys;
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
-
-/// `argv[0]` of the guardian: how `main` recognises it, and what `ps` shows.
-pub const ARGV0: &str = "persevere (guardian)";
 
 /// The guardian's pid, 0 when there is none.
 static PID: AtomicI32 = AtomicI32::new(0);
@@ -63,20 +60,23 @@ impl Guardian {
         // SAFETY: socketpair succeeded: both descriptors are new and owned by nobody else.
         let (ours, theirs) =
             unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        let mut cmd = Command::new("/proc/self/exe");
-        std::os::unix::process::CommandExt::arg0(&mut cmd, ARGV0);
-        cmd.arg(sys::getpid().to_string());
-        // Its own process group: Ctrl-C and a signal to persevere's group do not reach it.
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        cmd.env_clear()
-            .current_dir("/")
-            .stdin(Stdio::from(theirs))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        let child = cmd.spawn().ok()?;
-        PID.store(child.id() as libc::pid_t, Ordering::SeqCst);
-        // persevere reaps it with every other child (`waitpid(-1)`), never through `child`.
-        drop(child);
+        let parent = sys::getpid();
+        // SAFETY: fork is sound here because persevere has a single thread: the child is a
+        // complete copy of a consistent process, in which no lock or allocator state belongs
+        // to a thread that does not exist there, so it may run any code. It never returns
+        // from this function: `become_guardian` ends with an exit. The parent only checks the
+        // result.
+        let pid = unsafe { libc::fork() };
+        match pid {
+            -1 => return None,
+            0 => {
+                drop(ours);
+                become_guardian(theirs, parent);
+            }
+            _ => {}
+        }
+        drop(theirs);
+        PID.store(pid, Ordering::SeqCst);
         Some(Guardian { socket: ours })
     }
 
@@ -117,15 +117,26 @@ pub fn announce(fd: RawFd, pgid: libc::pid_t) {
     }
 }
 
-/// Whether this process was started as the guardian.
-pub fn is_guardian() -> bool {
-    std::env::args_os().next().is_some_and(|arg0| arg0 == ARGV0)
-}
-
-/// The guardian's life: read announcements until persevere is gone, then stop the attempt it
-/// left running, if any. Its argument is persevere's pid.
-pub fn serve() -> ! {
-    let persevere: Option<libc::pid_t> = std::env::args().nth(1).and_then(|a| a.parse().ok());
+/// The guardian's life, in the forked child: detach from everything persevere holds, read
+/// announcements until persevere is gone, then stop the attempt it left running, if any.
+fn become_guardian(socket: OwnedFd, persevere: libc::pid_t) -> ! {
+    let fd = socket.as_raw_fd();
+    // SAFETY: plain system calls on integers and NUL-terminated literals. The socket moves to
+    // fd 0 and /dev/null to 1 and 2; every other descriptor (persevere's pipes, files, the
+    // caller's) is closed, so that the guardian keeps nothing open that a reader waits on.
+    unsafe {
+        // Its own process group: Ctrl-C and a signal to persevere's group do not reach it.
+        libc::setpgid(0, 0);
+        libc::dup2(fd, 0);
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+        libc::dup2(null, 1);
+        libc::dup2(null, 2);
+        close_from(3);
+        libc::chdir(c"/".as_ptr());
+        // Its name in ps -o comm, top and /proc/PID/comm (15 bytes at most).
+        libc::prctl(libc::PR_SET_NAME, c"persevere-guard".as_ptr(), 0, 0, 0);
+    }
+    std::mem::forget(socket);
     let mut running: libc::pid_t = 0;
     let mut stdin = io::stdin().lock();
     let mut word = [0u8; 4];
@@ -133,12 +144,34 @@ pub fn serve() -> ! {
         running = libc::pid_t::from_ne_bytes(word);
     }
     if running > 0 {
-        if let Some(pid) = persevere {
-            wait_until_dead(pid);
-        }
+        wait_until_dead(persevere);
         stop_orphaned(running);
     }
-    std::process::exit(0)
+    // SAFETY: _exit ends the process without running persevere's exit handlers, which
+    // belong to persevere.
+    unsafe { libc::_exit(0) }
+}
+
+/// Closes every descriptor from `first` on.
+fn close_from(first: libc::c_int) {
+    // SAFETY: close_range takes integers; where it is missing (before Linux 5.9), the
+    // descriptors listed in /proc/self/fd are closed one by one (the directory's own is
+    // among them, after it is read).
+    unsafe {
+        if libc::syscall(libc::SYS_close_range, first, libc::c_uint::MAX, 0) == 0 {
+            return;
+        }
+    }
+    let open: Vec<libc::c_int> = std::fs::read_dir("/proc/self/fd")
+        .map(|dir| {
+            dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    for fd in open.into_iter().filter(|&fd| fd >= first) {
+        // SAFETY: close takes an integer; a descriptor already closed is EBADF.
+        unsafe { libc::close(fd) };
+    }
 }
 
 /// A dying process closes its files before the kernel reparents its children; at that step the

@@ -4,6 +4,11 @@
 //! `attempt.rs` (child processes, signals) -> here (exit codes). Errors print once as
 //! `persevere: message`; usage errors exit 2.
 
+// Its own entry point (see `main` below); the unit-test harness brings its own, and does not
+// reach the code behind it.
+#![cfg_attr(not(test), no_main)]
+#![cfg_attr(test, allow(dead_code))]
+
 mod announce;
 mod attempt;
 mod cli;
@@ -11,6 +16,7 @@ mod codes;
 mod config;
 mod duration;
 mod ending;
+mod environment;
 mod generate;
 mod guardian;
 mod held;
@@ -40,7 +46,6 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
 use std::io::Write;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 /// The exit status for a usage error.
@@ -48,10 +53,25 @@ const USAGE: u8 = 2;
 /// The exit status when persevere itself fails (as GNU timeout and env).
 const INTERNAL: u8 = 125;
 
-fn main() -> ExitCode {
-    if guardian::is_guardian() {
-        guardian::serve();
-    }
+/// The process's entry point, in place of std's (`no_main`), which costs about a tenth of a
+/// millisecond that `persevere -- true` does not need: it reads /proc/self/maps to place a
+/// guard page under the main thread's stack, and installs a handler that reports a stack
+/// overflow (which still ends the process, by SIGSEGV, without the message). What persevere
+/// does need of it is done here: SIGPIPE ignored, so that writing to a closed pipe is an error
+/// that persevere handles (children get the default back from std's spawn), and descriptors
+/// 0-2 open, so that a file persevere opens never becomes an attempt's stdin, stdout or stderr.
+#[cfg(not(test))]
+#[unsafe(no_mangle)]
+extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+    sys::start_like_std();
+    let status = persevere();
+    // std's runtime would flush stdout at exit; here nobody else does.
+    let _ = std::io::stdout().flush();
+    libc::c_int::from(status)
+}
+
+/// persevere's exit status.
+fn persevere() -> u8 {
     let command = Cli::command();
     let option_env: Vec<OsString> = command
         .get_arguments()
@@ -96,7 +116,7 @@ fn main() -> ExitCode {
     let announcer = Arc::new(announcer);
     let started = std::time::Instant::now();
     match run::run(&config, announcer.clone()) {
-        Ok(Ending::Exit(status)) => ExitCode::from(status),
+        Ok(Ending::Exit(status)) => status,
         Ok(Ending::Signal(signal)) => sys::die_by_signal(signal),
         Err(err) => {
             announcer.error(&err.to_string(), started.elapsed());
@@ -125,9 +145,9 @@ fn check_command_start(matches: &clap::ArgMatches) -> Result<(), String> {
 }
 
 /// persevere itself failed: one message, status 125.
-fn internal_error(message: &str) -> ExitCode {
+fn internal_error(message: &str) -> u8 {
     let _ = writeln!(std::io::stderr(), "persevere: {message}");
-    ExitCode::from(INTERNAL)
+    INTERNAL
 }
 
 /// clap names the option of a bad value also when the value came from its `PERSEVERE_*`
@@ -166,23 +186,23 @@ fn name_the_variable(err: &clap::Error, text: String) -> String {
 }
 
 /// A usage error found after parsing, shown as clap shows its own.
-fn usage_error(message: &str) -> ExitCode {
+fn usage_error(message: &str) -> u8 {
     clap_exit(Cli::command().error(ErrorKind::ValueValidation, message))
 }
 
 /// `--help` and `--version` go to stdout with status 0; errors go to stderr once, as
 /// `persevere: message` and the usage, with status 2.
-fn clap_exit(err: clap::Error) -> ExitCode {
+fn clap_exit(err: clap::Error) -> u8 {
     match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let _ = write!(std::io::stdout(), "{}", err.render());
-            ExitCode::SUCCESS
+            0
         }
         _ => {
             let text = name_the_variable(&err, err.render().to_string());
             let text = text.strip_prefix("error: ").unwrap_or(&text);
             let _ = write!(std::io::stderr(), "persevere: {text}");
-            ExitCode::from(USAGE)
+            USAGE
         }
     }
 }

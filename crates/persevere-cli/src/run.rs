@@ -5,6 +5,7 @@ use crate::announce::Announcer;
 use crate::attempt::{self, Plan};
 use crate::config::Config;
 use crate::ending::GiveUpReason;
+use crate::environment;
 use crate::guardian::Guardian;
 use crate::held::HeldStdout;
 use crate::outcome::{AttemptFailure, Failure, Status, Stop};
@@ -45,6 +46,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>) -> io::Result<Ending> {
     };
     // Before the first attempt: from then on, a SIGKILL of persevere leaves nothing behind.
     let guardian = Guardian::start();
+    environment::prepare(&config.option_env, config.max_tries);
     let signals = Signals::install()?;
     let foreground = spool.is_none()
         && io::stdin().is_terminal()

@@ -2,6 +2,7 @@
 //! and the terminal's foreground when persevere has it.
 
 use crate::config::Config;
+use crate::environment;
 use crate::guardian;
 use crate::outcome::{AttemptFailure, Failure};
 use crate::sys;
@@ -44,12 +45,8 @@ pub fn spawn(launch: Launch<'_>) -> Result<Child, SpawnError> {
     let config = launch.config;
     let mut cmd = Command::new(&config.command[0]);
     cmd.args(&config.command[1..]);
-    for name in &config.option_env {
-        cmd.env_remove(name);
-    }
-    cmd.env("PERSEVERE_ATTEMPT", launch.attempt.to_string());
-    let max = config.max_tries.map(|n| n.to_string()).unwrap_or_default();
-    cmd.env("PERSEVERE_ATTEMPTS", max);
+    // The environment is persevere's own, prepared by `environment.rs`.
+    environment::set_attempt(launch.attempt);
     cmd.stdin(launch.stdin);
     if config.output.any() {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());

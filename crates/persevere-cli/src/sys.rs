@@ -98,6 +98,22 @@ pub fn ignore_signal(signal: i32) {
     }
 }
 
+/// What std's start-up does that persevere needs, since it has its own entry point: SIGPIPE
+/// ignored, and descriptors 0, 1 and 2 open (on /dev/null when closed).
+pub fn start_like_std() {
+    // SAFETY: SIG_IGN is a valid disposition for SIGPIPE. fcntl(F_GETFD) only reads a
+    // descriptor's flags; open takes a NUL-terminated literal. A closed descriptor n < 3 is
+    // the lowest free one, so open returns n itself.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        for fd in 0..3 {
+            if libc::fcntl(fd, libc::F_GETFD) == -1 {
+                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            }
+        }
+    }
+}
+
 /// Ends this process by `signal`, as shells and GNU timeout do when a signal stopped them:
 /// the default action is restored and the signal raised, so that the parent's `wait` sees a
 /// death by that signal. Falls back to exit status 128+N should the signal not kill.

@@ -61,11 +61,10 @@ fn kill_persevere(child: Child) {
     );
 }
 
-/// `argv[0]` of a process.
-fn argv0(pid: libc::pid_t) -> Option<String> {
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    let first = cmdline.split(|&b| b == 0).next()?;
-    Some(String::from_utf8_lossy(first).into_owned())
+/// A process's name (`ps -o comm`).
+fn comm(pid: libc::pid_t) -> Option<String> {
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+    Some(comm.trim_end().to_string())
 }
 
 /// The guardian that persevere `parent` started.
@@ -76,7 +75,7 @@ fn guardian_of(parent: libc::pid_t) -> libc::pid_t {
             .unwrap()
             .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<libc::pid_t>().ok())
             .find(|&pid| {
-                argv0(pid).as_deref() == Some("persevere (guardian)")
+                comm(pid).as_deref() == Some("persevere-guard")
                     && stat_field(pid, 1) == Some(parent)
             });
         found.is_some()

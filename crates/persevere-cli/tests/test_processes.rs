@@ -184,3 +184,31 @@ fn a_signal_ignored_when_persevere_starts_stays_ignored_as_with_nohup() {
         "the command ran to its end"
     );
 }
+
+#[test]
+fn a_closed_stdout_is_not_taken_by_a_file_persevere_opens() {
+    // Started with fd 1 closed, persevere opens /dev/null there first, as std's start-up does:
+    // else its report would be the command's stdout.
+    use std::os::unix::process::CommandExt;
+    let dir = TempDir::new();
+    let (report, seen) = (dir.file("report"), dir.file("seen"));
+    let mut cmd = persevere();
+    cmd.args(["--report", &report, "--", "sh", "-c"])
+        .arg(format!(
+            "fd1=$(readlink /proc/$$/fd/1); echo \"$fd1\" > {seen}"
+        ));
+    // SAFETY: runs between fork and exec; close is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::close(1);
+            Ok(())
+        });
+    }
+    assert_eq!(wait_output(cmd.spawn().unwrap()).status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&seen).unwrap().trim(), "/dev/null");
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("success")
+    );
+}
