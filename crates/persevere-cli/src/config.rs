@@ -3,7 +3,7 @@
 
 use crate::announce::Announcer;
 use crate::cli::{Cli, JitterArg, WaitKind};
-use crate::ending::GiveUpReason;
+use crate::ending::{self, Limits};
 use crate::outcome::{AttemptFailure, Success};
 use crate::rules::RetryRules;
 use crate::strategy::Strategy;
@@ -47,6 +47,8 @@ pub struct Config {
     pub max_time: Option<Duration>,
     /// The wait strategy.
     pub strategy: Strategy,
+    /// The number of waits of `--intervals`.
+    pub intervals: Option<usize>,
     /// `--jitter`, or `None` for the core's default.
     pub jitter: Option<Jitter>,
     /// `--seed`.
@@ -126,6 +128,7 @@ impl Config {
             command: cli.command,
             max_tries,
             max_time: cli.max_time.filter(|d| !d.is_zero()),
+            intervals: cli.intervals.as_ref().map(|list| list.0.len()),
             strategy,
             jitter,
             seed: cli.seed,
@@ -172,6 +175,7 @@ impl Config {
         }
         let (on_backoff, on_giveup, on_success) =
             (announcer.clone(), announcer.clone(), announcer.clone());
+        let (rules, limits) = (self.rules.clone(), self.limits());
         policy
             .on_backoff(move |d| {
                 if let (Some(failure), Some(wait)) = (d.error(), d.wait()) {
@@ -180,11 +184,20 @@ impl Config {
             })
             .on_giveup(move |d| {
                 if let Some(failure) = d.error() {
-                    let reason = failure.interrupted.map(GiveUpReason::Signal);
-                    on_giveup.giveup(d.tries(), failure, reason, d.elapsed());
+                    let why = ending::reason(&rules, &limits, failure, d.tries(), d.elapsed());
+                    on_giveup.giveup(d.tries(), failure, Some(why), d.elapsed());
                 }
             })
             .on_success(move |d| on_success.success(d.tries(), d.elapsed()))
+    }
+
+    /// The limits that end the run, for the give-up reason.
+    fn limits(&self) -> Limits {
+        Limits {
+            max_tries: self.max_tries,
+            max_time: self.max_time,
+            intervals: self.intervals,
+        }
     }
 
     /// Failures that are never retried (`rules.rs`) give up at once, with the give-up message

@@ -29,7 +29,7 @@ pub fn giving_up(
     tries: u32,
     reason: Option<GiveUpReason>,
 ) -> String {
-    let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
+    let why = reason.map(|r| r.to_string()).unwrap_or_default();
     let tries = match tries {
         1 => "1 try".to_string(),
         n => format!("{n} tries"),

@@ -100,6 +100,9 @@ pub fn json_line(event: &Event<'_>) -> String {
     }
     if let Some(reason) = event.reason {
         line += &format!(r#","reason":"{}""#, reason.key());
+        if let Some(rule) = reason.rule() {
+            line += &format!(r#","rule":"{rule}""#);
+        }
         if let Some(signal) = reason.received_signal() {
             line += &format!(r#","received_signal":{signal}"#);
         }

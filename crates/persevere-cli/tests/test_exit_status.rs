@@ -124,7 +124,8 @@ fn a_command_not_found_is_127_and_not_retried() {
     assert_eq!(
         r.messages(),
         [
-            "persevere: giving up persevere-test-no-such-command after 1 try (exit 127, command not found)"
+            "persevere: giving up persevere-test-no-such-command after 1 try \
+             (exit 127, command not found): not retried, the command cannot run"
         ]
     );
     assert_eq!(field(&r.events()[0], "failure"), Some("not_found"));
