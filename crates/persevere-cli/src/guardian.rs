@@ -152,25 +152,13 @@ fn become_guardian(socket: OwnedFd, persevere: libc::pid_t) -> ! {
     unsafe { libc::_exit(0) }
 }
 
-/// Closes every descriptor from `first` on.
-fn close_from(first: libc::c_int) {
-    // SAFETY: close_range takes integers; where it is missing (before Linux 5.9), the
-    // descriptors listed in /proc/self/fd are closed one by one (the directory's own is
-    // among them, after it is read).
+/// Closes every descriptor from `first` on (Linux 5.9 and later; on an older kernel the
+/// guardian keeps what persevere had open until it exits, right after persevere).
+fn close_from(first: libc::c_uint) {
+    // SAFETY: close_range takes integers and touches no memory of ours; the descriptors it
+    // closes belong to this forked process, which uses none of them afterwards.
     unsafe {
-        if libc::syscall(libc::SYS_close_range, first, libc::c_uint::MAX, 0) == 0 {
-            return;
-        }
-    }
-    let open: Vec<libc::c_int> = std::fs::read_dir("/proc/self/fd")
-        .map(|dir| {
-            dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    for fd in open.into_iter().filter(|&fd| fd >= first) {
-        // SAFETY: close takes an integer; a descriptor already closed is EBADF.
-        unsafe { libc::close(fd) };
+        libc::syscall(libc::SYS_close_range, first, libc::c_uint::MAX, 0);
     }
 }
 

@@ -119,6 +119,28 @@ fn the_guardian_has_its_own_group_and_ends_with_persevere() {
         Some(guardian),
         "it leads its own group"
     );
+    // It holds its socket on stdin and /dev/null, nothing of persevere's or the caller's
+    // (the test's own descriptors included), and no directory.
+    let mut fds: Vec<(String, String)> = std::fs::read_dir(format!("/proc/{guardian}/fd"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let target = std::fs::read_link(e.path()).unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                target.display().to_string(),
+            )
+        })
+        .collect();
+    fds.sort();
+    assert_eq!(fds.len(), 3, "{fds:?}");
+    assert!(fds[0].1.starts_with("socket:"), "{fds:?}");
+    assert_eq!(
+        (fds[1].1.as_str(), fds[2].1.as_str()),
+        ("/dev/null", "/dev/null")
+    );
+    let cwd = std::fs::read_link(format!("/proc/{guardian}/cwd")).unwrap();
+    assert_eq!(cwd, Path::new("/"));
     std::fs::write(dir.file("go"), "").unwrap();
     let status = common::wait_status(child);
     assert_eq!(status.code(), Some(0));
