@@ -79,25 +79,43 @@ pub struct Config {
     pub option_env: Vec<OsString>,
 }
 
+/// Where each option's value came from (the command line, its variable, its default), kept
+/// apart from clap's matches so that these can be consumed without a copy.
+#[derive(Debug, Default)]
+pub struct Sources(Vec<(String, ValueSource)>);
+
+impl Sources {
+    /// The source of every value in `matches`.
+    pub fn of(matches: &ArgMatches) -> Sources {
+        let ids = matches.ids().map(|id| id.as_str());
+        let pairs = ids.filter_map(|id| Some((id.to_string(), matches.value_source(id)?)));
+        Sources(pairs.collect())
+    }
+
+    /// Where the value of option `id` came from.
+    pub fn get(&self, id: &str) -> Option<ValueSource> {
+        self.0
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, source)| *source)
+    }
+}
+
 /// A usage error found after parsing: the message names the option and what it accepts.
 #[derive(Debug, PartialEq, Eq)]
 pub struct UsageError(pub String);
 
 impl Config {
-    /// Validates the parsed arguments. `matches` tells where each value came from: options
+    /// Validates the parsed arguments. `sources` tells where each value came from: options
     /// given on the command line win over `PERSEVERE_*` variables.
-    pub fn new(
-        cli: Cli,
-        matches: &ArgMatches,
-        option_env: Vec<OsString>,
-    ) -> Result<Self, UsageError> {
-        let rank = |id: &str| match matches.value_source(id) {
+    pub fn new(cli: Cli, sources: &Sources, option_env: Vec<OsString>) -> Result<Self, UsageError> {
+        let rank = |id: &str| match sources.get(id) {
             Some(ValueSource::CommandLine) => 2,
             Some(ValueSource::EnvVariable) => 1,
             _ => 0,
         };
         // An option's name in messages: the variable when the value came from it.
-        let name = |id: &str| match matches.value_source(id) {
+        let name = |id: &str| match sources.get(id) {
             Some(ValueSource::EnvVariable) => format!("PERSEVERE_{}", id.to_uppercase()),
             _ => format!("--{}", id.replace('_', "-")),
         };

@@ -13,8 +13,11 @@ pub fn prepare(option_env: &[OsString], max_tries: Option<u32>) {
     // persevere has one thread (the guardian is another process, started without this
     // environment), and nothing holds a pointer into the environment across this call.
     unsafe {
+        // Only those that are set: removing one scans the whole environment.
         for name in option_env {
-            std::env::remove_var(name);
+            if std::env::var_os(name).is_some() {
+                std::env::remove_var(name);
+            }
         }
         std::env::set_var("PERSEVERE_ATTEMPTS", max);
     }

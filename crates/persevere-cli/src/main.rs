@@ -39,7 +39,7 @@ mod values;
 
 use crate::announce::Announcer;
 use crate::cli::Cli;
-use crate::config::{Config, UsageError};
+use crate::config::{Config, Sources, UsageError};
 use crate::report::Report;
 use crate::run::Ending;
 use clap::error::ErrorKind;
@@ -78,21 +78,23 @@ fn persevere() -> u8 {
         .filter_map(|arg| arg.get_env())
         .map(ToOwned::to_owned)
         .collect();
-    let matches = match command.try_get_matches() {
+    let mut matches = match command.try_get_matches() {
         Ok(matches) => matches,
         Err(err) => return clap_exit(err),
     };
     if let Err(message) = check_command_start(&matches) {
         return usage_error(&message);
     }
-    let cli = match Cli::from_arg_matches(&matches) {
+    let sources = Sources::of(&matches);
+    // `_mut` takes the values out; `from_arg_matches` would copy all the matches first.
+    let cli = match Cli::from_arg_matches_mut(&mut matches) {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err.to_string()),
     };
     if let Some(what) = cli.generate {
         return generate::print(what);
     }
-    let config = Config::new(cli, &matches, option_env);
+    let config = Config::new(cli, &sources, option_env);
     let config = match config {
         Ok(config) => config,
         Err(UsageError(message)) => return usage_error(&message),
