@@ -196,17 +196,18 @@ def cli_section(c):
 # with variants timed by hyperfine; see the commits on the cli-hardening branch.
 CLI_WHERE_IT_GOES = """
 Where the time goes (callgrind, instructions of one process, dynamic loading included): `true`
-129,000, Debian's `retry` 148,000, persevere 644,000: 326,000 in the dynamic loader (7,700
-relocations of a 2.5 MB binary, symbol lookups in libgcc_s and libc) and 317,000 in persevere
+129,000, Debian's `retry` 148,000, persevere 577,000: 326,000 in the dynamic loader (7,700
+relocations of a 2.5 MB binary, symbol lookups in libgcc_s and libc) and 249,000 in persevere
 itself, mostly clap (its 28 options built with their help texts, the parse with the
-environment's defaults) and the allocations that does (140,000). Any program that starts
-another pays `true`'s cost and a fork on top. Two costs are the price of persevere's
-guarantees: each attempt is forked rather than `posix_spawn`ed, so that it announces its
-process group to the guardian before the command runs (about 0.15 ms), and the guardian is a
-fork of its own (about 0.1 ms). Cut on this branch: std's start-up (no_main; it read
-/proc/self/maps to place a stack guard), a copy of the whole environment per spawn, an exec of
-a second persevere for the guardian, libm, and with the `dist` profile (LTO, one codegen unit,
-panic=abort, stripped) a third of the binary and 40% of its relocations.
+environment's defaults, 106,000 of it in malloc and free). Any program that starts another pays
+`true`'s cost and a fork on top. Two costs are the price of persevere's guarantees: each
+attempt is forked rather than `posix_spawn`ed, so that it announces its process group to the
+guardian before the command runs (about 0.15 ms), and the guardian is a fork of its own (about
+0.1 ms). Cut on this branch: std's start-up (no_main; it read /proc/self/maps to place a stack
+guard), a copy of the whole environment per spawn and a scan of it per option variable, a copy
+of clap's matches, an exec of a second persevere for the guardian, libm, and with the `dist`
+profile (LTO, one codegen unit, panic=abort, stripped) a third of the binary and 40% of its
+relocations.
 """
 
 
