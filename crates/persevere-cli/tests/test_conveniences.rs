@@ -8,41 +8,50 @@ use common::{TempDir, field, run};
 
 #[test]
 fn signal_chooses_what_stops_a_timed_out_attempt() {
-    let dir = TempDir::new();
-    let got = dir.file("got");
-    let script = format!(
-        "trap 'echo INT > {got}; exit 3' INT; trap 'echo TERM > {got}; exit 4' TERM; \
-         while :; do sleep 0.05; done"
-    );
-    for (signal, name) in [
+    // The timeout leaves the shell time to set its traps on a loaded machine; the cases run
+    // side by side.
+    let cases = [
         ("INT", "INT"),
         ("sigint", "INT"),
         ("2", "INT"),
         ("TERM", "TERM"),
-    ] {
-        let r = run(&[
-            "-s",
-            signal,
-            "--timeout",
-            "300ms",
-            "--max-tries",
-            "1",
-            "--report",
-            "-",
-            "--",
-            "sh",
-            "-c",
-            &script,
-        ]);
-        assert_eq!(r.code, Some(124), "{signal}");
-        assert_eq!(
-            std::fs::read_to_string(&got).unwrap().trim(),
-            name,
-            "{signal}"
-        );
-        let event = &r.events()[0];
-        assert_eq!(field(event, "failure"), Some("timeout"));
+    ];
+    let threads: Vec<_> = cases
+        .into_iter()
+        .map(|(signal, name)| {
+            std::thread::spawn(move || {
+                let dir = TempDir::new();
+                let got = dir.file("got");
+                let script = format!(
+                    "trap 'echo INT > {got}; exit 3' INT; trap 'echo TERM > {got}; exit 4' TERM; \
+                     while :; do sleep 0.05; done"
+                );
+                let r = run(&[
+                    "-s",
+                    signal,
+                    "--timeout",
+                    "2s",
+                    "--max-tries",
+                    "1",
+                    "--report",
+                    "-",
+                    "--",
+                    "sh",
+                    "-c",
+                    &script,
+                ]);
+                assert_eq!(r.code, Some(124), "{signal}");
+                let seen = std::fs::read_to_string(&got).unwrap();
+                assert_eq!(seen.trim(), name, "{signal}");
+                let event = &r.events()[0];
+                assert_eq!(field(event, "failure"), Some("timeout"));
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
     }
+    let script = "while :; do sleep 0.05; done";
     // KILL: no grace, nothing to trap.
     let r = run(&[
         "--signal",
@@ -58,7 +67,7 @@ fn signal_chooses_what_stops_a_timed_out_attempt() {
         "--",
         "sh",
         "-c",
-        &script,
+        script,
     ]);
     assert_eq!(field(&r.events()[0], "signal"), Some("9"));
     let r = run(&["--signal", "NOPE", "--", "true"]);
@@ -76,13 +85,20 @@ fn preserve_status_gives_the_commands_own_status_after_a_timeout() {
     };
     let sleeper = "exec sleep 30";
     let handler = "trap 'exit 3' TERM; while :; do sleep 0.05; done";
+    // Time for the shell to set its trap before the timeout, on a loaded machine.
+    let handled = |extra: &[&str]| {
+        let mut args = vec!["--timeout", "2s", "--max-tries", "1", "--quiet"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", "sh", "-c", handler]);
+        run(&args).code
+    };
     assert_eq!(timed_out(&[], sleeper), Some(124));
     assert_eq!(timed_out(&["--preserve-status"], sleeper), Some(143));
     assert_eq!(
         timed_out(&["--preserve-status", "-s", "KILL"], sleeper),
         Some(137)
     );
-    assert_eq!(timed_out(&["--preserve-status"], handler), Some(3));
+    assert_eq!(handled(&["--preserve-status"]), Some(3));
     // --max-time too.
     let r = run(&[
         "--max-time",

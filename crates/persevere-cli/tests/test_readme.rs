@@ -92,7 +92,7 @@ fn every_half_second_is_every_half_second() {
         .collect();
     // A shorter deadline, the report, and a command that fails.
     let at = options.iter().position(|w| *w == "--max-time").unwrap();
-    options[at + 1] = "1700ms";
+    options[at + 1] = "3s";
     options.extend(["--report", "-", "--", "false"]);
     let r = common::run(&options);
     let w = waits(&r);
