@@ -1,10 +1,12 @@
 //! Where the policy's events go: messages on stderr (unless `--quiet`), the JSON report, and the
 //! terminal's status line while persevere waits.
 
+use crate::ending::GiveUpReason;
 use crate::messages;
 use crate::outcome::AttemptFailure;
 use crate::report::{Event, Report};
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 /// The run's voice. Shared by the policy's handlers and the driver.
@@ -21,6 +23,8 @@ pub struct Announcer {
     pub report: Option<Report>,
     /// Whether stderr is a terminal (and so shows the status line).
     pub status_line: bool,
+    /// The number of attempts started so far.
+    started: AtomicU32,
 }
 
 impl Announcer {
@@ -33,6 +37,7 @@ impl Announcer {
             verbose,
             report: None,
             status_line: !quiet && std::io::stderr().is_terminal(),
+            started: AtomicU32::new(0),
         }
     }
 
@@ -40,31 +45,25 @@ impl Announcer {
     pub fn backoff(&self, tries: u32, failure: &AttemptFailure, wait: Duration, elapsed: Duration) {
         self.say(|| messages::backing_off(&self.command, failure, wait, tries, self.max_tries));
         self.record(Event {
-            kind: "backoff",
-            tries,
             failure: Some(failure),
             wait: Some(wait),
-            elapsed,
-            reason: None,
+            ..Event::new("backoff", tries, elapsed)
         });
     }
 
-    /// The last failed attempt; `refused`: the shared budget refused the retry.
-    pub fn giveup(&self, tries: u32, failure: &AttemptFailure, elapsed: Duration, refused: bool) {
-        self.say(|| {
-            let message = messages::giving_up(&self.command, failure, tries);
-            match refused {
-                true => format!("{message}: the retry budget refused another try"),
-                false => message,
-            }
-        });
+    /// The run gives up after `failure`, the last attempt's, for `reason`.
+    pub fn giveup(
+        &self,
+        tries: u32,
+        failure: &AttemptFailure,
+        reason: Option<GiveUpReason>,
+        elapsed: Duration,
+    ) {
+        self.say(|| messages::giving_up(&self.command, failure, tries, reason));
         self.record(Event {
-            kind: "giveup",
-            tries,
             failure: Some(failure),
-            wait: None,
-            elapsed,
-            reason: refused.then_some("budget"),
+            reason,
+            ..Event::new("giveup", tries, elapsed)
         });
     }
 
@@ -73,21 +72,34 @@ impl Announcer {
         if self.verbose {
             self.say(|| messages::succeeded(&self.command, tries, self.max_tries));
         }
+        self.record(Event::new("success", tries, elapsed));
+    }
+
+    /// persevere itself failed (`main` prints the message).
+    pub fn error(&self, message: &str, elapsed: Duration) {
+        let tries = self.started.load(Ordering::Relaxed);
         self.record(Event {
-            kind: "success",
-            tries,
-            failure: None,
-            wait: None,
-            elapsed,
-            reason: None,
+            message: Some(message),
+            ..Event::new("error", tries, elapsed)
         });
     }
 
-    /// An attempt starts (`--verbose` only).
+    /// An attempt starts (said with `--verbose` only).
     pub fn attempt_starts(&self, tries: u32) {
+        self.started.store(tries, Ordering::Relaxed);
         if self.verbose {
             self.say(|| messages::running(&self.command, tries, self.max_tries));
         }
+    }
+
+    /// persevere received `signal` and passed it on; SIGKILL follows after `kill_in`.
+    pub fn forwarded(&self, signal: i32, kill_in: Duration) {
+        self.say(|| messages::forwarded(&self.command, signal, kill_in));
+    }
+
+    /// The same signal came again: the attempt gets SIGKILL now.
+    pub fn escalated(&self, signal: i32) {
+        self.say(|| messages::escalated(&self.command, signal));
     }
 
     /// Draws the status line: `left` of the wait remains before try `next_try`.

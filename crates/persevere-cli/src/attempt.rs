@@ -1,15 +1,20 @@
 //! One attempt, start to end: the command runs in its own process group; persevere waits for
 //! it while forwarding signals, pumping output, and enforcing the deadline (SIGTERM to the whole
-//! tree, SIGKILL after `--kill-after`). The attempt is over when the command has exited, every
-//! process it left behind is gone (stopped the same way) and its output is drained.
+//! tree, SIGKILL after `--kill-after`). A forwarded signal escalates the same way, as with
+//! `timeout -k`: SIGKILL after `--kill-after`, or at once when the same signal comes again. The
+//! attempt is over when the command has exited, every process it left behind is gone (stopped
+//! the same way) and its output is drained.
 
+use crate::announce::Announcer;
 use crate::config::Config;
+use crate::guardian::{self, Guardian};
 use crate::outcome::{AttemptFailure, Failure, Status, Stop, Success};
 use crate::output::{Pump, Seen, Sink};
 use crate::reaper;
 use crate::signals::{FORWARDED, Signals};
 use crate::spawn::{self, Launch, SpawnError};
 use crate::sys::{self, Change};
+use std::fs::File;
 use std::io;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -33,15 +38,32 @@ pub struct Plan<'a> {
     pub foreground: bool,
     /// persevere's signals.
     pub signals: &'a Signals,
+    /// Where messages go.
+    pub announcer: &'a Announcer,
+    /// The guardian, if persevere has one.
+    pub guardian: Option<&'a Guardian>,
+    /// The held stdout's spool (`--hold-stdout`).
+    pub held: Option<File>,
 }
 
 /// Runs one attempt. `Err` is persevere's own failure.
-pub fn run(config: &Config, plan: Plan<'_>) -> io::Result<Outcome> {
+pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
+    // Held stdout goes through the pump when output rules pipe it, else straight to the file.
+    let held = plan.held.take();
+    let (held_pipe, held_file) = match config.output.any() {
+        true => (held, None),
+        false => (None, held),
+    };
     let launch = Launch {
         config,
         attempt: plan.attempt,
-        stdin: plan.stdin,
+        stdin: std::mem::replace(&mut plan.stdin, Stdio::null()),
+        stdout: held_file,
         foreground: plan.foreground,
+        guardian: plan
+            .guardian
+            .filter(|_| guardian::pid().is_some())
+            .map(Guardian::announce_fd),
     };
     let mut child = match spawn::spawn(launch) {
         Ok(child) => child,
@@ -50,7 +72,8 @@ pub fn run(config: &Config, plan: Plan<'_>) -> io::Result<Outcome> {
     };
     let pid = child.id() as libc::pid_t;
     let mut pumps: Vec<Pump> = Vec::new();
-    pumps.extend(child.stdout.take().map(|out| Pump::new(out, Sink::Stdout)));
+    let stdout_sink = held_pipe.map_or(Sink::Stdout, Sink::Held);
+    pumps.extend(child.stdout.take().map(|out| Pump::new(out, stdout_sink)));
     pumps.extend(child.stderr.take().map(|err| Pump::new(err, Sink::Stderr)));
     let mut watch = Watch {
         pid,
@@ -59,18 +82,13 @@ pub fn run(config: &Config, plan: Plan<'_>) -> io::Result<Outcome> {
         children_left: true,
         stopped: None,
         interrupted: None,
+        received: 0,
+        terminated: false,
         kill_at: None,
         killed: false,
     };
     let mut seen = Seen::default();
-    if let Err(err) = supervise(
-        config,
-        plan.deadline,
-        plan.signals,
-        &mut watch,
-        &mut pumps,
-        &mut seen,
-    ) {
+    if let Err(err) = supervise(config, &plan, &mut watch, &mut pumps, &mut seen) {
         // persevere cannot go on: leave nothing running behind it.
         reaper::signal_tree(pid, libc::SIGKILL);
         return Err(err);
@@ -95,12 +113,12 @@ pub fn run(config: &Config, plan: Plan<'_>) -> io::Result<Outcome> {
 /// forwarding signals, pumping output and enforcing the deadline.
 fn supervise(
     config: &Config,
-    deadline: Option<(Instant, Stop)>,
-    signals: &Signals,
+    plan: &Plan<'_>,
     watch: &mut Watch,
     pumps: &mut [Pump],
     seen: &mut Seen,
 ) -> io::Result<()> {
+    let (deadline, signals) = (plan.deadline, plan.signals);
     let pid = watch.pid;
     loop {
         watch.reap();
@@ -111,10 +129,10 @@ fn supervise(
             && now >= at
         {
             watch.stopped = Some(why);
-            watch.terminate(config.kill_after, now);
+            watch.terminate(config.signal, config.kill_after, now);
         }
-        if watch.status.is_some() && watch.leftovers() && watch.kill_at.is_none() {
-            watch.terminate(config.kill_after, now);
+        if watch.status.is_some() && watch.leftovers() && !watch.terminated {
+            watch.terminate(config.signal, config.kill_after, now);
         }
         if watch.kill_at.is_some_and(|at| now >= at) {
             reaper::signal_tree(pid, libc::SIGKILL);
@@ -140,8 +158,7 @@ fn supervise(
         let revents = sys::poll(&polled, timeout)?;
         for signal in signals.drain() {
             if FORWARDED.contains(&signal) {
-                watch.interrupted = Some(signal);
-                sys::kill(-pid, signal);
+                watch.forward(signal, config.kill_after, plan.announcer);
             }
         }
         for pump in pumps.iter_mut() {
@@ -166,8 +183,13 @@ struct Watch {
     /// attempt are reparented to it).
     children_left: bool,
     stopped: Option<Stop>,
+    /// The first signal persevere received and forwarded.
     interrupted: Option<i32>,
-    /// When SIGKILL follows the SIGTERM already sent.
+    /// Every forwarded signal received so far, one bit per signal number.
+    received: u64,
+    /// Whether the whole tree got SIGTERM (at the deadline, or for leftovers).
+    terminated: bool,
+    /// When SIGKILL follows the SIGTERM (or forwarded signal) already sent.
     kill_at: Option<Instant>,
     killed: bool,
 }
@@ -182,9 +204,12 @@ impl Watch {
                     Change::Signaled(signal) => self.status = Some(Status::Signaled(signal)),
                     Change::Stopped(_) => self.suspend(),
                 },
+                Ok(Some((pid, _))) if Some(pid) == guardian::pid() => guardian::lost(),
                 Ok(Some(_)) => {}
                 Ok(None) => {
-                    self.children_left = true;
+                    // Only what the attempt left counts, not the guardian; and only once the
+                    // command has ended (before, nobody asks).
+                    self.children_left = self.status.is_some() && reaper::other_children();
                     return;
                 }
                 Err(_) => {
@@ -204,10 +229,33 @@ impl Watch {
         }
     }
 
-    /// SIGTERM to the whole tree; SIGKILL follows after `grace`.
-    fn terminate(&mut self, grace: Duration, now: Instant) {
-        reaper::signal_tree(self.pid, libc::SIGTERM);
-        self.kill_at = Some(now + grace);
+    /// Passes a signal persevere received on to the attempt's group. A command may ignore it, so
+    /// SIGKILL follows after `grace` (as `timeout -k` does), and at once if the same signal
+    /// comes again: an operator who repeats it means it.
+    fn forward(&mut self, signal: i32, grace: Duration, announcer: &Announcer) {
+        let bit = 1u64 << (signal as u32 % 64);
+        let again = self.received & bit != 0;
+        self.received |= bit;
+        self.interrupted.get_or_insert(signal);
+        let now = Instant::now();
+        if again {
+            announcer.escalated(signal);
+            reaper::signal_tree(self.pid, libc::SIGKILL);
+            self.kill_at = Some(now);
+            self.killed = true;
+        } else {
+            sys::kill(-self.pid, signal);
+            let kill_at = *self.kill_at.get_or_insert(now + grace);
+            announcer.forwarded(signal, kill_at.saturating_duration_since(now));
+        }
+    }
+
+    /// `signal` (SIGTERM unless --signal) to the whole tree; SIGKILL follows after `grace`.
+    /// An earlier SIGKILL, already due for a forwarded signal, stays.
+    fn terminate(&mut self, signal: i32, grace: Duration, now: Instant) {
+        reaper::signal_tree(self.pid, signal);
+        self.terminated = true;
+        self.kill_at = Some(self.kill_at.map_or(now + grace, |at| at.min(now + grace)));
     }
 
     /// The command was stopped from the terminal (Ctrl-Z): persevere takes the terminal back

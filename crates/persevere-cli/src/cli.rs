@@ -1,8 +1,14 @@
-//! The command line: clap types only. Validation beyond single values is in `config.rs`.
+//! The command line: clap types only. Value parsers are in `values.rs`; validation beyond
+//! single values is in `config.rs`. `-h` shows one line per option, `--help` the full text (the
+//! man page is rendered from the same definitions, `--generate man`).
 
 use crate::budget::{StoreUrl, parse_name, parse_percent, parse_store};
 use crate::codes::ExitCodes;
 use crate::duration::parse_duration;
+use crate::values::{
+    parse_base, parse_intervals, parse_jitter, parse_max_tries, parse_regex, parse_seed,
+    parse_signal,
+};
 use clap::builder::BoolishValueParser;
 use clap::{Parser, ValueEnum};
 use regex::bytes::Regex;
@@ -10,170 +16,299 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 const AFTER_HELP: &str = "\
-Every option can also be set with an environment variable PERSEVERE_<OPTION> (shown above;
-flags take 1/0, true/false, yes/no, on/off); the command line wins. persevere removes these
-variables from the command's environment and gives it PERSEVERE_ATTEMPT (1-based) and
-PERSEVERE_ATTEMPTS (the maximum; empty with --forever).
+Every option can also be set with PERSEVERE_<OPTION> (shown above); the command line wins.
+Exit status: the last attempt's (124 for a timeout); 2 usage, 125 persevere's own failure.
+See --help for the full text.";
 
-Durations: bare seconds (fractions allowed) or units ms, s, m, h, d, as in 250ms or 1m30s.
+const AFTER_LONG_HELP: &str = "\
+Environment: every option can also be set with an environment variable PERSEVERE_<OPTION>
+(shown above; flags take 1/0, true/false, yes/no, on/off); the command line wins. persevere
+removes these variables from the command's environment and gives it PERSEVERE_ATTEMPT (1-based)
+and PERSEVERE_ATTEMPTS (the maximum; empty with --forever).
+
+Durations: bare seconds (fractions allowed) or units ms, s, m, h, d, as in 250ms or 1m30s
+(largest first, each unit once); at most 365d.
+
+Messages go to stderr, in Python backoff's words: 'backing off COMMAND (exit 1) for 1.3s (try 2
+of 5)', 'giving up COMMAND after 5 tries (exit 1)'. While persevere waits, and stderr is a
+terminal, a countdown line shows the time left before the next try ('persevere: retrying
+COMMAND in 3.2s (try 2 of 5)'), redrawn every tenth of a second and erased before the next
+attempt; not with --quiet, never in a pipe or a file.
+
+Signals: SIGINT, SIGTERM and SIGHUP sent to persevere go to the attempt's process group and
+end the run; SIGKILL follows after --kill-after, or at once when the same signal comes again.
+If persevere itself is killed (even by SIGKILL), a guardian process ('persevere-guard')
+stops the running attempt's process group and the descendants of its members.
 
 Exit status: 0 on success; otherwise the last attempt's: its exit code, 128+N if it died by
-signal N, 124 if it was stopped by --timeout or --max-time, 127 if the command was not found,
-126 if it could not be executed, 1 if an output rule failed an attempt that exited 0.
-128+N when signal N stopped persevere during a wait, 2 for a usage error, 125 if persevere
-itself failed. Do not parse the messages: use --report.";
+signal N, 124 if it was stopped by --timeout or --max-time (its own status with
+--preserve-status), 127 if the command was not found, 126 if it could not be executed, 1 if an
+output rule failed an attempt that exited 0; 2 for a usage error, 125 if persevere itself
+failed. When a signal sent to persevere ends the run (during a wait, or after the command died
+of it), persevere ends by that same signal, as shells and timeout do: its caller sees a death
+by signal N (a shell's $? is 128+N, and a script stops on Ctrl-C). A command that handles the
+signal and exits gives its own status. Do not parse the messages: use --report.";
 
 /// Retry a command with exponential backoff and jitter (Python backoff's rules).
 ///
 /// Runs COMMAND directly (no shell) until it succeeds, waiting between attempts as the policy
 /// says. Use `--` before COMMAND when it starts with `-`.
 #[derive(Debug, Parser)]
-#[command(name = "persevere", version, after_help = AFTER_HELP)]
+#[command(
+    name = "persevere",
+    version,
+    override_usage = "persevere [OPTIONS] [--] <COMMAND>...",
+    after_help = AFTER_HELP,
+    after_long_help = AFTER_LONG_HELP
+)]
 pub struct Cli {
     /// Total number of attempts, the first included (0 is not allowed)
     #[arg(long, value_name = "N", default_value_t = 5, env = "PERSEVERE_MAX_TRIES",
-          value_parser = parse_max_tries)]
+          value_parser = parse_max_tries, help_heading = "Limits")]
     pub max_tries: u32,
 
     /// No limit on the number of attempts (overrides --max-tries) [default: off]
-    #[arg(long, env = "PERSEVERE_FOREVER",
-          value_parser = BoolishValueParser::new())]
+    #[arg(long, env = "PERSEVERE_FOREVER", value_parser = BoolishValueParser::new(),
+          help_heading = "Limits")]
     pub forever: bool,
 
-    /// Time limit for the whole run: no attempt starts after it, a running one is stopped at it
-    /// as by --timeout [default: none; 0 = none]
-    #[arg(long, value_name = "DUR", env = "PERSEVERE_MAX_TIME", value_parser = parse_duration)]
+    /// Time limit for the whole run [default: none; 0 = none]
+    ///
+    /// No attempt starts at or after it: persevere gives up instead of a wait that would reach
+    /// it. A running attempt is stopped at it as by --timeout.
+    #[arg(long, value_name = "DUR", env = "PERSEVERE_MAX_TIME", value_parser = parse_duration,
+          help_heading = "Limits")]
     pub max_time: Option<Duration>,
+
+    /// Time limit for each attempt [default: none; 0 = none]
+    ///
+    /// All its processes get --signal (SIGTERM), then SIGKILL after --kill-after; the attempt
+    /// fails with status 124 and is retried.
+    #[arg(long, value_name = "DUR", env = "PERSEVERE_TIMEOUT", value_parser = parse_duration,
+          help_heading = "Limits")]
+    pub timeout: Option<Duration>,
 
     /// Wait strategy between attempts
     #[arg(long, value_enum, value_name = "STRATEGY", default_value_t = WaitKind::Expo,
-          env = "PERSEVERE_WAIT")]
+          env = "PERSEVERE_WAIT", help_heading = "Waits")]
     pub wait: WaitKind,
 
     /// Growth per attempt of --wait expo (factor * base^n)
     #[arg(long, value_name = "NUMBER", default_value_t = 2.0, env = "PERSEVERE_BASE",
-          value_parser = parse_base)]
+          value_parser = parse_base, help_heading = "Waits")]
     pub base: f64,
 
     /// First wait of expo and fibo; smallest wait of decorrelated
     #[arg(long, value_name = "DUR", default_value = "1s", env = "PERSEVERE_FACTOR",
-          value_parser = parse_duration)]
+          value_parser = parse_duration, help_heading = "Waits")]
     pub factor: Duration,
 
     /// Cap on each wait (before jitter) of expo, fibo, linear; decorrelated's cap
     /// [default: none]
-    #[arg(long, value_name = "DUR", env = "PERSEVERE_MAX_VALUE", value_parser = parse_duration)]
+    #[arg(long, value_name = "DUR", env = "PERSEVERE_MAX_VALUE", value_parser = parse_duration,
+          help_heading = "Waits")]
     pub max_value: Option<Duration>,
 
     /// The wait of --wait constant; the first wait of --wait linear
     #[arg(long, value_name = "DUR", default_value = "1s", env = "PERSEVERE_INTERVAL",
-          value_parser = parse_duration)]
+          value_parser = parse_duration, help_heading = "Waits")]
     pub interval: Duration,
 
     /// How much each wait of --wait linear adds
     #[arg(long, value_name = "DUR", default_value = "1s", env = "PERSEVERE_STEP",
-          value_parser = parse_duration)]
+          value_parser = parse_duration, help_heading = "Waits")]
     pub step: Duration,
 
     /// These waits in order, then give up (replaces --wait) [default: none]
-    #[arg(long, value_name = "LIST", env = "PERSEVERE_INTERVALS", value_parser = parse_intervals)]
+    #[arg(long, value_name = "LIST", env = "PERSEVERE_INTERVALS", value_parser = parse_intervals,
+          help_heading = "Waits")]
     pub intervals: Option<IntervalList>,
 
     /// Randomises each wait: full, none, equal, random, proportional=F (F in 0..=1)
     /// [default: full; none for --wait decorrelated]
+    ///
+    /// Full jitter (uniform in [0, wait]) is the default for every strategy but decorrelated,
+    /// --wait constant too, as in the library and Python backoff: hosts retrying a service on
+    /// one fixed beat are what jitter prevents. Give none for exact waits.
     #[arg(long, value_name = "JITTER", env = "PERSEVERE_JITTER", value_parser = parse_jitter,
-          hide_default_value = true, default_value = "full")]
+          hide_default_value = true, default_value = "full", help_heading = "Waits")]
     pub jitter: JitterArg,
 
-    /// Time limit for each attempt: all its processes get SIGTERM, then SIGKILL after
-    /// --kill-after [default: none; 0 = none]
-    #[arg(long, value_name = "DUR", env = "PERSEVERE_TIMEOUT", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
+    /// Seed for the jitter's random numbers, for reproducible waits [default: random]
+    #[arg(long, value_name = "N", env = "PERSEVERE_SEED", value_parser = parse_seed,
+          help_heading = "Waits")]
+    pub seed: Option<u64>,
 
-    /// Grace between SIGTERM and SIGKILL when an attempt is stopped
-    #[arg(long, value_name = "DUR", default_value = "10s", env = "PERSEVERE_KILL_AFTER",
-          value_parser = parse_duration)]
-    pub kill_after: Duration,
-
-    /// Retry only these exit codes, e.g. 1,2,10-20 (others give up) [default: any non-zero]
-    #[arg(long, value_name = "CODES", env = "PERSEVERE_RETRY_ON_EXIT")]
+    /// Retry only these exit codes, e.g. 1,2,10-20 [default: any non-zero but 126 and 127]
+    ///
+    /// Other codes give up at once. 126 and 127 (the command cannot run) are retried only when
+    /// listed, also when the command could not be started.
+    #[arg(
+        long,
+        value_name = "CODES",
+        env = "PERSEVERE_RETRY_ON_EXIT",
+        help_heading = "What is retried"
+    )]
     pub retry_on_exit: Option<ExitCodes>,
 
     /// Give up at once on these exit codes, e.g. 3,64-78 (wins over --retry-on-exit)
-    /// [default: none; 126 and 127 are never retried]
-    #[arg(long, value_name = "CODES", env = "PERSEVERE_STOP_ON_EXIT")]
+    /// [default: none]
+    #[arg(
+        long,
+        value_name = "CODES",
+        env = "PERSEVERE_STOP_ON_EXIT",
+        help_heading = "What is retried"
+    )]
     pub stop_on_exit: Option<ExitCodes>,
 
-    /// An output line matching REGEX makes the attempt a failure, even with exit 0
-    /// [default: none]
-    #[arg(long, value_name = "REGEX", env = "PERSEVERE_RETRY_IF_OUTPUT", value_parser = parse_regex)]
+    /// Retry an attempt that died by SIGPIPE [default: off]
+    ///
+    /// By default a broken pipe ends the run: whoever read the command's output is gone.
+    #[arg(long, env = "PERSEVERE_RETRY_ON_SIGPIPE", value_parser = BoolishValueParser::new(),
+          help_heading = "What is retried")]
+    pub retry_on_sigpipe: bool,
+
+    /// An output line matching REGEX fails the attempt, even with exit 0 [default: none]
+    ///
+    /// Output rules pipe the command's stdout and stderr: every chunk is forwarded at once and
+    /// each line is matched, whatever its length, in bounded memory.
+    #[arg(long, value_name = "REGEX", env = "PERSEVERE_RETRY_IF_OUTPUT",
+          value_parser = parse_regex, help_heading = "What is retried")]
     pub retry_if_output: Option<Regex>,
 
     /// The attempt succeeds only if an output line matched REGEX [default: none]
-    #[arg(long, value_name = "REGEX", env = "PERSEVERE_UNTIL_OUTPUT", value_parser = parse_regex)]
+    #[arg(long, value_name = "REGEX", env = "PERSEVERE_UNTIL_OUTPUT", value_parser = parse_regex,
+          help_heading = "What is retried")]
     pub until_output: Option<Regex>,
 
+    /// The signal that stops an attempt at --timeout or --max-time, and what it leaves behind
+    #[arg(short, long, value_name = "SIGNAL", default_value = "TERM", env = "PERSEVERE_SIGNAL",
+          value_parser = parse_signal, help_heading = "Processes")]
+    pub signal: i32,
+
+    /// Grace between --signal and SIGKILL when an attempt is stopped or interrupted
+    #[arg(long, value_name = "DUR", default_value = "10s", env = "PERSEVERE_KILL_AFTER",
+          value_parser = parse_duration, help_heading = "Processes")]
+    pub kill_after: Duration,
+
+    /// Exit with the command's own status also when it was stopped [default: off]
+    ///
+    /// As timeout --preserve-status: an attempt stopped by --timeout or --max-time gives its
+    /// status (128+N if the signal killed it), not 124.
+    #[arg(long, env = "PERSEVERE_PRESERVE_STATUS", value_parser = BoolishValueParser::new(),
+          help_heading = "Processes")]
+    pub preserve_status: bool,
+
+    /// Hold each attempt's stdout until it ends: a success's goes to stdout, a failure's to
+    /// stderr [default: off]
+    ///
+    /// The output is held in an unlinked temporary file, not in memory, so that a pipeline
+    /// reads the command's output once.
+    #[arg(long, env = "PERSEVERE_HOLD_STDOUT", value_parser = BoolishValueParser::new(),
+          help_heading = "Processes")]
+    pub hold_stdout: bool,
+
     /// Read stdin to its end first, then give the same bytes to every attempt [default: off]
-    #[arg(long, env = "PERSEVERE_REPLAY_STDIN",
-          value_parser = BoolishValueParser::new())]
+    #[arg(long, env = "PERSEVERE_REPLAY_STDIN", value_parser = BoolishValueParser::new(),
+          help_heading = "Processes")]
     pub replay_stdin: bool,
 
     /// No messages of persevere's own (the command's output is untouched) [default: off]
-    #[arg(short, long, env = "PERSEVERE_QUIET",
-          value_parser = BoolishValueParser::new())]
+    #[arg(short, long, env = "PERSEVERE_QUIET", value_parser = BoolishValueParser::new(),
+          help_heading = "Messages")]
     pub quiet: bool,
 
     /// Also say when each attempt starts and when the command succeeded [default: off]
-    #[arg(short, long, env = "PERSEVERE_VERBOSE",
-          value_parser = BoolishValueParser::new())]
+    #[arg(short, long, env = "PERSEVERE_VERBOSE", value_parser = BoolishValueParser::new(),
+          help_heading = "Messages")]
     pub verbose: bool,
 
     /// Append one JSON object per event to PATH (`-` for stderr) [default: none]
-    #[arg(long, value_name = "PATH", env = "PERSEVERE_REPORT")]
+    ///
+    /// Events: backoff, then one final event: success, giveup (with its reason) or error. A
+    /// file that cannot be opened is exit 125 before anything runs.
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "PERSEVERE_REPORT",
+        help_heading = "Messages"
+    )]
     pub report: Option<OsString>,
 
-    /// Seed for the jitter's random numbers, for reproducible waits [default: random]
-    #[arg(long, value_name = "N", env = "PERSEVERE_SEED")]
-    pub seed: Option<u64>,
+    /// Print a man page or a shell's completions, then exit
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHAT",
+        exclusive = true,
+        hide_short_help = true,
+        help_heading = "Messages"
+    )]
+    pub generate: Option<Generate>,
 
-    /// Share a retry budget with every persevere of the same --budget-store and --budget-name:
-    /// retries stay within PERCENT of the runs (e.g. 20%) plus --budget-min-rate a second
-    /// [default: none]
-    #[arg(long, value_name = "PERCENT", env = "PERSEVERE_BUDGET", value_parser = parse_percent)]
+    /// Share a retry budget: retries stay within PERCENT of the runs (e.g. 20%) [default: none]
+    ///
+    /// Every persevere of the same --budget-store and --budget-name shares it: each run earns
+    /// PERCENT of a retry, each retry withdraws one, and --budget-min-rate retries a second are
+    /// allowed whatever the runs. A refused retry ends the run with the last attempt's status,
+    /// says so, and reports "reason":"budget".
+    #[arg(long, value_name = "PERCENT", env = "PERSEVERE_BUDGET", value_parser = parse_percent,
+          help_heading = "Fleet budget")]
     pub budget: Option<f64>,
 
-    /// Retries per second the budget allows whatever the runs (once for all who share it)
+    /// Retries per second the budget allows whatever the runs
     #[arg(
         long,
         value_name = "N",
         default_value_t = 10,
-        env = "PERSEVERE_BUDGET_MIN_RATE"
+        env = "PERSEVERE_BUDGET_MIN_RATE",
+        help_heading = "Fleet budget"
     )]
     pub budget_min_rate: u32,
 
     /// How long the budget counts runs and retries (1s to 60s)
     #[arg(long, value_name = "DUR", default_value = "10s", env = "PERSEVERE_BUDGET_WINDOW",
-          value_parser = parse_duration)]
+          value_parser = parse_duration, help_heading = "Fleet budget")]
     pub budget_window: Duration,
 
-    /// Where the budget is kept: file:PATH or redis://HOST[:PORT][/DB] [default: a file under
-    /// $XDG_RUNTIME_DIR, else the temp dir, shared by the machine]
-    #[arg(long, value_name = "URL", env = "PERSEVERE_BUDGET_STORE", value_parser = parse_store)]
+    /// Where the budget is kept: file:PATH or redis://HOST[:PORT][/DB] [default: a file]
+    ///
+    /// The default file is under $XDG_RUNTIME_DIR, else the temp dir: one budget for the
+    /// machine. A store that cannot be reached is said once, and a local budget decides.
+    #[arg(long, value_name = "URL", env = "PERSEVERE_BUDGET_STORE", value_parser = parse_store,
+          help_heading = "Fleet budget")]
     pub budget_store: Option<StoreUrl>,
 
     /// The budget's name in its store (the key persevere:budget:NAME in Redis)
     #[arg(long, value_name = "NAME", default_value = "default", env = "PERSEVERE_BUDGET_NAME",
-          value_parser = parse_name)]
+          value_parser = parse_name, help_heading = "Fleet budget")]
     pub budget_name: String,
 
     /// The command to run, and its arguments
     #[arg(
-        required = true,
+        required_unless_present = "generate",
         trailing_var_arg = true,
         allow_hyphen_values = true,
         value_name = "COMMAND"
     )]
     pub command: Vec<OsString>,
+}
+
+/// `--generate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Generate {
+    /// The man page (roff), from the same definitions as --help
+    Man,
+    /// Completions for bash
+    Bash,
+    /// Completions for zsh
+    Zsh,
+    /// Completions for fish
+    Fish,
+    /// Completions for elvish
+    Elvish,
+    /// Completions for PowerShell
+    Powershell,
 }
 
 /// `--wait`: the strategies of the core library.
@@ -208,53 +343,4 @@ pub enum JitterArg {
     Random,
     /// d * U[1-f, 1+f].
     Proportional(f64),
-}
-
-fn parse_max_tries(text: &str) -> Result<u32, String> {
-    match text.parse::<u32>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!(
-            "'{text}' is not a number of tries: expected a whole number >= 1 \
-             (use --forever for no limit)"
-        )),
-    }
-}
-
-fn parse_base(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(base) if base.is_finite() && base >= 1.0 => Ok(base),
-        _ => Err(format!(
-            "'{text}' is not a base: expected a number >= 1, e.g. 2 or 1.5"
-        )),
-    }
-}
-
-fn parse_intervals(text: &str) -> Result<IntervalList, String> {
-    text.split(',')
-        .map(parse_duration)
-        .collect::<Result<Vec<_>, _>>()
-        .map(IntervalList)
-        .map_err(|e| format!("{e} (in a comma-separated list like 1s,2s,5s)"))
-}
-
-fn parse_jitter(text: &str) -> Result<JitterArg, String> {
-    let accepts = "full, none, equal, random or proportional=F with F in 0..=1";
-    let bad = || format!("'{text}' is not a jitter: expected {accepts}");
-    Ok(match text {
-        "full" => JitterArg::Full,
-        "none" => JitterArg::None,
-        "equal" => JitterArg::Equal,
-        "random" => JitterArg::Random,
-        _ => {
-            let f = text.strip_prefix("proportional=").ok_or_else(bad)?;
-            match f.parse::<f64>() {
-                Ok(f) if (0.0..=1.0).contains(&f) => JitterArg::Proportional(f),
-                _ => return Err(bad()),
-            }
-        }
-    })
-}
-
-fn parse_regex(text: &str) -> Result<Regex, String> {
-    Regex::new(text).map_err(|e| format!("not a regular expression: {e}"))
 }

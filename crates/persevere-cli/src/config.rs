@@ -4,8 +4,9 @@
 use crate::announce::Announcer;
 use crate::budget::{BudgetArgs, CliBudget};
 use crate::cli::{Cli, JitterArg, WaitKind};
-use crate::codes::ExitCodes;
-use crate::outcome::{AttemptFailure, Failure, Success};
+use crate::ending;
+use crate::outcome::{AttemptFailure, Success};
+use crate::rules::RetryRules;
 use crate::strategy::Strategy;
 use clap::ArgMatches;
 use clap::parser::ValueSource;
@@ -17,7 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The policy type the CLI runs: the chosen strategy, the give-up rule and the announcer's
-/// handlers, for attempts that succeed with `Success` or fail with `AttemptFailure`.
+/// handlers (and the budget), for attempts that succeed with `Success` or fail with
+/// `AttemptFailure`.
 pub type CliPolicy<F, H> =
     OnError<Strategy, F, H, SystemClock, Fixed<Success>, Fixed<AttemptFailure>>;
 
@@ -28,6 +30,8 @@ pub struct OutputRules {
     pub retry_if: Option<Regex>,
     /// The attempt succeeds only if a line matched.
     pub until: Option<Regex>,
+    /// Whether to say when a long line could be matched only in part (not with `--quiet`).
+    pub warn: bool,
 }
 
 impl OutputRules {
@@ -54,16 +58,20 @@ pub struct Config {
     pub seed: Option<u64>,
     /// Time limit of each attempt.
     pub timeout: Option<Duration>,
-    /// Grace between SIGTERM and SIGKILL.
+    /// Grace between `signal` and SIGKILL.
     pub kill_after: Duration,
-    /// `--retry-on-exit`.
-    pub retry_on_exit: Option<ExitCodes>,
-    /// `--stop-on-exit`.
-    pub stop_on_exit: Option<ExitCodes>,
+    /// `--signal`: what stops an attempt at its deadline, and its leftovers.
+    pub signal: i32,
+    /// `--preserve-status`.
+    pub preserve_status: bool,
+    /// `--retry-on-exit`, `--stop-on-exit`, `--retry-on-sigpipe`.
+    pub rules: RetryRules,
     /// The output rules.
     pub output: OutputRules,
     /// `--replay-stdin`.
     pub replay_stdin: bool,
+    /// `--hold-stdout`.
+    pub hold_stdout: bool,
     /// `--quiet`.
     pub quiet: bool,
     /// `--verbose`.
@@ -76,38 +84,63 @@ pub struct Config {
     pub budget: Option<BudgetArgs>,
 }
 
+/// Where each option's value came from (the command line, its variable, its default), kept
+/// apart from clap's matches so that these can be consumed without a copy.
+#[derive(Debug, Default)]
+pub struct Sources(Vec<(String, ValueSource)>);
+
+impl Sources {
+    /// The source of every value in `matches`.
+    pub fn of(matches: &ArgMatches) -> Sources {
+        let ids = matches.ids().map(|id| id.as_str());
+        let pairs = ids.filter_map(|id| Some((id.to_string(), matches.value_source(id)?)));
+        Sources(pairs.collect())
+    }
+
+    /// Where the value of option `id` came from.
+    pub fn get(&self, id: &str) -> Option<ValueSource> {
+        self.0
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, source)| *source)
+    }
+}
+
 /// A usage error found after parsing: the message names the option and what it accepts.
 #[derive(Debug, PartialEq, Eq)]
 pub struct UsageError(pub String);
 
 impl Config {
-    /// Validates the parsed arguments. `matches` tells where each value came from: options
+    /// Validates the parsed arguments. `sources` tells where each value came from: options
     /// given on the command line win over `PERSEVERE_*` variables.
-    pub fn new(
-        cli: Cli,
-        matches: &ArgMatches,
-        option_env: Vec<OsString>,
-    ) -> Result<Self, UsageError> {
-        let rank = |id: &str| match matches.value_source(id) {
+    pub fn new(cli: Cli, sources: &Sources, option_env: Vec<OsString>) -> Result<Self, UsageError> {
+        let rank = |id: &str| match sources.get(id) {
             Some(ValueSource::CommandLine) => 2,
             Some(ValueSource::EnvVariable) => 1,
             _ => 0,
+        };
+        // An option's name in messages: the variable when the value came from it.
+        let name = |id: &str| match sources.get(id) {
+            Some(ValueSource::EnvVariable) => format!("PERSEVERE_{}", id.to_uppercase()),
+            _ => format!("--{}", id.replace('_', "-")),
         };
         let max_tries = if cli.forever {
             match rank("forever").cmp(&rank("max_tries")) {
                 std::cmp::Ordering::Greater => None,
                 std::cmp::Ordering::Less => Some(cli.max_tries),
                 std::cmp::Ordering::Equal => {
-                    return Err(UsageError(
-                        "--forever and --max-tries cannot be used together".into(),
-                    ));
+                    return Err(UsageError(format!(
+                        "{} and {} cannot be used together",
+                        name("forever"),
+                        name("max_tries")
+                    )));
                 }
             }
         } else {
             Some(cli.max_tries)
         };
-        let strategy = strategy(&cli, |id| rank(id) == 2)?;
-        let budget = budget_args(&cli, |id| rank(id) == 2)?;
+        let strategy = strategy(&cli, |id| rank(id) == 2, name)?;
+        let budget = budget_args(&cli, |id| rank(id) == 2, name)?;
         let jitter = (rank("jitter") > 0).then_some(match cli.jitter {
             JitterArg::Full => Jitter::Full,
             JitterArg::None => Jitter::None,
@@ -124,13 +157,20 @@ impl Config {
             seed: cli.seed,
             timeout: cli.timeout.filter(|d| !d.is_zero()),
             kill_after: cli.kill_after,
-            retry_on_exit: cli.retry_on_exit,
-            stop_on_exit: cli.stop_on_exit,
+            signal: cli.signal,
+            preserve_status: cli.preserve_status,
+            rules: RetryRules {
+                retry_on_exit: cli.retry_on_exit,
+                stop_on_exit: cli.stop_on_exit,
+                retry_on_sigpipe: cli.retry_on_sigpipe,
+            },
             output: OutputRules {
                 retry_if: cli.retry_if_output,
                 until: cli.until_output,
+                warn: !cli.quiet,
             },
             replay_stdin: cli.replay_stdin,
+            hold_stdout: cli.hold_stdout,
             quiet: cli.quiet,
             verbose: cli.verbose,
             report: cli.report,
@@ -147,7 +187,8 @@ impl Config {
         }
     }
 
-    /// The persevere policy for this run; its handlers speak through `announcer`.
+    /// The persevere policy for this run; its handlers speak through `announcer`, and its
+    /// retries draw from `budget`.
     pub fn policy(
         &self,
         announcer: &Arc<Announcer>,
@@ -169,14 +210,15 @@ impl Config {
             // No attempt starts at --max-time: it would be stopped there at once.
             policy = policy.max_time(max).no_attempt_at_deadline();
         }
-        if let Some(jitter) = &self.jitter {
-            policy = policy.jitter(*jitter);
+        if let Some(jitter) = self.jitter {
+            policy = policy.jitter(jitter);
         }
         if let Some(seed) = self.seed {
             policy = policy.seed(seed);
         }
         let (on_backoff, on_giveup, on_success) =
             (announcer.clone(), announcer.clone(), announcer.clone());
+        let rules = self.rules.clone();
         policy
             .on_backoff(move |d| {
                 if let (Some(failure), Some(wait)) = (d.error(), d.wait()) {
@@ -184,40 +226,29 @@ impl Config {
                 }
             })
             .on_giveup(move |d| {
-                if let Some(failure) = d.error() {
-                    let refused = d.reason() == Some(persevere::GiveUpReason::Budget);
-                    on_giveup.giveup(d.tries(), failure, d.elapsed(), refused);
+                if let (Some(failure), Some(core)) = (d.error(), d.reason()) {
+                    let why = ending::reason(core, &rules, failure);
+                    on_giveup.giveup(d.tries(), failure, Some(why), d.elapsed());
                 }
             })
             .on_success(move |d| on_success.success(d.tries(), d.elapsed()))
             .budget(budget)
     }
 
-    /// Failures that are never retried: a signal persevere forwarded, the terminal's Ctrl-C,
-    /// a command that cannot run (126, 127), `--stop-on-exit` codes (stop wins), and exit codes
-    /// outside `--retry-on-exit`. Exit codes outside `--retry-on-exit` give up with the
-    /// give-up message and report event, so that a run always says why it stopped.
+    /// Failures that are never retried (`rules.rs`) give up at once, with the give-up message
+    /// and report event, so that a run always says why it stopped.
     fn giveup_rule(&self) -> impl Fn(&AttemptFailure) -> bool + 'static {
-        let stop = self.stop_on_exit.clone();
-        let retry = self.retry_on_exit.clone();
-        move |f: &AttemptFailure| {
-            let code = f.exit_code();
-            let user_abort = f.interrupted.is_some() || f.failure == Failure::Signal(libc::SIGINT);
-            let cannot_run = matches!(f.failure, Failure::CannotRun { .. })
-                || code.is_some_and(|c| c == 126 || c == 127);
-            let stopped = code.is_some_and(|c| stop.as_ref().is_some_and(|s| s.contains(c)));
-            let not_retried = match (&retry, &f.failure) {
-                (Some(set), Failure::Exit(c)) => !set.contains(*c),
-                _ => false,
-            };
-            user_abort || cannot_run || stopped || not_retried
-        }
+        let rules = self.rules.clone();
+        move |f: &AttemptFailure| rules.not_retried(f).is_some()
     }
 }
 
-/// `--budget` and its options; the others without `--budget` on the command line are usage
-/// errors there.
-fn budget_args(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Option<BudgetArgs>, UsageError> {
+/// `--budget` and its options; the others without `--budget` are usage errors.
+fn budget_args(
+    cli: &Cli,
+    given: impl Fn(&str) -> bool,
+    name: impl Fn(&str) -> String,
+) -> Result<Option<BudgetArgs>, UsageError> {
     let Some(percent) = cli.budget else {
         for id in [
             "budget_min_rate",
@@ -226,8 +257,10 @@ fn budget_args(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Option<BudgetA
             "budget_name",
         ] {
             if given(id) {
-                let option = id.replace('_', "-");
-                return Err(UsageError(format!("--{option} applies only with --budget")));
+                return Err(UsageError(format!(
+                    "{} applies only with --budget",
+                    name(id)
+                )));
             }
         }
         return Ok(None);
@@ -235,7 +268,8 @@ fn budget_args(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Option<BudgetA
     let window = cli.budget_window;
     if !(Duration::from_secs(1)..=Duration::from_secs(60)).contains(&window) {
         return Err(UsageError(format!(
-            "--budget-window must be from 1s to 60s, got {}",
+            "{} must be from 1s to 60s, got {}",
+            name("budget_window"),
             crate::duration::format_seconds(window)
         )));
     }
@@ -250,7 +284,11 @@ fn budget_args(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Option<BudgetA
 
 /// The strategy from `--wait` and its parameters. `given(id)` says whether an option was given
 /// on the command line: one that the chosen strategy does not use is a usage error there.
-fn strategy(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Strategy, UsageError> {
+fn strategy(
+    cli: &Cli,
+    given: impl Fn(&str) -> bool,
+    name: impl Fn(&str) -> String,
+) -> Result<Strategy, UsageError> {
     use WaitKind::*;
     let uses = |id: &str, kinds: &[WaitKind]| -> Result<(), UsageError> {
         if given(id) && (cli.intervals.is_some() || !kinds.contains(&cli.wait)) {
@@ -270,9 +308,10 @@ fn strategy(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Strategy, UsageEr
     uses("step", &[Linear])?;
     if let Some(list) = &cli.intervals {
         if given("wait") {
-            return Err(UsageError(
-                "--intervals replaces --wait: give one of them".into(),
-            ));
+            return Err(UsageError(format!(
+                "{} replaces --wait: give one of them",
+                name("intervals")
+            )));
         }
         return Ok(Strategy::Intervals(persevere::intervals(list.0.clone())));
     }
@@ -294,10 +333,15 @@ fn strategy(cli: &Cli, given: impl Fn(&str) -> bool) -> Result<Strategy, UsageEr
             // Without --max-value the waits may grow up to three times per attempt.
             let max = cli.max_value.unwrap_or(Duration::MAX);
             if cli.factor.is_zero() || cli.factor > max {
-                return Err(UsageError(
-                    "--wait decorrelated needs --factor greater than 0 and at most --max-value"
-                        .into(),
-                ));
+                let wait = match name("wait").as_str() {
+                    "--wait" => "--wait decorrelated".to_string(),
+                    variable => format!("{variable}=decorrelated"),
+                };
+                return Err(UsageError(format!(
+                    "{wait} needs {} greater than 0 and at most {}",
+                    name("factor"),
+                    name("max_value")
+                )));
             }
             Strategy::Decorrelated(persevere::decorrelated(cli.factor, max))
         }

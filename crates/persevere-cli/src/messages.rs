@@ -2,7 +2,9 @@
 //! "Giving up f(...) after 3 tries (err)"), and the command as a shell would quote it.
 
 use crate::duration::format_seconds;
+use crate::ending::GiveUpReason;
 use crate::outcome::AttemptFailure;
+use crate::signame;
 use std::ffi::OsString;
 use std::time::Duration;
 
@@ -19,9 +21,20 @@ pub fn backing_off(
     format!("persevere: backing off {command} ({failure}) for {wait} ({of})")
 }
 
-/// `giving up COMMAND after 5 tries (exit 1)`.
-pub fn giving_up(command: &str, failure: &AttemptFailure, tries: u32) -> String {
-    format!("persevere: giving up {command} after {tries} tries ({failure})")
+/// `giving up COMMAND after 5 tries (exit 1)`, and why when it is not the last try:
+/// `giving up COMMAND after 2 tries (exit 7): got SIGTERM`.
+pub fn giving_up(
+    command: &str,
+    failure: &AttemptFailure,
+    tries: u32,
+    reason: Option<GiveUpReason>,
+) -> String {
+    let why = reason.map(|r| r.to_string()).unwrap_or_default();
+    let tries = match tries {
+        1 => "1 try".to_string(),
+        n => format!("{n} tries"),
+    };
+    format!("persevere: giving up {command} after {tries} ({failure}){why}")
 }
 
 /// `COMMAND succeeded (try 2 of 5)`, with `--verbose`.
@@ -32,6 +45,24 @@ pub fn succeeded(command: &str, tries: u32, max: Option<u32>) -> String {
 /// `running COMMAND (try 1 of 5)`, with `--verbose`.
 pub fn running(command: &str, tries: u32, max: Option<u32>) -> String {
     format!("persevere: running {command} ({})", try_of(tries, max))
+}
+
+/// `got SIGTERM: passed it on to COMMAND; SIGKILL in 10.0s, or at once on another SIGTERM`.
+pub fn forwarded(command: &str, signal: i32, kill_in: Duration) -> String {
+    let name = signame::name(signal);
+    let kill_in = format_seconds(kill_in);
+    format!(
+        "persevere: got {name}: passed it on to {command}; SIGKILL in {kill_in}, \
+         or at once on another {name}"
+    )
+}
+
+/// `got SIGTERM again: SIGKILL to COMMAND`.
+pub fn escalated(command: &str, signal: i32) -> String {
+    format!(
+        "persevere: got {} again: SIGKILL to {command}",
+        signame::name(signal)
+    )
 }
 
 /// The terminal's status line while persevere waits.
@@ -89,8 +120,12 @@ mod tests {
             "persevere: backing off curl -f x (exit 1) for 1.3s (try 2 of 5)"
         );
         assert_eq!(
-            giving_up("curl -f x", &exit(1), 5),
+            giving_up("curl -f x", &exit(1), 5, None),
             "persevere: giving up curl -f x after 5 tries (exit 1)"
+        );
+        assert_eq!(
+            giving_up("x", &exit(3), 1, None),
+            "persevere: giving up x after 1 try (exit 3)"
         );
         assert_eq!(
             backing_off("x", &exit(7), wait, 3, None),

@@ -1,6 +1,7 @@
 //! What one attempt came to: [`Success`] or an [`AttemptFailure`], and the exit status each
 //! one gives persevere.
 
+use crate::signame;
 use std::fmt;
 
 /// How the command's process ended.
@@ -74,10 +75,13 @@ impl AttemptFailure {
         }
     }
 
-    /// The exit status persevere gives when this is the last attempt.
-    pub fn exit_status(&self) -> u8 {
+    /// The exit status persevere gives when this is the last attempt: 124 for an attempt it
+    /// stopped, or with `preserve` (`--preserve-status`) the command's own.
+    pub fn exit_status(&self, preserve: bool) -> u8 {
         let status = match self.failure {
             Failure::CannotRun { code, .. } => code,
+            Failure::Stopped(_, Status::Exited(code)) if preserve => code,
+            Failure::Stopped(_, Status::Signaled(signal)) if preserve => 128 + signal,
             Failure::Stopped(..) => 124,
             Failure::Signal(signal) => 128 + signal,
             Failure::Exit(code) => code,
@@ -98,9 +102,9 @@ impl AttemptFailure {
         }
     }
 
-    /// Why it failed beyond its status, for the report: `timeout`, `max_time`, `output`,
-    /// `not_found`, `not_executable`.
-    pub fn report_reason(&self) -> Option<&'static str> {
+    /// Why it failed beyond its status, for the report's `failure`: `timeout`, `max_time`,
+    /// `output`, `not_found`, `not_executable`.
+    pub fn report_failure(&self) -> Option<&'static str> {
         match self.failure {
             Failure::CannotRun { code: 127, .. } => Some("not_found"),
             Failure::CannotRun { .. } => Some("not_executable"),
@@ -120,7 +124,7 @@ impl fmt::Display for AttemptFailure {
             Failure::CannotRun { code, reason } => write!(f, "exit {code}, {reason}"),
             Failure::Stopped(Stop::Timeout, _) => write!(f, "timed out"),
             Failure::Stopped(Stop::MaxTime, _) => write!(f, "stopped at --max-time"),
-            Failure::Signal(signal) => write!(f, "signal {signal}"),
+            Failure::Signal(signal) => write!(f, "killed by {}", signame::name(*signal)),
             Failure::Exit(code) => write!(f, "exit {code}"),
             Failure::Output(OutputRule::RetryIf) => {
                 write!(f, "exit 0, output matched --retry-if-output")
@@ -149,11 +153,15 @@ mod tests {
             code: 127,
             reason: "No such file".into(),
         };
-        assert_eq!(failed(not_found).exit_status(), 127);
+        assert_eq!(failed(not_found).exit_status(false), 127);
         let timeout = Failure::Stopped(Stop::Timeout, Status::Signaled(15));
-        assert_eq!(failed(timeout).exit_status(), 124);
-        assert_eq!(failed(Failure::Signal(9)).exit_status(), 137);
-        assert_eq!(failed(Failure::Exit(3)).exit_status(), 3);
-        assert_eq!(failed(Failure::Output(OutputRule::Until)).exit_status(), 1);
+        assert_eq!(failed(timeout.clone()).exit_status(false), 124);
+        assert_eq!(failed(timeout).exit_status(true), 143);
+        let handled = Failure::Stopped(Stop::MaxTime, Status::Exited(3));
+        assert_eq!(failed(handled).exit_status(true), 3);
+        assert_eq!(failed(Failure::Signal(9)).exit_status(false), 137);
+        assert_eq!(failed(Failure::Exit(3)).exit_status(false), 3);
+        let until = Failure::Output(OutputRule::Until);
+        assert_eq!(failed(until).exit_status(false), 1);
     }
 }

@@ -1,12 +1,15 @@
 //! With output rules, the command's stdout and stderr come through pipes: each chunk is
-//! forwarded at once to persevere's own stream and its lines are matched as they complete.
+//! forwarded at once to persevere's own stream and its lines are matched as they come, in
+//! bounded memory however long they are.
 
 use crate::config::OutputRules;
-use crate::lines::LineScanner;
+use crate::lines::{LineScanner, LineSink};
 use crate::outcome::OutputRule;
+use crate::stream_match::{StreamMatcher, Verdict};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What the output rules saw during one attempt.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -44,13 +47,109 @@ impl Seen {
     }
 }
 
+/// The streaming matchers of one pipe, one per rule, made at the first long line.
+#[derive(Default)]
+struct LongLines {
+    retry_if: Option<StreamMatcher>,
+    until: Option<StreamMatcher>,
+}
+
+impl std::fmt::Debug for LongLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LongLines")
+    }
+}
+
+/// The output rules at work on one pipe: whole lines go to the regexes, long ones stream
+/// through the matchers.
+struct Scan<'a> {
+    rules: &'a OutputRules,
+    seen: &'a mut Seen,
+    long: &'a mut LongLines,
+}
+
+impl LineSink for Scan<'_> {
+    fn line(&mut self, line: &[u8]) {
+        self.seen.scan(self.rules, line);
+    }
+
+    fn long(&mut self, bytes: &[u8]) {
+        let pairs = [
+            (&self.rules.retry_if, &mut self.long.retry_if),
+            (&self.rules.until, &mut self.long.until),
+        ];
+        for (rule, matcher) in pairs {
+            if let Some(re) = rule {
+                if matcher.is_none() {
+                    *matcher = StreamMatcher::new(re.as_str());
+                }
+                if let Some(matcher) = matcher {
+                    matcher.feed(bytes);
+                }
+            }
+        }
+    }
+
+    fn long_end(&mut self, head: &[u8]) {
+        let pairs = [
+            (
+                "--retry-if-output",
+                &self.rules.retry_if,
+                &mut self.long.retry_if,
+                &mut self.seen.retry_if,
+            ),
+            (
+                "--until-output",
+                &self.rules.until,
+                &mut self.long.until,
+                &mut self.seen.until,
+            ),
+        ];
+        for (option, rule, matcher, seen) in pairs {
+            let Some(re) = rule else { continue };
+            let matched = match matcher.as_mut().map(StreamMatcher::finish) {
+                Some(Verdict::Match) => true,
+                Some(Verdict::NoMatch) => false,
+                unknown => {
+                    if self.rules.warn {
+                        let why = match unknown {
+                            Some(_) => {
+                                "has non-ASCII bytes, which a Unicode \\b cannot be judged on \
+                                 as it streams (an ASCII (?-u:\\b) works on any line)"
+                            }
+                            None => "cannot stream through this pattern",
+                        };
+                        warn_once(option, why);
+                    }
+                    re.is_match(head)
+                }
+            };
+            *seen = *seen || matched;
+        }
+    }
+}
+
+/// The one case where a long line is matched only in part: said once per run.
+fn warn_once(option: &str, why: &str) {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if !WARNED.swap(true, Ordering::Relaxed) {
+        let _ = writeln!(
+            io::stderr(),
+            "persevere: {option}: a line longer than 64 KiB {why}: only its first 64 KiB were \
+             matched"
+        );
+    }
+}
+
 /// Where a pipe's bytes go.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub enum Sink {
     /// persevere's stdout.
     Stdout,
     /// persevere's stderr.
     Stderr,
+    /// The held stdout's spool (`--hold-stdout`).
+    Held(File),
 }
 
 /// One of the command's output pipes.
@@ -59,6 +158,7 @@ pub struct Pump {
     source: Option<File>,
     sink: Sink,
     lines: LineScanner,
+    long: LongLines,
     buf: Vec<u8>,
 }
 
@@ -69,6 +169,7 @@ impl Pump {
             source: Some(File::from(source.into())),
             sink,
             lines: LineScanner::default(),
+            long: LongLines::default(),
             buf: vec![0; 64 * 1024],
         }
     }
@@ -88,16 +189,21 @@ impl Pump {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return,
             Err(_) => 0,
         };
+        let mut scan = Scan {
+            rules,
+            seen,
+            long: &mut self.long,
+        };
         if n == 0 {
-            self.lines.finish(|line| seen.scan(rules, line));
+            self.lines.finish(&mut scan);
             self.source = None;
             return;
         }
         let chunk = &self.buf[..n];
-        if seen.undecided(rules) {
-            self.lines.feed(chunk, |line| seen.scan(rules, line));
+        if scan.seen.undecided(rules) {
+            self.lines.feed(chunk, &mut scan);
         }
-        if forward(self.sink, chunk).is_err() {
+        if forward(&mut self.sink, chunk).is_err() {
             // Our reader is gone: close the pipe, so that the command sees the broken pipe
             // it would have seen writing there itself.
             self.source = None;
@@ -105,7 +211,7 @@ impl Pump {
     }
 }
 
-fn forward(sink: Sink, chunk: &[u8]) -> io::Result<()> {
+fn forward(sink: &mut Sink, chunk: &[u8]) -> io::Result<()> {
     match sink {
         Sink::Stdout => {
             let mut out = io::stdout().lock();
@@ -113,5 +219,6 @@ fn forward(sink: Sink, chunk: &[u8]) -> io::Result<()> {
             out.flush()
         }
         Sink::Stderr => io::stderr().lock().write_all(chunk),
+        Sink::Held(file) => file.write_all(chunk),
     }
 }

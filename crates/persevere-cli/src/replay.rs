@@ -2,7 +2,7 @@
 //! memory, so any size works), and every attempt reads that file from its start.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::process::Stdio;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -15,9 +15,10 @@ pub struct Spool {
 
 impl Spool {
     /// Copies persevere's stdin to a new temporary file, which is unlinked at once: nothing is
-    /// left behind, whatever happens to persevere.
+    /// left behind, whatever happens to persevere. An error names what failed: creating or
+    /// writing the file (the temporary directory), or reading stdin.
     pub fn from_stdin() -> io::Result<Spool> {
-        let context = |err: io::Error| {
+        let in_dir = |err: io::Error| {
             let dir = std::env::temp_dir();
             let text = format!(
                 "--replay-stdin: cannot spool stdin in {}: {err}",
@@ -25,8 +26,21 @@ impl Spool {
             );
             io::Error::new(err.kind(), text)
         };
-        let mut file = temp_file().map_err(context)?;
-        io::copy(&mut io::stdin().lock(), &mut file).map_err(context)?;
+        let mut file = temp_file("stdin").map_err(in_dir)?;
+        let mut stdin = io::stdin().lock();
+        let mut buf = vec![0; 64 * 1024];
+        loop {
+            let n = match stdin.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => {
+                    let text = format!("--replay-stdin: cannot read stdin: {err}");
+                    return Err(io::Error::new(err.kind(), text));
+                }
+            };
+            file.write_all(&buf[..n]).map_err(in_dir)?;
+        }
         Ok(Spool { file })
     }
 
@@ -38,14 +52,16 @@ impl Spool {
     }
 }
 
-fn temp_file() -> io::Result<File> {
+/// A new temporary file, already unlinked: nothing is left behind, whatever happens to
+/// persevere.
+pub fn temp_file(what: &str) -> io::Result<File> {
     let dir = std::env::temp_dir();
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     for n in 0..100 {
         let path = dir.join(format!(
-            ".persevere-stdin-{}-{nanos}-{n}",
+            ".persevere-{what}-{}-{nanos}-{n}",
             std::process::id()
         ));
         match OpenOptions::new()
@@ -65,6 +81,6 @@ fn temp_file() -> io::Result<File> {
     }
     Err(io::Error::new(
         io::ErrorKind::AlreadyExists,
-        "cannot create a temporary file for --replay-stdin",
+        "cannot create a temporary file",
     ))
 }

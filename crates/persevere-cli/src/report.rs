@@ -1,6 +1,9 @@
-//! `--report PATH`: one JSON object per event (backoff, giveup, success), appended to a file or
-//! written to stderr (`-`).
+//! `--report PATH`: one JSON object per event (backoff, then one final event: success, giveup
+//! or error), appended to a file or written to stderr (`-`). A report that cannot be written
+//! does not stop the run (the command's outcome matters more than its log), but persevere says
+//! so once.
 
+use crate::ending::GiveUpReason;
 use crate::outcome::AttemptFailure;
 use std::ffi::OsStr;
 use std::fs::OpenOptions;
@@ -11,23 +14,43 @@ use std::time::Duration;
 /// One event of the run, as the report writes it.
 #[derive(Debug, Clone, Copy)]
 pub struct Event<'a> {
-    /// `backoff`, `giveup` or `success`.
+    /// `backoff`, `giveup`, `success` or `error`.
     pub kind: &'static str,
-    /// The attempt this event follows (1-based).
+    /// The attempt this event follows (1-based; 0 before the first).
     pub tries: u32,
     /// The attempt's failure; `None` for success.
     pub failure: Option<&'a AttemptFailure>,
     /// The wait before the next attempt (backoff only).
     pub wait: Option<Duration>,
+    /// Why the run gave up (giveup only).
+    pub reason: Option<GiveUpReason>,
+    /// persevere's own failure (error only).
+    pub message: Option<&'a str>,
     /// Time since the run started, measured after the attempt.
     pub elapsed: Duration,
-    /// Why the run gave up, when it is not the attempt's own (`budget`).
-    pub reason: Option<&'static str>,
+}
+
+impl<'a> Event<'a> {
+    /// An event of `kind` after attempt `tries`, with nothing else set.
+    pub fn new(kind: &'static str, tries: u32, elapsed: Duration) -> Event<'a> {
+        Event {
+            kind,
+            tries,
+            failure: None,
+            wait: None,
+            reason: None,
+            message: None,
+            elapsed,
+        }
+    }
 }
 
 /// The report's destination.
 pub struct Report {
-    out: Mutex<Box<dyn Write + Send>>,
+    /// The file (or stderr), and whether a write failed already.
+    out: Mutex<(Box<dyn Write + Send>, bool)>,
+    /// The path, for the message when writing fails.
+    name: String,
 }
 
 impl Report {
@@ -39,30 +62,53 @@ impl Report {
             Box::new(OpenOptions::new().create(true).append(true).open(path)?)
         };
         Ok(Report {
-            out: Mutex::new(out),
+            out: Mutex::new((out, false)),
+            name: path.to_string_lossy().into_owned(),
         })
     }
 
-    /// Writes one event as one line. A failing report does not fail the run: the command's
-    /// outcome matters more than its log.
+    /// Writes one event as one line. The first failure is said on stderr.
     pub fn write(&self, event: &Event<'_>) {
         let line = json_line(event);
-        let mut out = self.out.lock().unwrap_or_else(|poison| poison.into_inner());
-        let _ = out.write_all(line.as_bytes()).and_then(|()| out.flush());
+        let mut guard = self.out.lock().unwrap_or_else(|poison| poison.into_inner());
+        let (out, failed) = &mut *guard;
+        if let Err(err) = out.write_all(line.as_bytes()).and_then(|()| out.flush())
+            && !*failed
+        {
+            *failed = true;
+            let name = &self.name;
+            let _ = writeln!(
+                io::stderr(),
+                "persevere: --report: cannot write to '{name}': {err}"
+            );
+        }
     }
 }
 
 /// `{"event":"backoff","try":1,"exit":1,"wait_s":0.01,"elapsed_s":0.002}` and a newline.
 pub fn json_line(event: &Event<'_>) -> String {
     let mut line = format!(r#"{{"event":"{}","try":{}"#, event.kind, event.tries);
-    let (key, value) = match event.failure {
-        Some(failure) => failure.report_status(),
-        None => ("exit", 0),
-    };
-    line += &format!(r#","{key}":{value}"#);
-    let own = event.failure.and_then(AttemptFailure::report_reason);
-    if let Some(reason) = event.reason.or(own) {
-        line += &format!(r#","reason":"{reason}""#);
+    if event.kind != "error" {
+        let (key, value) = match event.failure {
+            Some(failure) => failure.report_status(),
+            None => ("exit", 0),
+        };
+        line += &format!(r#","{key}":{value}"#);
+    }
+    if let Some(failure) = event.failure.and_then(AttemptFailure::report_failure) {
+        line += &format!(r#","failure":"{failure}""#);
+    }
+    if let Some(reason) = event.reason {
+        line += &format!(r#","reason":"{}""#, reason.key());
+        if let Some(rule) = reason.rule() {
+            line += &format!(r#","rule":"{rule}""#);
+        }
+        if let Some(signal) = reason.received_signal() {
+            line += &format!(r#","received_signal":{signal}"#);
+        }
+    }
+    if let Some(message) = event.message {
+        line += &format!(r#","message":{}"#, json_string(message));
     }
     if let Some(wait) = event.wait {
         line += &format!(r#","wait_s":{}"#, wait.as_secs_f64());
@@ -71,6 +117,23 @@ pub fn json_line(event: &Event<'_>) -> String {
     line += &format!(r#","elapsed_s":{elapsed}}}"#);
     line.push('\n');
     line
+}
+
+/// `text` as a JSON string.
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -85,12 +148,9 @@ mod tests {
             interrupted: None,
         };
         let backoff = Event {
-            kind: "backoff",
-            tries: 1,
             failure: Some(&failure),
             wait: Some(Duration::from_millis(10)),
-            elapsed: Duration::from_micros(2500),
-            reason: None,
+            ..Event::new("backoff", 1, Duration::from_micros(2500))
         };
         assert_eq!(
             json_line(&backoff),
@@ -98,19 +158,26 @@ mod tests {
         );
         let timeout = AttemptFailure {
             failure: Failure::Stopped(Stop::Timeout, Status::Signaled(15)),
-            interrupted: None,
+            interrupted: Some(2),
         };
         let giveup = Event {
-            kind: "giveup",
-            tries: 2,
             failure: Some(&timeout),
-            wait: None,
-            elapsed: Duration::from_secs(3),
-            reason: None,
+            reason: Some(GiveUpReason::Signal(2)),
+            ..Event::new("giveup", 2, Duration::from_secs(3))
         };
         assert_eq!(
             json_line(&giveup),
-            "{\"event\":\"giveup\",\"try\":2,\"signal\":15,\"reason\":\"timeout\",\"elapsed_s\":3}\n"
+            "{\"event\":\"giveup\",\"try\":2,\"signal\":15,\"failure\":\"timeout\",\
+             \"reason\":\"signal\",\"received_signal\":2,\"elapsed_s\":3}\n"
+        );
+        let error = Event {
+            message: Some("a \"quoted\"\tword\n"),
+            ..Event::new("error", 0, Duration::ZERO)
+        };
+        assert_eq!(
+            json_line(&error),
+            "{\"event\":\"error\",\"try\":0,\"message\":\"a \\\"quoted\\\"\\u0009word\\n\",\
+             \"elapsed_s\":0}\n"
         );
     }
 }

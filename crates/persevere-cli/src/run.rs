@@ -5,7 +5,11 @@ use crate::announce::Announcer;
 use crate::attempt::{self, Plan};
 use crate::budget::CliBudget;
 use crate::config::Config;
-use crate::outcome::Stop;
+use crate::ending::GiveUpReason;
+use crate::environment;
+use crate::guardian::Guardian;
+use crate::held::HeldStdout;
+use crate::outcome::{AttemptFailure, Failure, Status, Stop};
 use crate::replay::Spool;
 use crate::signals::{FORWARDED, Signals};
 use crate::sys;
@@ -18,15 +22,32 @@ use std::time::{Duration, Instant};
 /// How often the terminal's status line counts down.
 const STATUS_TICK: Duration = Duration::from_millis(100);
 
-/// Runs the command until the policy is done; returns persevere's exit status. `Err` is
-/// persevere's own failure.
-pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io::Result<u8> {
+/// How a run ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Exit with this status.
+    Exit(u8),
+    /// persevere received this signal and stops because of it: it ends by the same signal, as
+    /// shells and `timeout` do, so that its caller sees a death by signal and not an exit.
+    Signal(i32),
+}
+
+/// Runs the command until the policy is done; says how persevere ends. `Err` is persevere's
+/// own failure.
+pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io::Result<Ending> {
     // Not fatal: without it (an old kernel, another OS) a `setsid` descendant can escape.
     let _ = sys::become_subreaper();
     let mut spool = match config.replay_stdin {
         true => Some(Spool::from_stdin()?),
         false => None,
     };
+    let mut held = match config.hold_stdout {
+        true => Some(HeldStdout::new()?),
+        false => None,
+    };
+    // Before the first attempt: from then on, a SIGKILL of persevere leaves nothing behind.
+    let guardian = Guardian::start();
+    environment::prepare(&config.option_env, config.max_tries);
     let signals = Signals::install()?;
     let foreground = spool.is_none()
         && io::stdin().is_terminal()
@@ -39,7 +60,8 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
     let policy = config.policy(&announcer, budget);
     // Read before the core's start, so that persevere's deadline (where a running attempt is
     // stopped) is never later than the core's (after which no attempt starts).
-    let run_deadline = config.max_time.map(|t| Instant::now() + t);
+    let started = Instant::now();
+    let run_deadline = config.max_time.map(|t| started + t);
     let mut retrying = policy.begin_as(&announcer.command);
     loop {
         let attempt_number = retrying.tries() + 1;
@@ -62,20 +84,51 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
             stdin,
             foreground,
             signals: &signals,
+            announcer: &announcer,
+            guardian: guardian.as_ref(),
+            held: held.as_mut().map(HeldStdout::for_attempt).transpose()?,
         };
         let outcome = attempt::run(config, plan);
+        if let Some(guardian) = &guardian {
+            guardian.attempt_over();
+        }
         if foreground {
             sys::set_foreground_group(libc::STDIN_FILENO, sys::getpgrp());
         }
-        match retrying.check(outcome?) {
-            Next::Done(Ok(_)) => return Ok(0),
-            Next::Done(Err(failure)) => return Ok(failure.exit_status()),
+        let outcome = outcome?;
+        if let Some(held) = &mut held {
+            held.release(outcome.is_ok())?;
+        }
+        // Kept for the final event, should a signal end the wait that may follow.
+        let last = outcome.as_ref().err().cloned();
+        match retrying.check(outcome) {
+            Next::Done(Ok(_)) => return Ok(Ending::Exit(0)),
+            Next::Done(Err(failure)) => return Ok(ending(&failure, config.preserve_status)),
             Next::Retry(wait) => {
                 if let Some(signal) = sleep(wait, &signals, &announcer, attempt_number + 1)? {
-                    return Ok(u8::try_from(128 + signal).unwrap_or(u8::MAX));
+                    if let Some(failure) = &last {
+                        let reason = Some(GiveUpReason::Signal(signal));
+                        announcer.giveup(attempt_number, failure, reason, started.elapsed());
+                    }
+                    return Ok(Ending::Signal(signal));
                 }
             }
         }
+    }
+}
+
+/// The end after the last failed attempt. An attempt that persevere interrupted and that died
+/// by a signal (the forwarded one, or SIGKILL after it) ends persevere by the signal it
+/// received; one that handled the signal and exited ends it with that exit status, as in a
+/// shell.
+fn ending(failure: &AttemptFailure, preserve_status: bool) -> Ending {
+    let died_by_signal = matches!(
+        failure.failure,
+        Failure::Signal(_) | Failure::Stopped(_, Status::Signaled(_))
+    );
+    match failure.interrupted {
+        Some(signal) if died_by_signal => Ending::Signal(signal),
+        _ => Ending::Exit(failure.exit_status(preserve_status)),
     }
 }
 

@@ -2,8 +2,13 @@
 //! and the terminal's foreground when persevere has it.
 
 use crate::config::Config;
+use crate::environment;
+use crate::guardian;
 use crate::outcome::{AttemptFailure, Failure};
+use crate::sys;
+use std::fs::File;
 use std::io;
+use std::os::fd::RawFd;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 
@@ -15,8 +20,14 @@ pub struct Launch<'a> {
     pub attempt: u32,
     /// The attempt's stdin.
     pub stdin: Stdio,
+    /// The attempt's stdout when it is held and not piped (`--hold-stdout` without output
+    /// rules); `None`: inherited, or piped.
+    pub stdout: Option<File>,
     /// Whether to hand the attempt the terminal on stdin (persevere has it in the foreground).
     pub foreground: bool,
+    /// The guardian's socket, to announce the attempt's process group on; `None` without a
+    /// guardian.
+    pub guardian: Option<RawFd>,
 }
 
 /// Why an attempt did not start.
@@ -28,41 +39,72 @@ pub enum SpawnError {
     Internal(io::Error),
 }
 
-/// Starts the attempt. Its stdout and stderr are pipes when output rules are given.
+/// Starts the attempt. Its stdout and stderr are pipes when output rules are given; its stdout
+/// is the held spool with `--hold-stdout` otherwise.
 pub fn spawn(launch: Launch<'_>) -> Result<Child, SpawnError> {
     let config = launch.config;
     let mut cmd = Command::new(&config.command[0]);
     cmd.args(&config.command[1..]);
-    for name in &config.option_env {
-        cmd.env_remove(name);
-    }
-    cmd.env("PERSEVERE_ATTEMPT", launch.attempt.to_string());
-    let max = config.max_tries.map(|n| n.to_string()).unwrap_or_default();
-    cmd.env("PERSEVERE_ATTEMPTS", max);
+    // The environment is persevere's own, prepared by `environment.rs`.
+    environment::set_attempt(launch.attempt);
     cmd.stdin(launch.stdin);
     if config.output.any() {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    } else if let Some(held) = launch.stdout {
+        cmd.stdout(held);
     }
     // Its own group, so that a timeout or a forwarded signal reaches all of it and nothing
     // else.
     cmd.process_group(0);
-    if launch.foreground {
-        // SAFETY: the closure runs in the forked child before exec, where only
-        // async-signal-safe functions may be called: it calls setpgid, getpid, tcsetpgrp and
-        // signal (all on POSIX's async-signal-safe list), allocates nothing, takes no lock and
-        // touches no state shared with the parent. The child is a background process until
-        // tcsetpgrp, which would stop it with SIGTTOU, but it inherits persevere's SIG_IGN for
-        // SIGTTOU; it then restores the default, which exec would otherwise keep as ignored.
-        unsafe {
-            cmd.pre_exec(|| {
+    let (foreground, guardian, parent) = (launch.foreground, launch.guardian, sys::getpid());
+    // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
+    // functions may be called: it calls setpgid, getpid, tcsetpgrp, signal, send (through
+    // `guardian::announce`), prctl and getppid (all async-signal-safe system calls), allocates
+    // nothing (`io::Error::from_raw_os_error` stores an integer), takes no lock and touches no
+    // state shared with the parent: it captures three integers by value.
+    unsafe {
+        cmd.pre_exec(move || {
+            if foreground {
+                // The child is a background process until tcsetpgrp, which would stop it with
+                // SIGTTOU, but it inherits persevere's SIG_IGN for SIGTTOU; it then restores
+                // the default, which exec would otherwise keep as ignored.
                 libc::setpgid(0, 0);
                 libc::tcsetpgrp(libc::STDIN_FILENO, libc::getpid());
                 libc::signal(libc::SIGTTOU, libc::SIG_DFL);
-                Ok(())
-            });
-        }
+            }
+            match guardian {
+                // The attempt's group (its pid, as group leader) reaches the guardian before
+                // the command runs: no moment when persevere could die with the attempt
+                // unannounced.
+                Some(fd) => guardian::announce(fd, libc::getpid()),
+                None => die_with_parent(parent)?,
+            }
+            Ok(())
+        });
     }
     cmd.spawn().map_err(classify)
+}
+
+/// Without a guardian: the kernel kills the command when persevere dies (the thread that
+/// forked it, which is persevere's only thread). Should persevere already be dead (the child
+/// was reparented before the request), the command does not start. Runs between fork and exec.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn die_with_parent(parent: libc::pid_t) -> io::Result<()> {
+    // SAFETY: prctl(PR_SET_PDEATHSIG) takes integers; getppid takes none. Both are plain
+    // system calls, safe between fork and exec.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+        if libc::getppid() != parent {
+            return Err(io::Error::from_raw_os_error(libc::ESRCH));
+        }
+    }
+    Ok(())
+}
+
+/// Elsewhere there is no parent-death signal.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn die_with_parent(_parent: libc::pid_t) -> io::Result<()> {
+    Ok(())
 }
 
 /// 127 when the command is not found, 126 when it cannot be executed (as shells, env and

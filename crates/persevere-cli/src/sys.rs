@@ -98,6 +98,42 @@ pub fn ignore_signal(signal: i32) {
     }
 }
 
+/// What std's start-up does that persevere needs, since it has its own entry point: SIGPIPE
+/// ignored, and descriptors 0, 1 and 2 open (on /dev/null when closed).
+pub fn start_like_std() {
+    // SAFETY: SIG_IGN is a valid disposition for SIGPIPE. fcntl(F_GETFD) only reads a
+    // descriptor's flags; open takes a NUL-terminated literal. A closed descriptor n < 3 is
+    // the lowest free one, so open returns n itself.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        for fd in 0..3 {
+            if libc::fcntl(fd, libc::F_GETFD) == -1 {
+                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            }
+        }
+    }
+}
+
+/// Ends this process by `signal`, as shells and GNU timeout do when a signal stopped them:
+/// the default action is restored and the signal raised, so that the parent's `wait` sees a
+/// death by that signal. Falls back to exit status 128+N should the signal not kill.
+pub fn die_by_signal(signal: i32) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: SIG_DFL is a valid disposition for any catchable signal; `set` is a live,
+    // initialised sigset_t; sigprocmask and raise take plain values.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, signal);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(signal);
+    }
+    std::process::exit(128 + signal)
+}
+
 /// Waits until one of `fds` is readable or has hung up, or `timeout` passes (`None`: no
 /// limit). Returns the `revents` of each fd; an interrupted wait returns all zeros.
 pub fn poll(fds: &[RawFd], timeout: Option<Duration>) -> io::Result<Vec<i16>> {

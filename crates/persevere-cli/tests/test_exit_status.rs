@@ -59,6 +59,37 @@ fn death_by_sigint_is_a_users_abort_and_is_not_retried() {
 }
 
 #[test]
+fn a_command_killed_by_a_broken_pipe_is_not_retried_unless_asked() {
+    // `persevere -- yes | head -1`: once head has its line, yes dies by SIGPIPE; a broken pipe
+    // downstream stays broken. Also through persevere's own pipes (with an output rule).
+    let cases: [(&[&str], usize); 4] = [
+        (&[], 1),
+        (&["--retry-if-output", "never"], 1),
+        (&["--retry-on-sigpipe"], 3),
+        (&["--retry-on-sigpipe", "--retry-if-output", "never"], 3),
+    ];
+    for (extra, tries) in cases {
+        let dir = TempDir::new();
+        let report = dir.file("report");
+        let script = format!(
+            "{bin} --max-tries 3 --factor 1ms --report {report} {extra} -- yes | head -1; \
+             echo \"status ${{PIPESTATUS[0]}}\"",
+            bin = env!("CARGO_BIN_EXE_persevere"),
+            extra = extra.join(" "),
+        );
+        let mut cmd = std::process::Command::new("bash");
+        cmd.args(["-c", &script]);
+        let r = common::output(cmd);
+        assert_eq!(r.stdout, "y\nstatus 141\n", "{extra:?}: {r:?}");
+        let events = std::fs::read_to_string(&report).unwrap();
+        let events: Vec<&str> = events.lines().collect();
+        assert_eq!(events.len(), tries, "{extra:?}: {events:?}");
+        assert_eq!(field(events[tries - 1], "signal"), Some("13"));
+        assert_eq!(field(events[tries - 1], "event"), Some("giveup"));
+    }
+}
+
+#[test]
 fn a_timed_out_last_attempt_is_124() {
     let r = run(&with_fast(&[
         "--max-tries",
@@ -72,7 +103,7 @@ fn a_timed_out_last_attempt_is_124() {
     assert_eq!(r.code, Some(124));
     let events = r.events();
     assert_eq!(events.len(), 2, "a timeout is retried: {events:?}");
-    assert_eq!(field(&events[1], "reason"), Some("timeout"));
+    assert_eq!(field(&events[1], "failure"), Some("timeout"));
     assert_eq!(field(&events[1], "signal"), Some("15"));
 }
 
@@ -83,7 +114,7 @@ fn an_attempt_stopped_at_max_time_is_124() {
     let events = r.events();
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(field(&events[0], "event"), Some("giveup"));
-    assert_eq!(field(&events[0], "reason"), Some("max_time"));
+    assert_eq!(field(&events[0], "failure"), Some("max_time"));
 }
 
 #[test]
@@ -93,10 +124,11 @@ fn a_command_not_found_is_127_and_not_retried() {
     assert_eq!(
         r.messages(),
         [
-            "persevere: giving up persevere-test-no-such-command after 1 tries (exit 127, command not found)"
+            "persevere: giving up persevere-test-no-such-command after 1 try \
+             (exit 127, command not found): not retried, the command cannot run"
         ]
     );
-    assert_eq!(field(&r.events()[0], "reason"), Some("not_found"));
+    assert_eq!(field(&r.events()[0], "failure"), Some("not_found"));
 }
 
 #[test]
@@ -119,6 +151,32 @@ fn exit_126_and_127_from_the_command_are_not_retried_either() {
         assert_eq!(r.code, Some(code.parse().unwrap()));
         assert_eq!(r.events().len(), 1);
     }
+}
+
+#[test]
+fn retry_on_exit_that_lists_126_or_127_retries_them() {
+    // Exit codes from the command, and a command that is not there (yet).
+    for (code, command) in [
+        ("126", &["sh", "-c", "exit 126"][..]),
+        ("127", &["sh", "-c", "exit 127"][..]),
+        ("127", &["persevere-test-no-such-command"][..]),
+    ] {
+        let mut args = vec!["--max-tries", "3", "--retry-on-exit", code, "--"];
+        args.extend_from_slice(command);
+        let r = run(&with_fast(&args));
+        assert_eq!(r.code, Some(code.parse().unwrap()), "{command:?}");
+        assert_eq!(r.events().len(), 3, "{command:?}: retried");
+    }
+    // A list without them still gives up at once.
+    let r = run(&with_fast(&[
+        "--retry-on-exit",
+        "1-125",
+        "--",
+        "sh",
+        "-c",
+        "exit 127",
+    ]));
+    assert_eq!((r.code, r.events().len()), (Some(127), 1));
 }
 
 #[test]
@@ -179,8 +237,27 @@ fn usage_errors_are_2_and_name_the_option_and_what_it_accepts() {
             ],
             "--factor greater than 0 and at most --max-value",
         ),
-        (&["--report", "/nonexistent/dir/report", "true"], "--report"),
         (&["--no-such-option", "true"], "--no-such-option"),
+        (
+            &["--max-tries", "4294967296", "true"],
+            "'4294967296' is too many tries: at most 4294967295",
+        ),
+        (
+            &["--seed", "-5", "true"],
+            "'-5' is not a seed: expected a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            &["--max-time", "1h1h", "true"],
+            "'1h1h' is not a duration: each unit at most once, largest first",
+        ),
+        (
+            &["--factor", "400d", "true"],
+            "'400d' is too long: durations are at most 365d",
+        ),
+        (
+            &["--timeout", "99999999999999999999", "true"],
+            "is too long",
+        ),
         (&[], "<COMMAND>"),
     ];
     for (args, expected) in cases {
@@ -197,12 +274,55 @@ fn usage_errors_are_2_and_name_the_option_and_what_it_accepts() {
 }
 
 #[test]
-fn a_bad_environment_default_is_a_usage_error_too() {
+fn a_bad_environment_default_is_a_usage_error_that_names_the_variable() {
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str);
+    let cases: [Case; 4] = [
+        (
+            &[("PERSEVERE_MAX_TRIES", "many")],
+            &[],
+            "persevere: invalid value 'many' for PERSEVERE_MAX_TRIES (the default of \
+             --max-tries): 'many' is not a number of tries",
+        ),
+        // Given on the command line, the option is what is wrong.
+        (
+            &[("PERSEVERE_MAX_TRIES", "many")],
+            &["--max-tries", "0"],
+            "persevere: invalid value '0' for '--max-tries <N>'",
+        ),
+        (
+            &[("PERSEVERE_FOREVER", "1"), ("PERSEVERE_MAX_TRIES", "3")],
+            &[],
+            "persevere: PERSEVERE_FOREVER and PERSEVERE_MAX_TRIES cannot be used together",
+        ),
+        (
+            &[
+                ("PERSEVERE_WAIT", "decorrelated"),
+                ("PERSEVERE_FACTOR", "0"),
+            ],
+            &[],
+            "persevere: PERSEVERE_WAIT=decorrelated needs PERSEVERE_FACTOR greater than 0",
+        ),
+    ];
+    for (env, args, expected) in cases {
+        let mut cmd = common::persevere();
+        cmd.envs(env.iter().copied()).args(args).arg("true");
+        let r = common::output(cmd);
+        assert_eq!(r.code, Some(2), "{env:?}");
+        assert!(r.stderr.starts_with(expected), "{env:?}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn replay_stdin_from_a_directory_blames_stdin_not_the_temporary_directory() {
     let mut cmd = common::persevere();
-    cmd.env("PERSEVERE_MAX_TRIES", "many").arg("true");
+    cmd.args(["--replay-stdin", "--", "true"])
+        .stdin(std::fs::File::open("/etc").unwrap());
     let r = common::output(cmd);
-    assert_eq!(r.code, Some(2));
-    assert!(r.stderr.contains("--max-tries"), "{}", r.stderr);
+    assert_eq!(r.code, Some(125));
+    assert_eq!(
+        r.stderr,
+        "persevere: --replay-stdin: cannot read stdin: Is a directory (os error 21)\n"
+    );
 }
 
 #[test]
@@ -215,7 +335,7 @@ fn help_shows_every_option_with_its_default() {
         .filter(|l| l.trim_start().starts_with('-'))
         .filter(|l| !l.contains("--help") && !l.contains("--version"))
         .collect();
-    assert_eq!(options.len(), 27, "{options:#?}");
+    assert_eq!(options.len(), 31, "{options:#?}");
     for line in options {
         assert!(line.contains("[default: "), "{line}");
         assert!(line.contains("[env: PERSEVERE_"), "{line}");
@@ -226,7 +346,10 @@ fn help_shows_every_option_with_its_default() {
 fn help_and_version_go_to_stdout_with_0() {
     let r = run(&["--help"]);
     assert_eq!(r.code, Some(0));
-    assert!(r.stdout.contains("Usage: persevere [OPTIONS] <COMMAND>..."));
+    assert!(
+        r.stdout
+            .contains("Usage: persevere [OPTIONS] [--] <COMMAND>...")
+    );
     let r = run(&["--version"]);
     assert_eq!((r.code, r.stdout.trim()), (Some(0), "persevere 0.1.0"));
 }

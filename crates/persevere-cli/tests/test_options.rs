@@ -31,6 +31,34 @@ fn messages_are_pythons_words() {
 }
 
 #[test]
+fn short_waits_keep_their_digits_and_one_try_is_singular() {
+    let r = run(&[
+        "--wait",
+        "constant",
+        "--interval",
+        "0.0004",
+        "--jitter",
+        "none",
+        "--max-tries",
+        "2",
+        "--",
+        "false",
+    ]);
+    assert_eq!(
+        r.messages(),
+        [
+            "persevere: backing off false (exit 1) for 0.0004s (try 1 of 2)",
+            "persevere: giving up false after 2 tries (exit 1)",
+        ]
+    );
+    let r = run(&["--max-tries", "1", "--", "false"]);
+    assert_eq!(
+        r.messages(),
+        ["persevere: giving up false after 1 try (exit 1)"]
+    );
+}
+
+#[test]
 fn quiet_drops_persevere_messages_but_not_the_commands_output() {
     let r = run(&[
         "--quiet",

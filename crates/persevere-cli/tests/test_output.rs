@@ -1,5 +1,5 @@
 //! The output rules: per-line matching on stdout and stderr, forwarding byte for byte as the
-//! output comes, the 64 KiB line cap, and untouched output without rules.
+//! output comes, lines of any length, and untouched output without rules.
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;
@@ -27,7 +27,7 @@ fn retry_if_output_fails_an_attempt_that_exited_0() {
     assert_eq!(r.stdout, "fine\n");
     let events = r.events();
     assert_eq!(events.len(), 2);
-    assert_eq!(common::field(&events[0], "reason"), Some("output"));
+    assert_eq!(common::field(&events[0], "failure"), Some("output"));
     assert_eq!(common::field(&events[0], "exit"), Some("0"));
 }
 
@@ -103,45 +103,93 @@ fn a_last_line_without_newline_and_crlf_lines_are_matched() {
     assert_eq!(r.code, Some(0));
 }
 
+/// `sh -c` that writes a line of `pad` bytes of `a` followed by `tail`, then a newline.
+fn long_line(pad: usize, tail: &str) -> String {
+    format!("head -c {pad} /dev/zero | tr '\\0' a; echo '{tail}'")
+}
+
+/// Runs one attempt of `script` with `rule` (an output option) set to `regex`.
+fn one_attempt(rule: &str, regex: &str, script: &str) -> common::Run {
+    run(&[rule, regex, "--max-tries", "1", "--", "sh", "-c", script])
+}
+
 #[test]
-fn only_the_first_64_kib_of_a_line_are_matched() {
-    let long = |pad: usize| format!("head -c {pad} /dev/zero | tr '\\0' a; echo MARK");
+fn a_match_anywhere_in_a_line_of_any_length_is_found() {
+    // Beyond the 64 KiB held in memory, the line streams through the rule's DFA.
+    for pad in [10, 65_532, 65_533, 200_000, 3 << 20] {
+        let script = long_line(pad, "MARK");
+        let r = one_attempt("--until-output", "MARK", &script);
+        assert_eq!(r.code, Some(0), "MARK after {pad} bytes");
+        assert_eq!(r.stdout.len(), pad + 5, "the whole line is forwarded");
+    }
+}
+
+#[test]
+fn anchors_and_spans_hold_across_a_long_line() {
+    let long = 200_000;
+    let cases = [
+        ("^MARK$", long_line(long, "MARK"), Some(1)),
+        ("MARK$", long_line(long, "MARK"), Some(0)),
+        ("^a+MARK$", long_line(long, "MARK"), Some(0)),
+        ("^a{200000}MARK", long_line(long, "MARK"), Some(0)),
+        ("^b", long_line(long, "b"), Some(1)),
+        (
+            "^MARK$",
+            format!("{}; echo MARK", long_line(long, "")),
+            Some(0),
+        ),
+    ];
+    for (regex, script, code) in cases {
+        let r = one_attempt("--until-output", regex, &script);
+        assert_eq!(r.code, code, "{regex}");
+    }
+    // A CRLF line end is not part of the line, on a long line too.
+    let script = format!("head -c {long} /dev/zero | tr '\\0' a; printf 'MARK\\r\\n'");
+    assert_eq!(
+        one_attempt("--until-output", "MARK$", &script).code,
+        Some(0)
+    );
+}
+
+#[test]
+fn a_failing_match_in_a_long_line_fails_the_attempt_once() {
+    // The output is not sent again and again: the rule sees the match the first time.
+    let script = format!("{}; exit 0", long_line(300_000, "ERROR"));
     let r = run(&[
-        "--until-output",
-        "MARK",
+        "--retry-if-output",
+        "ERROR",
+        "--factor",
+        "1ms",
         "--max-tries",
-        "1",
+        "2",
+        "--report",
+        "-",
         "--",
         "sh",
         "-c",
-        &long(65_532),
+        &script,
     ]);
-    assert_eq!(r.code, Some(0), "MARK ends at byte 65536: inside the cap");
-    assert_eq!(r.stdout.len(), 65_537, "the whole line is forwarded");
-    let r = run(&[
-        "--until-output",
-        "MARK",
-        "--max-tries",
-        "1",
-        "--",
-        "sh",
-        "-c",
-        &long(65_533),
-    ]);
-    assert_eq!(r.code, Some(1), "MARK crosses the cap");
-    assert_eq!(r.stdout.len(), 65_538, "the whole line is still forwarded");
-    let next_line = format!("{}; echo MARK", long(100_000));
-    let r = run(&[
-        "--until-output",
-        "^MARK$",
-        "--max-tries",
-        "1",
-        "--",
-        "sh",
-        "-c",
-        &next_line,
-    ]);
-    assert_eq!(r.code, Some(0), "the line after a long one is matched");
+    assert_eq!(r.code, Some(1));
+    assert_eq!(r.events().len(), 2);
+    assert_eq!(common::field(&r.events()[0], "failure"), Some("output"));
+}
+
+#[test]
+fn a_unicode_word_boundary_in_a_long_non_ascii_line_falls_back_to_its_head_and_says_so() {
+    let head = format!("printf '\\303\\251 MARK '; {}", long_line(100_000, " LATE"));
+    let r = one_attempt("--until-output", r"\bMARK\b", &head);
+    assert_eq!(r.code, Some(0), "MARK is in the first 64 KiB");
+    assert!(
+        r.stderr
+            .contains("persevere: --until-output: a line longer than 64 KiB has non-ASCII bytes"),
+        "{}",
+        r.stderr
+    );
+    let r = one_attempt("--until-output", r"\bLATE\b", &head);
+    assert_eq!(r.code, Some(1), "LATE is past the head");
+    // An ASCII word boundary streams: no warning.
+    let r = one_attempt("--until-output", r"(?-u:\b)LATE(?-u:\b)", &head);
+    assert_eq!((r.code, r.messages().len()), (Some(0), 0), "{}", r.stderr);
 }
 
 #[test]
@@ -164,7 +212,11 @@ fn lines_are_forwarded_as_they_come() {
     assert_eq!(line, "ready\n", "seen while the command still runs");
     // SAFETY: kill takes integers.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    assert_eq!(wait_output(child).status.code(), Some(143));
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&wait_output(child).status),
+        Some(libc::SIGTERM),
+        "persevere ends by the signal it received"
+    );
 }
 
 #[test]

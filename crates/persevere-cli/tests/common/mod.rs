@@ -187,3 +187,64 @@ pub fn read_pid(path: &str) -> libc::pid_t {
     );
     pid.unwrap()
 }
+
+/// Waits for a child (at most [`HANG`]) and returns how it ended.
+pub fn wait_status(child: Child) -> std::process::ExitStatus {
+    wait_output(child).status
+}
+
+/// A child's output stream read line by line on a thread, so that a test can wait for a line
+/// without blocking forever.
+pub struct Lines {
+    rx: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Lines {
+    pub fn new(stream: impl std::io::Read + Send + 'static) -> Lines {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stream).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Lines {
+            rx,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads until a line contains `text` (at most [`HANG`]) and returns that line.
+    pub fn wait_for(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + HANG;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no line with {text:?} in {:#?}", self.seen),
+            }
+        }
+    }
+
+    /// Every line, those read so far and the rest until the stream ends (at most [`HANG`]).
+    pub fn rest(mut self) -> String {
+        let deadline = Instant::now() + HANG;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(_) => break,
+            }
+        }
+        self.seen.iter().map(|l| format!("{l}\n")).collect()
+    }
+}

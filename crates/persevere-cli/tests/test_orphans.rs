@@ -1,0 +1,174 @@
+//! Nothing of an attempt outlives persevere, even when persevere itself is killed with SIGKILL:
+//! its guardian stops the attempt's process group and every descendant of its members.
+#![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
+
+mod common;
+use common::{HANG, TempDir, alive, persevere, read_pid, wait_until};
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+/// The attempt's script: a background job, a nested shell with its own background job and a
+/// `setsid` one, a `setsid` child of the leader, then it waits. Each writes its pid to a file.
+const TREE: &str = r#"
+d=$1
+sleep 300 & echo $! > $d/job.pid
+sh -c "sleep 300 & echo \$! > $d/nested_job.pid
+       setsid sh -c 'echo \$\$ > $d/nested_sid.pid; exec sleep 300' &
+       wait" &
+echo $! > $d/nested.pid
+setsid sh -c "echo \$\$ > $d/sid.pid; exec sleep 300" &
+while ! test -s $d/sid.pid || ! test -s $d/nested_sid.pid || ! test -s $d/nested_job.pid; do
+    sleep 0.01
+done
+echo $$ > $d/leader.pid
+wait
+"#;
+
+const PIDS: [&str; 6] = [
+    "leader.pid",
+    "job.pid",
+    "nested.pid",
+    "nested_job.pid",
+    "nested_sid.pid",
+    "sid.pid",
+];
+
+fn sigkill(pid: libc::pid_t) {
+    // SAFETY: kill takes integers.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+}
+
+/// Starts persevere on `script` (run by sh with the directory as `$1`).
+fn start(dir: &TempDir, args: &[&str], script: &str) -> Child {
+    let path = dir.file("script.sh");
+    std::fs::write(&path, script).unwrap();
+    let mut cmd = persevere();
+    cmd.args(args)
+        .args(["--", "sh", &path])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd.spawn().unwrap()
+}
+
+/// Kills persevere with SIGKILL and reaps it.
+fn kill_persevere(child: Child) {
+    sigkill(child.id() as libc::pid_t);
+    let status = common::wait_status(child);
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(libc::SIGKILL)
+    );
+}
+
+/// A process's name (`ps -o comm`).
+fn comm(pid: libc::pid_t) -> Option<String> {
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+    Some(comm.trim_end().to_string())
+}
+
+/// The guardian that persevere `parent` started.
+fn guardian_of(parent: libc::pid_t) -> libc::pid_t {
+    let mut found = None;
+    let seen = wait_until(HANG, || {
+        found = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<libc::pid_t>().ok())
+            .find(|&pid| {
+                comm(pid).as_deref() == Some("persevere-guard")
+                    && stat_field(pid, 1) == Some(parent)
+            });
+        found.is_some()
+    });
+    assert!(seen, "persevere {parent} has no guardian");
+    found.unwrap()
+}
+
+/// Field `n` after the command name in /proc/PID/stat: 1 is the parent, 2 the process group.
+fn stat_field(pid: libc::pid_t, n: usize) -> Option<libc::pid_t> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..]
+        .split_whitespace()
+        .nth(n)?
+        .parse()
+        .ok()
+}
+
+#[test]
+fn sigkill_of_persevere_leaves_no_process_of_the_attempt_alive() {
+    let dir = TempDir::new();
+    let child = start(&dir, &["--max-tries", "1"], TREE);
+    let pids: Vec<libc::pid_t> = PIDS.iter().map(|f| read_pid(&dir.file(f))).collect();
+    assert!(pids.iter().all(|&p| alive(p)));
+    kill_persevere(child);
+    let gone = wait_until(HANG, || pids.iter().all(|&p| !alive(p)));
+    let left: Vec<_> = PIDS.iter().zip(&pids).filter(|(_, p)| alive(**p)).collect();
+    assert!(gone, "outlived persevere: {left:?}");
+}
+
+#[test]
+fn the_guardian_has_its_own_group_and_ends_with_persevere() {
+    let dir = TempDir::new();
+    let script = "echo $$ > $1/pid; while ! test -e $1/go; do sleep 0.01; done";
+    let child = start(&dir, &[], script);
+    let persevere_pid = child.id() as libc::pid_t;
+    read_pid(&dir.file("pid"));
+    let guardian = guardian_of(persevere_pid);
+    assert_eq!(
+        stat_field(guardian, 2),
+        Some(guardian),
+        "it leads its own group"
+    );
+    // It holds its socket on stdin and /dev/null, nothing of persevere's or the caller's
+    // (the test's own descriptors included), and no directory.
+    let mut fds: Vec<(String, String)> = std::fs::read_dir(format!("/proc/{guardian}/fd"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let target = std::fs::read_link(e.path()).unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                target.display().to_string(),
+            )
+        })
+        .collect();
+    fds.sort();
+    assert_eq!(fds.len(), 3, "{fds:?}");
+    assert!(fds[0].1.starts_with("socket:"), "{fds:?}");
+    assert_eq!(
+        (fds[1].1.as_str(), fds[2].1.as_str()),
+        ("/dev/null", "/dev/null")
+    );
+    let cwd = std::fs::read_link(format!("/proc/{guardian}/cwd")).unwrap();
+    assert_eq!(cwd, Path::new("/"));
+    std::fs::write(dir.file("go"), "").unwrap();
+    let status = common::wait_status(child);
+    assert_eq!(status.code(), Some(0));
+    assert!(wait_until(HANG, || !alive(guardian)), "the guardian ended");
+}
+
+#[test]
+fn without_its_guardian_the_command_still_dies_with_persevere() {
+    // Attempt 1 waits for `go`; attempt 2 becomes `sleep 300`.
+    let dir = TempDir::new();
+    let script = r#"
+        echo $$ > $1/attempt$PERSEVERE_ATTEMPT.pid
+        test "$PERSEVERE_ATTEMPT" = 2 && exec sleep 300
+        while ! test -e $1/go; do sleep 0.01; done
+        exit 1"#;
+    let child = start(&dir, &["--factor", "1ms"], script);
+    let persevere_pid = child.id() as libc::pid_t;
+    read_pid(&dir.file("attempt1.pid"));
+    let guardian = guardian_of(persevere_pid);
+    sigkill(guardian);
+    // persevere reaps it (then it has no guardian) before the next attempt starts.
+    let reaped = wait_until(HANG, || !Path::new(&format!("/proc/{guardian}")).exists());
+    assert!(reaped, "persevere reaped its guardian");
+    std::fs::write(dir.file("go"), "").unwrap();
+    let second = read_pid(&dir.file("attempt2.pid"));
+    kill_persevere(child);
+    assert!(
+        wait_until(HANG, || !alive(second)),
+        "the parent-death signal killed the command"
+    );
+}
