@@ -6,11 +6,12 @@ use crate::budget::{StoreUrl, parse_name, parse_percent, parse_store};
 use crate::codes::ExitCodes;
 use crate::duration::parse_duration;
 use crate::values::{
-    parse_base, parse_intervals, parse_jitter, parse_max_tries, parse_regex, parse_seed,
-    parse_signal,
+    parse_base, parse_decay_factor, parse_intervals, parse_jitter, parse_max_tries, parse_regex,
+    parse_seed, parse_signal,
 };
-use clap::builder::BoolishValueParser;
+use clap::builder::{BoolishValueParser, PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, ValueEnum};
+use persevere::wait::catalogue::{self, defaults};
 use regex::bytes::Regex;
 use std::ffi::OsString;
 use std::time::Duration;
@@ -88,13 +89,13 @@ pub struct Cli {
           help_heading = "Limits")]
     pub timeout: Option<Duration>,
 
-    /// Wait strategy between attempts
-    #[arg(long, value_enum, value_name = "STRATEGY", default_value_t = WaitKind::Expo,
-          env = "PERSEVERE_WAIT", help_heading = "Waits")]
+    /// Wait strategy between attempts (the library's catalogue)
+    #[arg(long, value_name = "STRATEGY", default_value = "expo", env = "PERSEVERE_WAIT",
+          value_parser = wait_kinds(), help_heading = "Waits")]
     pub wait: WaitKind,
 
     /// Growth per attempt of --wait expo (factor * base^n)
-    #[arg(long, value_name = "NUMBER", default_value_t = 2.0, env = "PERSEVERE_BASE",
+    #[arg(long, value_name = "NUMBER", default_value_t = defaults::EXPO_BASE, env = "PERSEVERE_BASE",
           value_parser = parse_base, help_heading = "Waits")]
     pub base: f64,
 
@@ -109,10 +110,21 @@ pub struct Cli {
           help_heading = "Waits")]
     pub max_value: Option<Duration>,
 
-    /// The wait of --wait constant; the first wait of --wait linear
+    /// The wait of --wait constant; the first wait of --wait linear and decay
     #[arg(long, value_name = "DUR", default_value = "1s", env = "PERSEVERE_INTERVAL",
           value_parser = parse_duration, help_heading = "Waits")]
     pub interval: Duration,
+
+    /// How fast the waits of --wait decay shrink: interval * e^(-F * n)
+    #[arg(long, value_name = "F", default_value_t = defaults::DECAY_FACTOR,
+          env = "PERSEVERE_DECAY_FACTOR", value_parser = parse_decay_factor,
+          help_heading = "Waits")]
+    pub decay_factor: f64,
+
+    /// Floor of each wait of --wait decay [default: none]
+    #[arg(long, value_name = "DUR", env = "PERSEVERE_MIN_VALUE", value_parser = parse_duration,
+          help_heading = "Waits")]
+    pub min_value: Option<Duration>,
 
     /// How much each wait of --wait linear adds
     #[arg(long, value_name = "DUR", default_value = "1s", env = "PERSEVERE_STEP",
@@ -312,7 +324,7 @@ pub enum Generate {
 }
 
 /// `--wait`: the strategies of the core library.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WaitKind {
     /// factor * base^n: 1s, 2s, 4s, ...
     Expo,
@@ -322,8 +334,54 @@ pub enum WaitKind {
     Constant,
     /// --interval, then + --step each time
     Linear,
+    /// --interval * e^(-decay_factor * n): waits that shrink
+    Decay,
     /// AWS decorrelated jitter: min(cap, U(factor, 3 * previous))
     Decorrelated,
+}
+
+impl WaitKind {
+    /// The strategy of the library's catalogue that `name` (one `wait_kinds` offers) is.
+    pub fn from_name(name: &str) -> Option<WaitKind> {
+        Some(match name {
+            "expo" => WaitKind::Expo,
+            "fibo" => WaitKind::Fibo,
+            "constant" => WaitKind::Constant,
+            "linear" => WaitKind::Linear,
+            "decay" => WaitKind::Decay,
+            "decorrelated" => WaitKind::Decorrelated,
+            _ => return None,
+        })
+    }
+
+    /// Its name in the catalogue.
+    pub fn name(self) -> &'static str {
+        match self {
+            WaitKind::Expo => "expo",
+            WaitKind::Fibo => "fibo",
+            WaitKind::Constant => "constant",
+            WaitKind::Linear => "linear",
+            WaitKind::Decay => "decay",
+            WaitKind::Decorrelated => "decorrelated",
+        }
+    }
+}
+
+/// The strategies a command line can choose: the catalogue's, less those that need code
+/// (`runtime` reads an error) and `intervals` (which is `--intervals`). Their help is the
+/// catalogue's.
+pub fn offered_strategies() -> impl Iterator<Item = &'static catalogue::StrategySpec> {
+    catalogue::STRATEGIES
+        .iter()
+        .filter(|s| s.takes_only_values() && s.name != "intervals")
+}
+
+/// `--wait`'s parser: the offered strategies' names, each with the catalogue's summary.
+fn wait_kinds() -> impl TypedValueParser<Value = WaitKind> {
+    let values = offered_strategies().map(|s| PossibleValue::new(s.name).help(s.summary));
+    PossibleValuesParser::new(values).map(|name| {
+        WaitKind::from_name(&name).expect("every offered strategy has a kind (a unit test checks)")
+    })
 }
 
 /// `--intervals`: a finite list of waits.
@@ -343,4 +401,41 @@ pub enum JitterArg {
     Random,
     /// d * U[1-f, 1+f].
     Proportional(f64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_offered_strategy_is_a_kind_named_as_in_the_catalogue() {
+        let offered: Vec<&str> = offered_strategies().map(|s| s.name).collect();
+        assert_eq!(
+            offered,
+            [
+                "expo",
+                "fibo",
+                "constant",
+                "linear",
+                "decay",
+                "decorrelated"
+            ]
+        );
+        for name in offered {
+            let kind = WaitKind::from_name(name).expect(name);
+            assert_eq!(kind.name(), name);
+        }
+    }
+
+    #[test]
+    fn the_defaults_are_the_catalogue_defaults() {
+        let cli = Cli::try_parse_from(["persevere", "true"]).unwrap();
+        assert_eq!(cli.wait, WaitKind::Expo);
+        assert_eq!(cli.base, defaults::EXPO_BASE);
+        assert_eq!(cli.factor, defaults::EXPO_FACTOR);
+        assert_eq!(cli.factor, defaults::FIBO_FACTOR);
+        assert_eq!(cli.interval, defaults::CONSTANT_INTERVAL);
+        assert_eq!(cli.interval, defaults::DECAY_INITIAL_VALUE);
+        assert_eq!(cli.decay_factor, defaults::DECAY_FACTOR);
+    }
 }

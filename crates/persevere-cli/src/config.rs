@@ -292,7 +292,7 @@ fn strategy(
     use WaitKind::*;
     let uses = |id: &str, kinds: &[WaitKind]| -> Result<(), UsageError> {
         if given(id) && (cli.intervals.is_some() || !kinds.contains(&cli.wait)) {
-            let used_by: Vec<&str> = kinds.iter().map(|k| wait_name(*k)).collect();
+            let used_by: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
             return Err(UsageError(format!(
                 "--{} applies only to --wait {}",
                 id.replace('_', "-"),
@@ -304,8 +304,10 @@ fn strategy(
     uses("base", &[Expo])?;
     uses("factor", &[Expo, Fibo, Decorrelated])?;
     uses("max_value", &[Expo, Fibo, Linear, Decorrelated])?;
-    uses("interval", &[Constant, Linear])?;
+    uses("interval", &[Constant, Linear, Decay])?;
     uses("step", &[Linear])?;
+    uses("decay_factor", &[Decay])?;
+    uses("min_value", &[Decay])?;
     if let Some(list) = &cli.intervals {
         if given("wait") {
             return Err(UsageError(format!(
@@ -329,10 +331,15 @@ fn strategy(
             let s = persevere::linear(cli.interval, cli.step);
             Strategy::Linear(cli.max_value.map_or(s, |max| s.max_value(max)))
         }
+        Decay => {
+            let s = persevere::decay(cli.interval, cli.decay_factor);
+            Strategy::Decay(cli.min_value.map_or(s, |min| s.min_value(min)))
+        }
         Decorrelated => {
             // Without --max-value the waits may grow up to three times per attempt.
             let max = cli.max_value.unwrap_or(Duration::MAX);
-            if cli.factor.is_zero() || cli.factor > max {
+            // The library's rule (base > 0, base <= cap), with the options' names.
+            if persevere::wait::params::decorrelated(cli.factor, max).is_err() {
                 let wait = match name("wait").as_str() {
                     "--wait" => "--wait decorrelated".to_string(),
                     variable => format!("{variable}=decorrelated"),
@@ -346,14 +353,4 @@ fn strategy(
             Strategy::Decorrelated(persevere::decorrelated(cli.factor, max))
         }
     })
-}
-
-fn wait_name(kind: WaitKind) -> &'static str {
-    match kind {
-        WaitKind::Expo => "expo",
-        WaitKind::Fibo => "fibo",
-        WaitKind::Constant => "constant",
-        WaitKind::Linear => "linear",
-        WaitKind::Decorrelated => "decorrelated",
-    }
 }

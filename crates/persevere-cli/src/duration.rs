@@ -1,82 +1,32 @@
 //! Durations on the command line: bare seconds (`1.5`) or units (`250ms`, `1m30s`, `1h 30m`).
 
+use persevere::wait::parse::{self, DurationErrorKind};
 use std::time::Duration;
-
-/// What a duration option accepts, for usage errors.
-pub const ACCEPTS: &str =
-    "seconds (e.g. 1.5) or a duration with units ms, s, m, h, d (e.g. 250ms, 1m30s)";
 
 /// The longest duration any option accepts: a year. Longer ones are typing mistakes (a wait
 /// of years), and would overflow the clock's arithmetic further on.
 pub const MAX: Duration = Duration::from_secs(365 * 86_400);
 
-/// Parses a duration: a bare number of seconds (fractions allowed) or one or more
-/// `<number><unit>` parts with units `ms`, `s`, `m`, `h`, `d` (spaces between parts allowed),
-/// largest unit first and each unit at most once (`1h30m`, not `30m1h` or `1h1h`).
+/// Parses a duration in the library's one grammar (the attribute macros accept the same):
+/// a number of seconds (`1.5`, `1e-3`) or `<number><unit>` parts with units `d h m s ms us ns`,
+/// largest first and each at most once (`1h30m`, not `30m1h` or `1h1h`); at most [`MAX`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("'{text}' is not a duration: expected {ACCEPTS}");
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(bad());
+    let duration = parse::parse_duration(text).map_err(|e| match e.kind() {
+        DurationErrorKind::TooLong => too_long(text),
+        _ => format!(
+            "'{text}' is not a duration: {}; expected {}",
+            e.describe(text),
+            parse::ACCEPTS
+        ),
+    })?;
+    if duration > MAX {
+        return Err(too_long(text));
     }
-    let secs = match plain_seconds(trimmed) {
-        Ok(secs) => secs,
-        Err(()) => with_units(text, trimmed)?,
-    };
-    // Compared before converting: a Duration cannot hold 1e20 seconds.
-    if secs > MAX.as_secs_f64() {
-        return Err(format!(
-            "'{text}' is too long: durations are at most 365d (a year)"
-        ));
-    }
-    from_secs(secs).ok_or_else(bad)
+    Ok(duration)
 }
 
-/// `1h 30m`, in seconds: parts with units, each smaller than the one before.
-fn with_units(text: &str, mut rest: &str) -> Result<f64, String> {
-    let bad = || format!("'{text}' is not a duration: expected {ACCEPTS}");
-    let mut total = 0.0;
-    let mut last_scale = f64::INFINITY;
-    while !rest.is_empty() {
-        let number_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(bad)?;
-        let (number, after) = rest.split_at(number_len);
-        let unit_len = after
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(after.len());
-        let (unit, after) = after.split_at(unit_len);
-        let scale = match unit {
-            "ms" => 0.001,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            "d" => 86_400.0,
-            _ => return Err(bad()),
-        };
-        if scale >= last_scale {
-            return Err(format!(
-                "'{text}' is not a duration: each unit at most once, largest first, e.g. 1h30m"
-            ));
-        }
-        last_scale = scale;
-        total += plain_seconds(number).map_err(|()| bad())? * scale;
-        rest = after.trim_start();
-    }
-    Ok(total)
-}
-
-/// A non-negative decimal number (no sign, no exponent, no `inf`/`nan`).
-fn plain_seconds(text: &str) -> Result<f64, ()> {
-    let digits_and_dot = text.chars().all(|c| c.is_ascii_digit() || c == '.');
-    if text.is_empty() || !digits_and_dot || !text.chars().any(|c| c.is_ascii_digit()) {
-        return Err(());
-    }
-    text.parse::<f64>().map_err(|_| ())
-}
-
-fn from_secs(secs: f64) -> Option<Duration> {
-    Duration::try_from_secs_f64(secs).ok()
+fn too_long(text: &str) -> String {
+    format!("'{text}' is too long: durations are at most 365d (a year)")
 }
 
 /// Seconds for messages, as Python's `{:.1f}s`, with two significant digits below a tenth of
@@ -119,13 +69,32 @@ mod tests {
     }
 
     #[test]
-    fn rejects_what_is_not_a_duration() {
-        for bad in [
-            "", "-1", "1x", "ms", "1.2.3s", "inf", "nan", "1e3", "s1", "1 2",
+    fn rejects_what_is_not_a_duration_and_quotes_the_part() {
+        for (bad, why) in [
+            ("", "empty"),
+            ("-1", "must not be negative"),
+            ("1x", "unknown unit `x`"),
+            ("ms", "`ms` is not a number"),
+            ("1.2.3s", "is not a number"),
+            ("inf", "is not a number"),
+            ("nan", "is not a number"),
+            ("s1", "is not a number"),
+            ("1 2", "needs a unit"),
         ] {
             let err = parse_duration(bad).unwrap_err();
-            assert!(err.contains("is not a duration"), "{bad}: {err}");
+            assert!(
+                err.starts_with(&format!("'{bad}' is not a duration: ")),
+                "{bad}: {err}"
+            );
+            assert!(err.contains(why), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn exponents_and_small_units_are_the_library_grammar() {
+        assert_eq!(parse_duration("1e3"), Ok(ms(1_000_000)));
+        assert_eq!(parse_duration("1e-3"), Ok(ms(1)));
+        assert_eq!(parse_duration("1ms 500us"), Ok(Duration::from_micros(1500)));
     }
 
     #[test]
@@ -151,12 +120,18 @@ mod tests {
 
     #[test]
     fn units_go_from_largest_to_smallest_once_each() {
-        for bad in ["1h1h", "30m1h", "1s 1s", "500ms1s", "1m 2m"] {
+        for (bad, why) in [
+            ("1h1h", "the unit `h` appears twice"),
+            ("1s 1s", "the unit `s` appears twice"),
+            (
+                "30m1h",
+                "the unit `h` comes after a smaller one (write the largest first)",
+            ),
+            ("500ms1s", "the unit `s` comes after a smaller one"),
+            ("1m 2m", "the unit `m` appears twice"),
+        ] {
             let err = parse_duration(bad).unwrap_err();
-            assert!(
-                err.contains("each unit at most once, largest first"),
-                "{bad}: {err}"
-            );
+            assert!(err.contains(why), "{bad}: {err}");
         }
     }
 

@@ -3,19 +3,39 @@
 use crate::cli::{IntervalList, JitterArg};
 use crate::duration::parse_duration;
 use crate::signame;
+use persevere::wait::params::{self, ParamError};
 use regex::bytes::Regex;
+
+/// What a parameter allows, in the library's words (its rule is checked there, once).
+fn allowed(error: ParamError) -> String {
+    match error {
+        ParamError::OutOfRange { allowed, .. } => allowed.to_string(),
+        other => other.to_string(),
+    }
+}
 
 pub fn parse_max_tries(text: &str) -> Result<u32, String> {
     let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    match text.parse::<u32>() {
-        Ok(n) if n >= 1 => Ok(n),
-        Err(_) if digits => Err(format!(
+    let checked = match text.parse::<i128>() {
+        Ok(n) if digits => params::max_tries(n),
+        // Digits beyond an i128 are too many tries as well.
+        Err(_) if digits => params::max_tries(i128::MAX),
+        _ => {
+            return Err(format!(
+                "'{text}' is not a number of tries: expected a whole number >= 1 \
+                 (use --forever for no limit)"
+            ));
+        }
+    };
+    match checked {
+        Ok(n) => Ok(n.get()),
+        Err(e) if text.trim_start_matches('0').is_empty() => Err(format!(
+            "'{text}' is not a number of tries: expected {}; use --forever for no limit",
+            allowed(e)
+        )),
+        Err(_) => Err(format!(
             "'{text}' is too many tries: at most {} (use --forever for no limit)",
             u32::MAX
-        )),
-        _ => Err(format!(
-            "'{text}' is not a number of tries: expected a whole number >= 1 \
-             (use --forever for no limit)"
         )),
     }
 }
@@ -30,12 +50,23 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
 }
 
 pub fn parse_base(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(base) if base.is_finite() && base >= 1.0 => Ok(base),
-        _ => Err(format!(
-            "'{text}' is not a base: expected a number >= 1, e.g. 2 or 1.5"
-        )),
-    }
+    checked_number(text, "a base", params::expo_base, "e.g. 2 or 1.5")
+}
+
+pub fn parse_decay_factor(text: &str) -> Result<f64, String> {
+    checked_number(text, "a decay factor", params::decay_rate, "e.g. 1 or 0.5")
+}
+
+/// A number that the library's `check` accepts; the message says what it allows.
+fn checked_number(
+    text: &str,
+    what: &str,
+    check: fn(f64) -> Result<f64, ParamError>,
+    example: &str,
+) -> Result<f64, String> {
+    // NaN fails every check, so a text that is not a number gets the same message.
+    let number = text.parse::<f64>().unwrap_or(f64::NAN);
+    check(number).map_err(|e| format!("'{text}' is not {what}: expected {}, {example}", allowed(e)))
 }
 
 pub fn parse_intervals(text: &str) -> Result<IntervalList, String> {
@@ -56,10 +87,8 @@ pub fn parse_jitter(text: &str) -> Result<JitterArg, String> {
         "random" => JitterArg::Random,
         _ => {
             let f = text.strip_prefix("proportional=").ok_or_else(bad)?;
-            match f.parse::<f64>() {
-                Ok(f) if (0.0..=1.0).contains(&f) => JitterArg::Proportional(f),
-                _ => return Err(bad()),
-            }
+            let f = f.parse::<f64>().map_err(|_| bad())?;
+            JitterArg::Proportional(params::proportional_jitter(f).map_err(|_| bad())?)
         }
     })
 }

@@ -200,10 +200,13 @@ fn usage_errors_are_2_and_name_the_option_and_what_it_accepts() {
         (&["--max-tries", "0", "true"], "--max-tries"),
         (
             &["--max-tries", "0", "true"],
-            "expected a whole number >= 1",
+            "expected at least 1 (it counts every attempt, the first included)",
         ),
         (&["--factor", "soon", "true"], "--factor"),
-        (&["--factor", "soon", "true"], "units ms, s, m, h, d"),
+        (
+            &["--factor", "soon", "true"],
+            "units d, h, m, s, ms, us, ns",
+        ),
         (&["--timeout", "-1", "true"], "--timeout"),
         (&["--jitter", "lots", "true"], "proportional=F"),
         (&["--jitter", "proportional=2", "true"], "--jitter"),
@@ -211,7 +214,15 @@ fn usage_errors_are_2_and_name_the_option_and_what_it_accepts() {
         (&["--stop-on-exit", "300", "true"], "--stop-on-exit"),
         (&["--until-output", "(", "true"], "--until-output"),
         (&["--wait", "random", "true"], "possible values: expo, fibo"),
-        (&["--base", "0.5", "true"], "a number >= 1"),
+        (
+            &["--decay-factor", "-1", "--wait", "decay", "true"],
+            "'-1' is not a decay factor: expected a finite number >= 0",
+        ),
+        (
+            &["--min-value", "1s", "true"],
+            "--min-value applies only to --wait decay",
+        ),
+        (&["--base", "0.5", "true"], "expected a finite number >= 1"),
         (&["--intervals", "1s,x", "true"], "--intervals"),
         (
             &["--step", "1s", "true"],
@@ -248,7 +259,7 @@ fn usage_errors_are_2_and_name_the_option_and_what_it_accepts() {
         ),
         (
             &["--max-time", "1h1h", "true"],
-            "'1h1h' is not a duration: each unit at most once, largest first",
+            "'1h1h' is not a duration: the unit `h` appears twice",
         ),
         (
             &["--factor", "400d", "true"],
@@ -335,7 +346,7 @@ fn help_shows_every_option_with_its_default() {
         .filter(|l| l.trim_start().starts_with('-'))
         .filter(|l| !l.contains("--help") && !l.contains("--version"))
         .collect();
-    assert_eq!(options.len(), 31, "{options:#?}");
+    assert_eq!(options.len(), 33, "{options:#?}");
     for line in options {
         assert!(line.contains("[default: "), "{line}");
         assert!(line.contains("[env: PERSEVERE_"), "{line}");

@@ -92,6 +92,32 @@ fn fibo_constant_and_linear() {
 }
 
 #[test]
+fn decay_shrinks_the_interval_down_to_min_value() {
+    // interval * e^(-F * n) with F = ln 2 halves each wait: 40, 20, 10 ms, then the 8 ms floor.
+    let r = failing(&[
+        "--wait",
+        "decay",
+        "--interval",
+        "40ms",
+        "--decay-factor",
+        "0.6931471805599453",
+        "--min-value",
+        "8ms",
+        "--jitter",
+        "none",
+        "--max-tries",
+        "6",
+    ]);
+    let got = waits(&r);
+    let expected = [0.04, 0.02, 0.01, 0.008, 0.008];
+    assert_eq!(got.len(), expected.len(), "{got:?}");
+    for (got, expected) in got.iter().zip(expected) {
+        assert!((got - expected).abs() < 1e-6, "{got} != {expected}");
+    }
+    assert_eq!(r.code, Some(1));
+}
+
+#[test]
 fn intervals_are_used_in_order_then_the_run_gives_up() {
     let r = failing(&[
         "--intervals",
