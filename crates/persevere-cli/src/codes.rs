@@ -22,7 +22,14 @@ impl FromStr for ExitCodes {
 
     fn from_str(text: &str) -> Result<Self, String> {
         let bad = || format!("'{text}' is not a list of exit codes: expected {ACCEPTS}");
-        let code = |s: &str| s.trim().parse::<u8>().map_err(|_| bad());
+        // Digits only: `str::parse` would take a sign too (`+5`).
+        let code = |s: &str| {
+            let s = s.trim();
+            match !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                true => s.parse::<u8>().map_err(|_| bad()),
+                false => Err(bad()),
+            }
+        };
         let mut set = [false; 256];
         for item in text.split(',') {
             let (low, high) = match item.split_once('-') {
@@ -60,7 +67,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_lists() {
-        for bad in ["", "x", "1,", "256", "-1", "5-3", "1-2-3", "1..3"] {
+        for bad in [
+            "", "x", "1,", "256", "-1", "5-3", "1-2-3", "1..3", "+5", "1-+3",
+        ] {
             let err = bad.parse::<ExitCodes>().unwrap_err();
             assert!(err.contains("is not a list of exit codes"), "{bad}: {err}");
         }

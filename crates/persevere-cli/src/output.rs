@@ -141,6 +141,38 @@ fn warn_once(option: &str, why: &str) {
     }
 }
 
+/// The output rules at work on one stream: lines cut from its chunks, matched whole or, when
+/// longer than [`MAX_LINE`](crate::lines::MAX_LINE), as they stream by.
+#[derive(Debug, Default)]
+pub struct OutputScan {
+    lines: LineScanner,
+    long: LongLines,
+}
+
+impl OutputScan {
+    /// Scans the next chunk of the stream (nothing, once the rules are decided).
+    pub fn feed(&mut self, rules: &OutputRules, seen: &mut Seen, chunk: &[u8]) {
+        if seen.undecided(rules) {
+            let mut scan = Scan {
+                rules,
+                seen,
+                long: &mut self.long,
+            };
+            self.lines.feed(chunk, &mut scan);
+        }
+    }
+
+    /// The end of the stream: a last line without a newline counts too.
+    pub fn finish(&mut self, rules: &OutputRules, seen: &mut Seen) {
+        let mut scan = Scan {
+            rules,
+            seen,
+            long: &mut self.long,
+        };
+        self.lines.finish(&mut scan);
+    }
+}
+
 /// Where a pipe's bytes go.
 #[derive(Debug)]
 pub enum Sink {
@@ -157,8 +189,7 @@ pub enum Sink {
 pub struct Pump {
     source: Option<File>,
     sink: Sink,
-    lines: LineScanner,
-    long: LongLines,
+    scan: OutputScan,
     buf: Vec<u8>,
 }
 
@@ -168,8 +199,7 @@ impl Pump {
         Pump {
             source: Some(File::from(source.into())),
             sink,
-            lines: LineScanner::default(),
-            long: LongLines::default(),
+            scan: OutputScan::default(),
             buf: vec![0; 64 * 1024],
         }
     }
@@ -189,20 +219,13 @@ impl Pump {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return,
             Err(_) => 0,
         };
-        let mut scan = Scan {
-            rules,
-            seen,
-            long: &mut self.long,
-        };
         if n == 0 {
-            self.lines.finish(&mut scan);
+            self.scan.finish(rules, seen);
             self.source = None;
             return;
         }
         let chunk = &self.buf[..n];
-        if scan.seen.undecided(rules) {
-            self.lines.feed(chunk, &mut scan);
-        }
+        self.scan.feed(rules, seen, chunk);
         if forward(&mut self.sink, chunk).is_err() {
             // Our reader is gone: close the pipe, so that the command sees the broken pipe
             // it would have seen writing there itself.

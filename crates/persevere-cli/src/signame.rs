@@ -43,7 +43,9 @@ pub fn name(signal: i32) -> String {
 
 /// The signal named by `text`: a name with or without `SIG`, in any case, or its number.
 pub fn parse(text: &str) -> Option<i32> {
-    if let Ok(n) = text.parse::<i32>() {
+    // Digits only: `str::parse` would take a sign too (`+15`).
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let n = text.parse::<i32>().ok()?;
         return NAMES.iter().any(|(_, s)| *s == n).then_some(n);
     }
     let upper = text.to_ascii_uppercase();
@@ -65,7 +67,7 @@ mod tests {
         for text in ["TERM", "SIGTERM", "term", "sigterm", "15"] {
             assert_eq!(parse(text), Some(libc::SIGTERM), "{text}");
         }
-        for bad in ["", "SIG", "TERMS", "0", "99", "-15", "SIGSIGTERM"] {
+        for bad in ["", "SIG", "TERMS", "0", "99", "-15", "+15", "SIGSIGTERM"] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

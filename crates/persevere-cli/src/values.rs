@@ -14,6 +14,7 @@ fn allowed(error: ParamError) -> String {
     }
 }
 
+/// `--max-tries`: a whole number from 1 to `u32::MAX` (the library's `params::max_tries`).
 pub fn parse_max_tries(text: &str) -> Result<u32, String> {
     let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
     let checked = match text.parse::<i128>() {
@@ -40,6 +41,7 @@ pub fn parse_max_tries(text: &str) -> Result<u32, String> {
     }
 }
 
+/// `--seed`: any `u64`.
 pub fn parse_seed(text: &str) -> Result<u64, String> {
     text.parse().map_err(|_| {
         format!(
@@ -49,10 +51,12 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
     })
 }
 
+/// `--base` of `--wait expo`: the library's `params::expo_base`.
 pub fn parse_base(text: &str) -> Result<f64, String> {
     checked_number(text, "a base", params::expo_base, "e.g. 2 or 1.5")
 }
 
+/// `--decay-factor` of `--wait decay`: the library's `params::decay_rate`.
 pub fn parse_decay_factor(text: &str) -> Result<f64, String> {
     checked_number(text, "a decay factor", params::decay_rate, "e.g. 1 or 0.5")
 }
@@ -69,6 +73,7 @@ fn checked_number(
     check(number).map_err(|e| format!("'{text}' is not {what}: expected {}, {example}", allowed(e)))
 }
 
+/// `--intervals`: durations separated by commas.
 pub fn parse_intervals(text: &str) -> Result<IntervalList, String> {
     text.split(',')
         .map(parse_duration)
@@ -77,6 +82,7 @@ pub fn parse_intervals(text: &str) -> Result<IntervalList, String> {
         .map_err(|e| format!("{e} (in a comma-separated list like 1s,2s,5s)"))
 }
 
+/// `--jitter`: `full`, `none`, `equal`, `random` or `proportional=F` with F in [0, 1].
 pub fn parse_jitter(text: &str) -> Result<JitterArg, String> {
     let accepts = "full, none, equal, random or proportional=F with F in 0..=1";
     let bad = || format!("'{text}' is not a jitter: expected {accepts}");
@@ -93,10 +99,12 @@ pub fn parse_jitter(text: &str) -> Result<JitterArg, String> {
     })
 }
 
+/// `--retry-if-output` and `--until-output`: a regular expression over bytes.
 pub fn parse_regex(text: &str) -> Result<Regex, String> {
     Regex::new(text).map_err(|e| format!("not a regular expression: {e}"))
 }
 
+/// `--signal`: a signal name (`TERM`, `SIGTERM`, `term`) or its number, in digits.
 pub fn parse_signal(text: &str) -> Result<i32, String> {
     signame::parse(text).ok_or_else(|| {
         format!(

@@ -123,6 +123,7 @@
 //! ```
 //!
 //! [`Policy::begin_as`]: https://docs.rs/persevere/latest/persevere/struct.Policy.html#method.begin_as
+#![warn(missing_docs)]
 
 mod args;
 mod expand;

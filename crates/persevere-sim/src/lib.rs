@@ -16,7 +16,7 @@
 //! assert_eq!(a, contention::mean(Strategy::FullJitter, 10, 3, 1));
 //! assert!(a.calls >= 10.0); // each client writes at least once
 //! ```
-
+#![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod budgets;

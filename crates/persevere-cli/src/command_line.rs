@@ -1,0 +1,185 @@
+//! From the arguments to a validated configuration: clap, the checks beyond single values, and
+//! the messages of what is refused. Nothing here prints or exits, so that tests and the fuzz
+//! target (`fuzz/fuzz_targets/cli_arguments.rs`) drive it with any arguments.
+
+use crate::cli::{Cli, Generate};
+use crate::config::{Config, Sources, UsageError};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches};
+use std::ffi::OsString;
+
+/// What a valid command line asks for.
+#[derive(Debug)]
+pub enum Request {
+    /// Run the command under the policy.
+    Run(Box<Config>),
+    /// `--generate`: print the man page or a completion script.
+    Generate(Generate),
+}
+
+/// What an invalid (or informational) command line gets instead.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// `--help` or `--version`: this text on stdout, exit status 0.
+    Info(String),
+    /// A usage error: `persevere: ` and this text (the message, then the usage) on stderr,
+    /// exit status 2.
+    Usage(String),
+}
+
+/// Parses and validates `args` (the program name first, as `std::env::args_os`). The process
+/// environment supplies the `PERSEVERE_*` defaults, as clap reads them.
+pub fn parse(args: &[OsString]) -> Result<Request, Refusal> {
+    let command = Cli::command();
+    let option_env: Vec<OsString> = command
+        .get_arguments()
+        .filter_map(|arg| arg.get_env())
+        .map(ToOwned::to_owned)
+        .collect();
+    let mut matches = command
+        .try_get_matches_from(args)
+        .map_err(|err| refusal(&err, args))?;
+    check_command_start(&matches, args).map_err(|message| usage(&message))?;
+    let sources = Sources::of(&matches);
+    // `_mut` takes the values out; `from_arg_matches` would copy all the matches first.
+    let cli = Cli::from_arg_matches_mut(&mut matches).map_err(|err| usage(&err.to_string()))?;
+    if let Some(what) = cli.generate {
+        return Ok(Request::Generate(what));
+    }
+    match Config::new(cli, &sources, option_env) {
+        Ok(config) => Ok(Request::Run(Box::new(config))),
+        Err(UsageError(message)) => Err(usage(&message)),
+    }
+}
+
+/// A usage error found after parsing, shown as clap shows its own.
+pub fn usage(message: &str) -> Refusal {
+    let err = Cli::command().error(ErrorKind::ValueValidation, message);
+    refusal(&err, &[])
+}
+
+/// clap's error or information as persevere shows it.
+fn refusal(err: &clap::Error, args: &[OsString]) -> Refusal {
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            Refusal::Info(err.render().to_string())
+        }
+        _ => {
+            let text = name_the_variable(err, err.render().to_string(), args);
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            Refusal::Usage(text.to_string())
+        }
+    }
+}
+
+/// clap's trailing COMMAND swallows a mistyped option (`--max-trys 3 cmd`): a COMMAND that
+/// starts with `-` must come after `--`.
+fn check_command_start(matches: &clap::ArgMatches, args: &[OsString]) -> Result<(), String> {
+    // COMMAND takes every argument from its first one on: it is the arguments' tail.
+    let Some(count) = matches.get_raw("command").map(|values| values.len()) else {
+        return Ok(());
+    };
+    let index = args.len().saturating_sub(count);
+    let first = args.get(index).map(|a| a.to_string_lossy().into_owned());
+    let after_separator = index > 0 && args.get(index - 1).is_some_and(|a| a == "--");
+    match first {
+        Some(first) if first.starts_with('-') && !after_separator => Err(format!(
+            "unexpected option '{first}' (a COMMAND that starts with '-' goes after '--')"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// clap names the option of a bad value also when the value came from its `PERSEVERE_*`
+/// variable: then the message names the variable, which is what the user has to fix.
+fn name_the_variable(err: &clap::Error, text: String, args: &[OsString]) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let Some(ContextValue::String(arg)) = err.get(ContextKind::InvalidArg) else {
+        return text;
+    };
+    let Some(long) = arg.split(' ').next().and_then(|a| a.strip_prefix("--")) else {
+        return text;
+    };
+    let command = Cli::command();
+    let Some(env) = command
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long))
+        .and_then(|a| a.get_env())
+    else {
+        return text;
+    };
+    // The options end at `--` (or at COMMAND, which clap could not find here).
+    let flag = format!("--{long}");
+    let given = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy())
+        .take_while(|a| a != "--")
+        .any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+    if given {
+        return text;
+    }
+    let env = env.to_string_lossy();
+    text.replacen(
+        &format!("'{arg}'"),
+        &format!("{env} (the default of {flag})"),
+        1,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        std::iter::once("persevere")
+            .chain(list.iter().copied())
+            .map(OsString::from)
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_line_is_a_run_with_its_command() {
+        let Ok(Request::Run(config)) = parse(&args(&["--max-tries", "3", "--", "make", "-j"]))
+        else {
+            panic!("not a run");
+        };
+        assert_eq!(config.max_tries, Some(3));
+        assert_eq!(config.command, ["make", "-j"]);
+    }
+
+    #[test]
+    fn help_is_information_and_a_bad_value_a_usage_error() {
+        assert!(
+            matches!(parse(&args(&["--version"])), Err(Refusal::Info(v)) if v.starts_with("persevere "))
+        );
+        let Err(Refusal::Usage(text)) = parse(&args(&["--max-tries", "0", "true"])) else {
+            panic!("not a usage error");
+        };
+        assert!(
+            text.starts_with("invalid value '0' for '--max-tries <N>'"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("For more information, try '--help'.\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_command_that_looks_like_an_option_needs_the_separator() {
+        let Err(Refusal::Usage(text)) = parse(&args(&["--max-trys", "3", "make"])) else {
+            panic!("not a usage error");
+        };
+        assert!(text.contains("--max-trys"), "{text}");
+        assert!(matches!(parse(&args(&["--", "-x"])), Ok(Request::Run(_))));
+    }
+
+    #[test]
+    fn generate_asks_for_no_command() {
+        assert!(matches!(
+            parse(&args(&["--generate", "bash"])),
+            Ok(Request::Generate(Generate::Bash))
+        ));
+    }
+}
