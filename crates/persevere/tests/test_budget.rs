@@ -3,6 +3,7 @@
 //! sharing one budget. Time is injected: every test runs in milliseconds.
 
 use persevere::budget::{Budget, BudgetError, RatioBudget, RetryCause, TokenBucket, Withdrawal};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -878,6 +879,55 @@ fn a_shared_ratio_budget_grants_each_credit_once() {
     });
     assert_eq!(granted.into_inner(), 120);
     assert_eq!(budget.balance(now), 0.0);
+}
+
+#[test]
+fn one_policy_and_one_bucket_shared_by_64_threads_count_every_call_exactly() {
+    // Each call fails (thread + i) % 4 times, then succeeds (max_tries 4). The bucket is far
+    // from its bounds, so every retry is granted and every refund applies in full: each call
+    // makes exactly its attempts, each handler runs once per event, and the bucket ends at
+    // what the unrefunded retries cost (each success refunds its call's last retry).
+    const CALLS: usize = 200;
+    let bucket = TokenBucket::builder(1_000_000.0)
+        .initial(500_000.0)
+        .retry_cost(5.0)
+        .failure_cost(0.0)
+        .success_reward(0.0)
+        .refund_retry_cost(true)
+        .build();
+    let backoffs = AtomicUsize::new(0);
+    let successes = AtomicUsize::new(0);
+    let policy = persevere::on_error(persevere::constant(Duration::ZERO))
+        .max_tries(4)
+        .budget(bucket.clone())
+        .on_backoff(|_| {
+            backoffs.fetch_add(1, Ordering::Relaxed);
+        })
+        .on_success(|_| {
+            successes.fetch_add(1, Ordering::Relaxed);
+        })
+        .clock(persevere::testing::VirtualClock::new());
+    let failures_of = |thread: usize, i: usize| (thread + i) % 4;
+    hammer(|thread| {
+        for i in 0..CALLS {
+            let failures = failures_of(thread, i);
+            let mut attempts = 0;
+            let result: Result<usize, usize> = policy.retry(|| {
+                attempts += 1;
+                if attempts > failures {
+                    Ok(attempts)
+                } else {
+                    Err(attempts)
+                }
+            });
+            assert_eq!(result, Ok(failures + 1), "thread {thread}, call {i}");
+        }
+    });
+    let all = || (0..THREADS).flat_map(|t| (0..CALLS).map(move |i| failures_of(t, i)));
+    assert_eq!(backoffs.into_inner(), all().sum::<usize>());
+    assert_eq!(successes.into_inner(), THREADS * CALLS);
+    let unrefunded: usize = all().map(|f| f.saturating_sub(1)).sum();
+    assert_eq!(bucket.tokens(), 500_000.0 - 5.0 * unrefunded as f64);
 }
 
 // ---------------------------------------------------------------- against simple models
