@@ -109,7 +109,7 @@ impl RedisBudget {
         let shape = shape(&kind, &options);
         let slot = match kind.inner {
             Inner::Ratio { ttl, .. } => Some(ttl / 10),
-            Inner::Bucket(_) => None,
+            Inner::Bucket { .. } => None,
         };
         options.check(slot)?;
         let ledger = Arc::new(Ledger::new(&kind, options.fail_closed));
@@ -194,13 +194,13 @@ fn shape(kind: &Kind, options: &Options) -> Shape {
                 step: RETRY,
             }
         }
-        Inner::Bucket(rules) => Shape::Bucket {
+        Inner::Bucket { rules, initial } => Shape::Bucket {
             capacity: rules.capacity,
-            initial: rules.initial,
+            initial,
             lease_ms: options.bucket_lease_period.as_millis() as u64,
             idle_ms: options.bucket_idle_expiry.as_millis() as u64,
             keep: rules.refuse_at_or_below.map_or(0, |floor| floor + 1),
-            step: rules.step(),
+            step: crate::kind::step(&rules),
         },
     }
 }

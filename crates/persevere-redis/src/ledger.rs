@@ -6,7 +6,8 @@
 //! round trip. What calls earn and failures owe is counted here and sent with the next sync.
 //! While Redis is unreachable, the local budget decides (or nothing is granted, fail-closed).
 
-use crate::kind::{Inner, Kind, LocalBudget, RETRY, Rules};
+use crate::kind::{Inner, Kind, LocalBudget, RETRY, step};
+use persevere::budget::TokenBucketRules;
 use persevere::budget::{Budget, RetryCause, Withdrawal};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::Instant;
@@ -46,7 +47,7 @@ pub(crate) enum LedgerRules {
     Ratio {
         deposit: u64,
     },
-    Bucket(Rules),
+    Bucket(TokenBucketRules),
 }
 
 impl LedgerRules {
@@ -55,7 +56,7 @@ impl LedgerRules {
             Inner::Ratio { percent, .. } => LedgerRules::Ratio {
                 deposit: (percent * RETRY as f64).round() as u64,
             },
-            Inner::Bucket(rules) => LedgerRules::Bucket(rules),
+            Inner::Bucket { rules, .. } => LedgerRules::Bucket(rules),
         }
     }
 
@@ -64,7 +65,7 @@ impl LedgerRules {
     pub(crate) fn step(&self) -> u64 {
         match self {
             LedgerRules::Ratio { .. } => RETRY,
-            LedgerRules::Bucket(rules) => rules.step(),
+            LedgerRules::Bucket(rules) => step(rules),
         }
     }
 }

@@ -77,6 +77,6 @@ mod sync;
 #[cfg(feature = "tokio")]
 pub use budget::RedisBudget;
 pub use error::Error;
-pub use kind::{BucketRules, Kind, LocalBudget};
+pub use kind::{Kind, LocalBudget};
 #[cfg(feature = "tokio")]
 pub use options::Options;

@@ -11,26 +11,48 @@ pub(super) fn milli(tokens: f64) -> u64 {
     (tokens * 1_000.0).round() as u64
 }
 
-/// A token bucket's rules, in thousandths of a token.
+/// A [`TokenBucket`]'s rules as it applies them: checked, with every default resolved, in
+/// thousandths of a token. Read them with [`TokenBucket::rules`]; a bucket kept elsewhere (the
+/// Redis budget of `persevere-redis`) applies the same rules from them, and
+/// [`TokenBucket::from_rules`] makes another bucket with them.
+///
+/// ```
+/// use persevere::budget::{RetryCause, TokenBucket};
+///
+/// let rules = TokenBucket::aws_standard().rules();
+/// assert_eq!(rules.capacity, 500_000);
+/// assert_eq!(rules.cost(RetryCause::Timeout), 10_000);
+/// assert!(rules.refund_retry_cost);
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) struct Rules {
-    pub(super) capacity: u64,
-    pub(super) retry: u64,
-    pub(super) timeout: u64,
-    pub(super) throttling: u64,
-    pub(super) hedge: u64,
+#[non_exhaustive]
+pub struct TokenBucketRules {
+    /// The most tokens the bucket holds.
+    pub capacity: u64,
+    /// What a retry after a transient failure costs.
+    pub retry: u64,
+    /// What a retry after a timeout costs.
+    pub timeout: u64,
+    /// What a retry after the server said to slow down costs.
+    pub throttling: u64,
+    /// What a hedged attempt costs.
+    pub hedge: u64,
     /// Taken by every failed attempt reported to `on_failure`.
-    pub(super) failure: u64,
+    pub failure: u64,
     /// Earned by a success that does not return a retry's cost.
-    pub(super) success_reward: u64,
+    pub success_reward: u64,
     /// A success after a retry returns that retry's cost (instead of earning the reward).
-    pub(super) refund_retry_cost: bool,
+    pub refund_retry_cost: bool,
     /// Retries are refused while the tokens are at or below this.
-    pub(super) refuse_at_or_below: Option<u64>,
+    pub refuse_at_or_below: Option<u64>,
 }
 
-impl Rules {
-    pub(super) fn cost(&self, cause: RetryCause) -> u64 {
+/// The rules under their short name, inside the module.
+pub(super) type Rules = TokenBucketRules;
+
+impl TokenBucketRules {
+    /// What a retry (or hedge) for `cause` costs.
+    pub fn cost(&self, cause: RetryCause) -> u64 {
         match cause {
             RetryCause::Transient => self.retry,
             RetryCause::Timeout => self.timeout,
@@ -49,7 +71,7 @@ impl fmt::Debug for Tokens {
     }
 }
 
-impl fmt::Debug for Rules {
+impl fmt::Debug for TokenBucketRules {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rules")
             .field("capacity", &Tokens(self.capacity))
@@ -276,6 +298,6 @@ impl TokenBucketBuilder {
                 .transpose()?,
         };
         let initial = self.initial.map_or(Ok(capacity), |t| level("initial", t))?;
-        Ok(TokenBucket::with_rules(rules, initial))
+        Ok(TokenBucket::from_rules(rules, initial))
     }
 }

@@ -66,7 +66,7 @@ mod sync;
 mod token_bucket;
 mod window;
 
-pub use bucket_builder::TokenBucketBuilder;
+pub use bucket_builder::{TokenBucketBuilder, TokenBucketRules};
 pub use error::BudgetError;
 pub use ratio::RatioBudget;
 pub use token_bucket::TokenBucket;

@@ -1,7 +1,7 @@
 //! `TokenBucket`: a bucket of tokens that retries spend and successes refill, with the AWS
 //! SDKs' and gRPC's rules as presets.
 
-use super::bucket_builder::{Rules, TokenBucketBuilder, milli};
+use super::bucket_builder::{Rules, TokenBucketBuilder, TokenBucketRules, milli};
 use super::error::{BudgetError, or_panic};
 use super::sync::{Arc, AtomicU64, Ordering};
 use super::{Budget, RetryCause, Withdrawal};
@@ -200,16 +200,32 @@ impl TokenBucket {
             refund_retry_cost: false,
             refuse_at_or_below: Some(capacity / 2),
         };
-        Ok(TokenBucket::with_rules(rules, capacity))
+        Ok(TokenBucket::from_rules(rules, capacity))
     }
 
-    pub(super) fn with_rules(rules: Rules, initial: u64) -> Self {
+    /// A new bucket with the `rules` of another (from [`rules`](Self::rules)), holding
+    /// `initial` thousandths of a token (at most the capacity).
+    ///
+    /// ```
+    /// use persevere::budget::TokenBucket;
+    ///
+    /// let aws = TokenBucket::aws_standard();
+    /// let half_full = TokenBucket::from_rules(aws.rules(), 250_000);
+    /// assert_eq!(half_full.tokens(), 250.0);
+    /// assert_eq!(half_full.rules(), aws.rules());
+    /// ```
+    pub fn from_rules(rules: TokenBucketRules, initial: u64) -> Self {
         TokenBucket {
             shared: Arc::new(Shared {
                 rules,
                 tokens: AtomicU64::new(initial.min(rules.capacity)),
             }),
         }
+    }
+
+    /// The rules the bucket applies, resolved, in thousandths of a token.
+    pub fn rules(&self) -> TokenBucketRules {
+        self.shared.rules
     }
 
     /// The tokens in the bucket now (to three decimal places), for tests and metrics.
