@@ -195,68 +195,31 @@ pub trait Budget {
     fn on_success(&self, last: Option<Withdrawal>, now: Instant);
 }
 
-impl<B: Budget + ?Sized> Budget for &B {
-    #[inline]
-    fn on_call(&self, now: Instant) {
-        (**self).on_call(now)
-    }
+/// A reference, an `Arc` or a `Box` of a budget is that budget.
+macro_rules! forward_budget {
+    ($($pointer:ty),*) => {$(
+        impl<B: Budget + ?Sized> Budget for $pointer {
+            #[inline]
+            fn on_call(&self, now: Instant) {
+                (**self).on_call(now)
+            }
 
-    #[inline]
-    fn on_failure(&self, cause: RetryCause, now: Instant) {
-        (**self).on_failure(cause, now)
-    }
+            #[inline]
+            fn on_failure(&self, cause: RetryCause, now: Instant) {
+                (**self).on_failure(cause, now)
+            }
 
-    #[inline]
-    fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
-        (**self).withdraw(cause, now)
-    }
+            #[inline]
+            fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
+                (**self).withdraw(cause, now)
+            }
 
-    #[inline]
-    fn on_success(&self, last: Option<Withdrawal>, now: Instant) {
-        (**self).on_success(last, now)
-    }
+            #[inline]
+            fn on_success(&self, last: Option<Withdrawal>, now: Instant) {
+                (**self).on_success(last, now)
+            }
+        }
+    )*};
 }
 
-impl<B: Budget + ?Sized> Budget for Arc<B> {
-    #[inline]
-    fn on_call(&self, now: Instant) {
-        (**self).on_call(now)
-    }
-
-    #[inline]
-    fn on_failure(&self, cause: RetryCause, now: Instant) {
-        (**self).on_failure(cause, now)
-    }
-
-    #[inline]
-    fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
-        (**self).withdraw(cause, now)
-    }
-
-    #[inline]
-    fn on_success(&self, last: Option<Withdrawal>, now: Instant) {
-        (**self).on_success(last, now)
-    }
-}
-
-impl<B: Budget + ?Sized> Budget for Box<B> {
-    #[inline]
-    fn on_call(&self, now: Instant) {
-        (**self).on_call(now)
-    }
-
-    #[inline]
-    fn on_failure(&self, cause: RetryCause, now: Instant) {
-        (**self).on_failure(cause, now)
-    }
-
-    #[inline]
-    fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
-        (**self).withdraw(cause, now)
-    }
-
-    #[inline]
-    fn on_success(&self, last: Option<Withdrawal>, now: Instant) {
-        (**self).on_success(last, now)
-    }
-}
+forward_budget!(&B, Arc<B>, Box<B>);
