@@ -317,11 +317,11 @@ background task reconciles with Redis every 20 ms. Measured by
 
 | measure | value |
 |---|---|
-| a grant from `RedisBudget` (lease, no round trip) | {v("redis_budget_grant"):.1} ns |
-| a grant from a local `RatioBudget` | {v("local_ratio_grant"):.1} ns |
-| **added per retry** by the shared budget | **{v("added_per_retry"):.1} ns** |
+| a grant from `RedisBudget` (lease, no round trip) | {v("redis_budget_grant"):.1f} ns |
+| a grant from a local `RatioBudget` | {v("local_ratio_grant"):.1f} ns |
+| **added per retry** by the shared budget | **{v("added_per_retry"):.1f} ns** |
 | Redis commands caused by {int(v("successful_calls")):,} successful calls (INFO commandstats) | {int(v("round_trips_for_them"))} |
-| a CLI decision on `--budget-store redis://` (one round trip, `RatioStore`) | {v("cli_redis_decision"):.1} µs |
+| a CLI decision on `--budget-store redis://` (one round trip, `RatioStore`) | {v("cli_redis_decision"):.1f} µs |
 
 The grant includes the local fallback's bookkeeping (kept warm for an outage of Redis): the
 lease itself is the difference. A success, and the call's deposit, only add to counters that
@@ -345,7 +345,15 @@ def python_only():
     results = json.loads(saved.read_text())
     results["python"] = py
     saved.write_text(json.dumps(results, indent=1))
-    (ROOT / "docs" / "benchmarks.md").write_text(bench_report.render(results))
+    (ROOT / "docs" / "benchmarks.md").write_text(render_all(results))
+
+
+def render_all(results):
+    """docs/benchmarks.md from a full run's results: every section, the CLI's spliced in."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_report
+    markdown = bench_report.render(results) + redis_section(results["redis_budget"])
+    return splice_cli(markdown, results["cli"])
 
 
 def main():
@@ -377,10 +385,7 @@ def main():
     results["redis_budget"] = redis_budget(args.quick)
     results["load_after"] = load_average()
     (RESULTS / "results.json").write_text(json.dumps(results, indent=1))
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import bench_report
-    markdown = bench_report.render(results) + redis_section(results["redis_budget"])
-    Path(args.out).write_text(splice_cli(markdown, results["cli"]))
+    Path(args.out).write_text(render_all(results))
     print(f"wrote {args.out}", file=sys.stderr)
 
 
