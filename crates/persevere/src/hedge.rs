@@ -155,7 +155,7 @@ impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
                 Poll::Pending
             })
             .await;
-            match event {
+            let hedge_now = match event {
                 Event::Finished(i, (outcome, timed_out)) => {
                     let finished = running.swap_remove(i);
                     retrying.set_withdrawal(finished.withdrawal);
@@ -166,38 +166,13 @@ impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
                         Decision::Retry(wait) => {
                             hedge_timer = None;
                             backoff = Some(Box::pin(policy.timeline.sleep_async(wait)));
+                            false
                         }
                         // Another still runs: a retryable failure starts the next hedge now.
-                        Decision::Absorbed => {
-                            if running.len() < self.max_in_flight.get() as usize {
-                                if let Some(withdrawal) = retrying.may_hedge(started) {
-                                    start(
-                                        &mut retrying,
-                                        &mut started,
-                                        &mut op,
-                                        &mut running,
-                                        withdrawal,
-                                    );
-                                }
-                            }
-                            hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
-                        }
+                        Decision::Absorbed => true,
                     }
                 }
-                Event::HedgeDue => {
-                    if running.len() < self.max_in_flight.get() as usize {
-                        if let Some(withdrawal) = retrying.may_hedge(started) {
-                            start(
-                                &mut retrying,
-                                &mut started,
-                                &mut op,
-                                &mut running,
-                                withdrawal,
-                            );
-                        }
-                    }
-                    hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
-                }
+                Event::HedgeDue => true,
                 Event::BackedOff => {
                     backoff = None;
                     let withdrawal = retrying.take_withdrawal();
@@ -209,7 +184,24 @@ impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
                         withdrawal,
                     );
                     hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
+                    false
                 }
+            };
+            // A hedge is due, or a failure came while others run: another attempt starts if
+            // there is room and the budget pays for it, and the hedge delay starts over.
+            if hedge_now {
+                if running.len() < self.max_in_flight.get() as usize {
+                    if let Some(withdrawal) = retrying.may_hedge(started) {
+                        start(
+                            &mut retrying,
+                            &mut started,
+                            &mut op,
+                            &mut running,
+                            withdrawal,
+                        );
+                    }
+                }
+                hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
             }
         }
     }
