@@ -7,7 +7,6 @@
 //! strategies), a custom strategy's per-call state is boxed (one allocation per call), and each
 //! async sleep is boxed (one allocation per retry).
 
-use crate::budget::Budget;
 use crate::policy::{
     Admits, AttemptOutcome, Blocking, ErrorFilter, ErrorRules, Fixed, Handlers, OnError,
     OnPredicate, Parts, Policy, PredicateRules, RetryValue, ServerWaits, TimeoutFor,
@@ -302,7 +301,6 @@ trait ErasedParts<T, E, X, O> {
     fn max_tries(&self) -> Option<u32>;
     fn max_time(&self) -> Option<Duration>;
     fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration>;
-    fn budget(&self) -> Option<&dyn Budget>;
     fn attempt_timeout(&self) -> Option<Duration>;
     fn attempt_ended(&self, target: &str, outcome: AttemptOutcome, duration: Duration);
     fn budget_refused(&self, target: &str);
@@ -327,10 +325,6 @@ where
 
     fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration> {
         Parts::jitter(self, delay, rng)
-    }
-
-    fn budget(&self) -> Option<&dyn Budget> {
-        Parts::budget(self)
     }
 
     fn attempt_timeout(&self) -> Option<Duration> {
@@ -409,10 +403,6 @@ impl<T, E, X, O> Parts for DynParts<T, E, X, O> {
 
     fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration> {
         self.parts.jitter(delay, rng)
-    }
-
-    fn budget(&self) -> Option<&dyn Budget> {
-        self.parts.budget()
     }
 
     fn attempt_timeout(&self) -> Option<Duration> {

@@ -6,6 +6,7 @@
 //! code-block form, the macros, the CLI) only loops around it.
 
 use crate::budget::{RetryCause, Withdrawal};
+use crate::call::{CallHandlerList, CallHandlers};
 use crate::limits::{read_max_time, read_max_tries};
 use crate::log::operation_name;
 use crate::policy::{
@@ -17,7 +18,8 @@ use std::fmt::Debug;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::num::NonZeroU32;
-use std::pin::{Pin, pin};
+use std::ops::ControlFlow;
+use std::pin::pin;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -99,13 +101,16 @@ pub enum Next<O> {
 /// };
 /// assert_eq!(n, Ok(7));
 /// ```
-pub struct Retrying<'p, R, W, P, K, O>
+pub struct Retrying<'p, R, W, P, K, O, X = ()>
 where
     R: Rules<O>,
     W: Wait<R::Subject>,
     P: Parts,
 {
     policy: &'p Policy<R, W, P, K>,
+    /// The handlers given to this call alone ([`Call`](crate::Call)): `FnMut`, owned by the
+    /// call; `()` for a call of the policy as it is.
+    call_handlers: X,
     /// The name given to `begin_as`, used when the policy has none; trimmed only at an event,
     /// so the success path does no string work.
     default_name: &'p str,
@@ -157,11 +162,44 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         P: Parts,
         K: Clock,
     {
+        self.begin_call(default_name, &CallLimits::NONE, ())
+    }
+
+    /// Starts one call with limits and handlers of its own: every driver starts here. The
+    /// limits are resolved here, once: the policy's (a closure's answer read now), tightened by
+    /// the call's.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn begin_call<'a, O, X>(
+        &'a self,
+        default_name: &'a str,
+        call: &CallLimits,
+        call_handlers: X,
+    ) -> Retrying<'a, R, W, P, K, O, X>
+    where
+        R: Rules<O>,
+        W: Wait<R::Subject>,
+        P: Parts,
+        K: Clock,
+        X: CallHandlerList,
+    {
         let config = &self.config;
-        let max_time = read_max_time(config.max_time, || self.parts.max_time());
+        let max_time = tighter(
+            read_max_time(config.max_time, || self.parts.max_time()),
+            call.max_time,
+        );
+        let max_tries = tighter(
+            read_max_tries(config.max_tries, || self.parts.max_tries()),
+            call.max_tries,
+        );
         let parts = &self.parts;
-        let handlers = parts.has_backoff() || parts.has_giveup() || parts.has_success();
-        let budget = parts.budget();
+        let handlers = parts.has_backoff()
+            || parts.has_giveup()
+            || parts.has_success()
+            || X::BACKOFF
+            || X::GIVEUP
+            || X::SUCCESS;
+        let budget = config.budget.as_deref();
         let observes = parts.observes_attempts();
         let needs_clock = max_time.is_some()
             || handlers
@@ -178,10 +216,11 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         };
         Retrying {
             policy: self,
+            call_handlers,
             default_name,
             tries: 0,
             start,
-            max_tries: read_max_tries(config.max_tries, || self.parts.max_tries()),
+            max_tries,
             max_time,
             wait_state: self.wait.start(),
             // Seeded at the first failure (see `backoff`): a success does no random work.
@@ -193,12 +232,36 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     }
 }
 
-impl<'p, R, W, P, K, O> Retrying<'p, R, W, P, K, O>
+/// The smaller of a policy's limit and a call's: a call may tighten a limit, not lift it.
+#[inline(always)]
+fn tighter<V: Ord + Copy>(policy: Option<V>, call: Option<V>) -> Option<V> {
+    match (policy, call) {
+        (Some(p), Some(c)) => Some(p.min(c)),
+        (p, c) => p.or(c),
+    }
+}
+
+/// The limits one call sets on top of its policy's (see [`Call`](crate::Call)).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CallLimits {
+    pub(crate) max_tries: Option<NonZeroU32>,
+    pub(crate) max_time: Option<Duration>,
+}
+
+impl CallLimits {
+    pub(crate) const NONE: CallLimits = CallLimits {
+        max_tries: None,
+        max_time: None,
+    };
+}
+
+impl<'p, R, W, P, K, O, X> Retrying<'p, R, W, P, K, O, X>
 where
     R: Rules<O>,
     W: Wait<R::Subject>,
     P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject>,
     K: Clock,
+    X: CallHandlers<R::Value, R::Error>,
 {
     /// Decides what follows an attempt that ended with `outcome`: [`Next::Done`] with the
     /// outcome to return, or [`Next::Retry`] with the wait before the next attempt. Runs the
@@ -249,10 +312,10 @@ where
         }
         let wait = match verdict {
             Verdict::Success => {
-                if let Some(budget) = self.policy.parts.budget() {
+                if let Some(budget) = self.policy.config.budget.as_deref() {
                     budget.on_success(self.withdrawal.take(), self.policy.timeline.now());
                 }
-                if self.policy.parts.has_success() {
+                if self.policy.parts.has_success() || X::SUCCESS {
                     self.succeeded(&outcome);
                 }
                 None
@@ -332,7 +395,7 @@ where
 
     /// A retryable failure while other attempts run: the budget hears of it; nothing waits.
     fn absorb(&mut self, subject: &R::Subject, timed_out: bool) {
-        if let (Some(budget), Some(_)) = (self.policy.parts.budget(), self.start) {
+        if let (Some(budget), Some(_)) = (self.policy.config.budget.as_deref(), self.start) {
             let cause = failure_cause(timed_out, self.policy.parts.server_wait(subject));
             budget.on_failure(cause, self.policy.timeline.now());
         }
@@ -349,7 +412,7 @@ where
         if self.max_time.is_some_and(|max| elapsed >= max) {
             return None;
         }
-        match (self.policy.parts.budget(), self.start) {
+        match (self.policy.config.budget.as_deref(), self.start) {
             (Some(budget), Some(_)) => {
                 let withdrawal = budget.withdraw(RetryCause::Hedge, self.policy.timeline.now());
                 if withdrawal.is_none() {
@@ -389,6 +452,77 @@ where
         Attempt {
             number: self.tries.saturating_add(1),
             time_left: self.attempt_limit(),
+        }
+    }
+
+    /// [`attempt`](Retrying::attempt) when the operation reads it (`WANTED`), else a
+    /// placeholder that costs nothing (no clock read).
+    #[inline(always)]
+    pub(crate) fn attempt_if<const WANTED: bool>(&self) -> Attempt {
+        if WANTED {
+            self.attempt()
+        } else {
+            Attempt {
+                number: 0,
+                time_left: None,
+            }
+        }
+    }
+
+    /// The one step every driver takes after an attempt (blocking): the core decides; on a
+    /// retry the wait is slept and the next attempt marked; `Break` carries the outcome to
+    /// return. No step can be left out.
+    #[inline(always)]
+    pub(crate) fn settle<M>(&mut self, outcome: O) -> ControlFlow<O>
+    where
+        R: Judge<O, M>,
+        K: Sleeper,
+    {
+        match self.check(outcome) {
+            Next::Done(outcome) => ControlFlow::Break(outcome),
+            Next::Retry(wait) => {
+                self.sleep(wait);
+                self.mark_attempt();
+                ControlFlow::Continue(())
+            }
+        }
+    }
+
+    /// [`settle`](Retrying::settle) for the async drivers, told whether the attempt was cut
+    /// at its timeout (a cause of its own for a budget).
+    #[inline(always)]
+    pub(crate) async fn settle_async<M>(&mut self, outcome: O, timed_out: bool) -> ControlFlow<O>
+    where
+        R: Judge<O, M>,
+        K: AsyncSleeper,
+    {
+        match self.check_cut(outcome, timed_out) {
+            Next::Done(outcome) => ControlFlow::Break(outcome),
+            Next::Retry(wait) => {
+                self.sleep_async(wait).await;
+                self.mark_attempt();
+                ControlFlow::Continue(())
+            }
+        }
+    }
+
+    /// Runs one attempt's future: cut at the attempt timeout when the policy has one (boxed,
+    /// so that the futures of policies without one stay small), as it is otherwise. The
+    /// future holds the policy, not `self`: it stays `Send` whatever the strategy's state is.
+    #[inline(always)]
+    pub(crate) fn run_attempt<Fut>(&self, attempt: Fut) -> impl Future<Output = (O, bool)> + 'p
+    where
+        Fut: Future<Output = O> + 'p,
+        P: TimeoutFor<O>,
+        K: AsyncSleeper,
+    {
+        let policy = self.policy;
+        let limit = self.attempt_limit_for_cut();
+        async move {
+            match limit {
+                Some(_) => Box::pin(cut_attempt(policy, attempt, limit)).await,
+                None => (attempt.await, false),
+            }
         }
     }
 
@@ -461,27 +595,6 @@ where
         cut_attempt(policy, attempt, limit)
     }
 
-    /// Whether the policy cuts attempts (it has an attempt timeout).
-    #[inline]
-    pub(crate) fn cuts_attempts(&self) -> bool {
-        self.policy.parts.attempt_timeout().is_some()
-    }
-
-    /// [`attempt_cut`](Retrying::attempt_cut), boxed: the drivers await this only when the
-    /// policy cuts attempts, so that the futures of policies without a timeout hold a pointer
-    /// where the attempt and its timer would otherwise both sit.
-    pub(crate) fn attempt_boxed<'a, Fut>(
-        &'a self,
-        attempt: Fut,
-    ) -> Pin<Box<impl Future<Output = (O, bool)> + 'a>>
-    where
-        Fut: Future<Output = O> + 'a,
-        P: TimeoutFor<O>,
-        K: AsyncSleeper,
-    {
-        Box::pin(self.attempt_cut(attempt))
-    }
-
     /// How long the next attempt may run, for drivers that cut attempts themselves.
     pub(crate) fn attempt_limit_for_cut(&self) -> Option<Duration> {
         self.policy
@@ -502,7 +615,7 @@ where
             _ => Duration::ZERO,
         };
         let server_wait = policy.parts.server_wait(subject);
-        let budget = policy.parts.budget();
+        let budget = policy.config.budget.as_deref();
         let cause = failure_cause(timed_out, server_wait);
         if let (Some(budget), Some(now)) = (budget, now) {
             budget.on_failure(cause, now);
@@ -584,37 +697,44 @@ where
         if log.backoff_enabled() {
             log.backoff(self.target(), self.tries, wait, elapsed, &subject);
         }
-        if policy.parts.has_backoff() {
-            self.run(outcome, elapsed, Some(wait), None, P::backoff);
+        if policy.parts.has_backoff() || X::BACKOFF {
+            self.run(outcome, elapsed, Some(wait), None, Event::Backoff);
         }
         Some(wait)
     }
 
     #[cold]
     #[inline(never)]
-    fn succeeded(&self, outcome: &O) {
-        self.run(outcome, self.elapsed(), None, None, P::success);
+    fn succeeded(&mut self, outcome: &O) {
+        self.run(outcome, self.elapsed(), None, None, Event::Success);
     }
 
     #[cold]
     #[inline(never)]
-    fn give_up(&self, outcome: &O, subject: &R::Subject, elapsed: Duration, reason: GiveUpReason) {
+    fn give_up(
+        &mut self,
+        outcome: &O,
+        subject: &R::Subject,
+        elapsed: Duration,
+        reason: GiveUpReason,
+    ) {
         let log = &self.policy.config.log;
         if log.giveup_enabled() {
             log.giveup(self.target(), self.tries, elapsed, reason, &subject);
         }
-        if self.policy.parts.has_giveup() {
-            self.run(outcome, elapsed, None, Some(reason), P::giveup);
+        if self.policy.parts.has_giveup() || X::GIVEUP {
+            self.run(outcome, elapsed, None, Some(reason), Event::Giveup);
         }
     }
 
+    /// Runs the handlers of `event`: the policy's, then the call's.
     fn run(
-        &self,
+        &mut self,
         outcome: &O,
         elapsed: Duration,
         wait: Option<Duration>,
         reason: Option<GiveUpReason>,
-        handlers: fn(&P, &Details<'_, R::Value, R::Error>),
+        event: Event,
     ) {
         let (value, error) = R::parts(outcome);
         let details = Details {
@@ -626,7 +746,22 @@ where
             value,
             error,
         };
-        handlers(&self.policy.parts, &details);
+        let parts = &self.policy.parts;
+        let call = &mut self.call_handlers;
+        match event {
+            Event::Backoff => {
+                parts.backoff(&details);
+                call.backoff(&details);
+            }
+            Event::Giveup => {
+                parts.giveup(&details);
+                call.giveup(&details);
+            }
+            Event::Success => {
+                parts.success(&details);
+                call.success(&details);
+            }
+        }
     }
 
     /// The time since the call started, or zero if nothing asked for the time at the start.
@@ -636,6 +771,14 @@ where
             None => Duration::ZERO,
         }
     }
+}
+
+/// Which handlers an event runs.
+#[derive(Clone, Copy)]
+enum Event {
+    Backoff,
+    Giveup,
+    Success,
 }
 
 /// What a decision leaves the driver to do (see [`Retrying::decide`]).
@@ -658,7 +801,7 @@ fn failure_cause(timed_out: bool, server_wait: Option<Duration>) -> RetryCause {
     }
 }
 
-impl<'p, R, W, P, K, O> Retrying<'p, R, W, P, K, O>
+impl<'p, R, W, P, K, O, X> Retrying<'p, R, W, P, K, O, X>
 where
     R: Rules<O>,
     W: Wait<R::Subject>,
@@ -671,6 +814,11 @@ where
             Some(name) => name,
             None => operation_name(self.default_name),
         }
+    }
+
+    /// The policy that decides.
+    pub(crate) fn policy(&self) -> &'p Policy<R, W, P, K> {
+        self.policy
     }
 
     /// The number of attempts checked so far.
@@ -697,7 +845,7 @@ where
     }
 }
 
-impl<R, W, P, K, O> Debug for Retrying<'_, R, W, P, K, O>
+impl<R, W, P, K, O, X> Debug for Retrying<'_, R, W, P, K, O, X>
 where
     R: Rules<O>,
     W: Wait<R::Subject>,

@@ -1,15 +1,15 @@
 //! The drivers: thin loops around the decision core ([`Retrying::check`]). None of them holds a
 //! retry rule.
 
-use crate::core::{Judge, Next};
+use crate::call::CallHandlers;
+use crate::core::{Judge, Retrying};
+use crate::hedge::Hedge;
 use crate::policy::{Blocking, Handlers, ServerWaits, TimeoutFor};
 use crate::{AsyncSleeper, Attempt, Clock, Policy, Sleeper};
 use persevere_wait::Wait;
 use std::any::type_name;
 use std::future::Future;
-
-#[allow(unused_imports)] // for doc links
-use crate::core::Retrying;
+use std::ops::ControlFlow;
 
 impl<R, W, P, K> Policy<R, W, P, K> {
     /// Calls `op` until the policy is done, sleeping with the blocking sleeper between attempts;
@@ -42,16 +42,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         K: Clock + Sleeper,
     {
         refuse_attempt_timeout(&self.parts);
-        let mut retrying = self.begin_as(type_name::<F>());
-        loop {
-            match retrying.check(op()) {
-                Next::Done(outcome) => return outcome,
-                Next::Retry(wait) => {
-                    retrying.sleep(wait);
-                    retrying.mark_attempt();
-                }
-            }
-        }
+        run_blocking::<_, _, _, _, _, _, _, false>(self.begin_as(type_name::<F>()), |_| op())
     }
 
     /// Calls `op` and awaits its future until the policy is done, sleeping with the async
@@ -85,21 +76,9 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
         K: Clock + AsyncSleeper,
     {
-        let mut retrying = self.begin_as(type_name::<F>());
-        loop {
-            let (outcome, timed_out) = if retrying.cuts_attempts() {
-                retrying.attempt_boxed(op()).await
-            } else {
-                (op().await, false)
-            };
-            match retrying.check_cut(outcome, timed_out) {
-                Next::Done(outcome) => return outcome,
-                Next::Retry(wait) => {
-                    retrying.sleep_async(wait).await;
-                    retrying.mark_attempt();
-                }
-            }
-        }
+        let retrying = self.begin_as(type_name::<F>());
+        run_async::<_, _, _, _, _, _, _, _, _, false>(retrying, self.config.hedge, move |_| op())
+            .await
     }
 
     /// Like [`retry_async`](Policy::retry_async) for an `AsyncFnMut` closure, which may lend
@@ -130,7 +109,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// # });
     /// ```
     #[inline]
-    pub async fn retry_async_mut<O, F, M>(&self, mut op: F) -> O
+    pub async fn retry_async_mut<O, F, M>(&self, op: F) -> O
     where
         F: AsyncFnMut() -> O,
         R: Judge<O, M>,
@@ -138,21 +117,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
         K: Clock + AsyncSleeper,
     {
-        let mut retrying = self.begin_as(type_name::<F>());
-        loop {
-            let (outcome, timed_out) = if retrying.cuts_attempts() {
-                retrying.attempt_boxed(op()).await
-            } else {
-                (op().await, false)
-            };
-            match retrying.check_cut(outcome, timed_out) {
-                Next::Done(outcome) => return outcome,
-                Next::Retry(wait) => {
-                    retrying.sleep_async(wait).await;
-                    retrying.mark_attempt();
-                }
-            }
-        }
+        run_async_mut(self.begin_as(type_name::<F>()), op).await
     }
 
     /// Like [`retry`](Policy::retry), with an operation that sees its [`Attempt`]: its number
@@ -173,7 +138,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// assert_eq!(deadlines[0], Some(Duration::from_secs(30)));
     /// ```
     #[inline]
-    pub fn retry_with<O, F, M>(&self, mut op: F) -> O
+    pub fn retry_with<O, F, M>(&self, op: F) -> O
     where
         F: FnMut(Attempt) -> O,
         R: Judge<O, M>,
@@ -182,16 +147,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         K: Clock + Sleeper,
     {
         refuse_attempt_timeout(&self.parts);
-        let mut retrying = self.begin_as(type_name::<F>());
-        loop {
-            match retrying.check(op(retrying.attempt())) {
-                Next::Done(outcome) => return outcome,
-                Next::Retry(wait) => {
-                    retrying.sleep(wait);
-                    retrying.mark_attempt();
-                }
-            }
-        }
+        run_blocking::<_, _, _, _, _, _, _, true>(self.begin_as(type_name::<F>()), op)
     }
 
     /// Like [`retry_async`](Policy::retry_async), with an operation that sees its
@@ -210,7 +166,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// # });
     /// ```
     #[inline]
-    pub async fn retry_async_with<O, F, Fut, M>(&self, mut op: F) -> O
+    pub async fn retry_async_with<O, F, Fut, M>(&self, op: F) -> O
     where
         F: FnMut(Attempt) -> Fut,
         Fut: Future<Output = O>,
@@ -219,21 +175,82 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
         K: Clock + AsyncSleeper,
     {
-        let mut retrying = self.begin_as(type_name::<F>());
-        loop {
-            let attempt = op(retrying.attempt());
-            let (outcome, timed_out) = if retrying.cuts_attempts() {
-                retrying.attempt_boxed(attempt).await
-            } else {
-                (attempt.await, false)
-            };
-            match retrying.check_cut(outcome, timed_out) {
-                Next::Done(outcome) => return outcome,
-                Next::Retry(wait) => {
-                    retrying.sleep_async(wait).await;
-                    retrying.mark_attempt();
-                }
-            }
+        let retrying = self.begin_as(type_name::<F>());
+        run_async::<_, _, _, _, _, _, _, _, _, true>(retrying, self.config.hedge, op).await
+    }
+}
+
+/// The blocking protocol (`ATTEMPT`: whether the operation reads its [`Attempt`], which may
+/// read the clock): each attempt's outcome is settled by the core (checked, then the
+/// wait slept and the next attempt marked) until the call is done.
+#[inline(always)]
+pub(crate) fn run_blocking<R, W, P, K, O, X, M, const ATTEMPT: bool>(
+    mut retrying: Retrying<'_, R, W, P, K, O, X>,
+    mut op: impl FnMut(Attempt) -> O,
+) -> O
+where
+    R: Judge<O, M>,
+    W: Wait<R::Subject>,
+    P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject>,
+    K: Clock + Sleeper,
+    X: CallHandlers<R::Value, R::Error>,
+{
+    loop {
+        let outcome = op(retrying.attempt_if::<ATTEMPT>());
+        if let ControlFlow::Break(outcome) = retrying.settle(outcome) {
+            return outcome;
+        }
+    }
+}
+
+/// The async protocol: each attempt is run (cut at the attempt timeout), then settled by the
+/// core; a hedging call goes to the hedging driver, which settles through the same core.
+pub(crate) async fn run_async<R, W, P, K, O, X, F, Fut, M, const ATTEMPT: bool>(
+    mut retrying: Retrying<'_, R, W, P, K, O, X>,
+    hedge: Option<Hedge>,
+    mut op: F,
+) -> O
+where
+    F: FnMut(Attempt) -> Fut,
+    Fut: Future<Output = O>,
+    R: Judge<O, M>,
+    W: Wait<R::Subject>,
+    P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
+    K: Clock + AsyncSleeper,
+    X: CallHandlers<R::Value, R::Error>,
+{
+    if let Some(hedge) = hedge {
+        // Boxed: a call that does not hedge keeps a small future.
+        return Box::pin(hedge.run(retrying, op)).await;
+    }
+    loop {
+        let (outcome, timed_out) = retrying
+            .run_attempt(op(retrying.attempt_if::<ATTEMPT>()))
+            .await;
+        if let ControlFlow::Break(outcome) = retrying.settle_async(outcome, timed_out).await {
+            return outcome;
+        }
+    }
+}
+
+/// [`run_async`] for an `AsyncFnMut` operation, which lends its state to one attempt at a
+/// time (so it cannot hedge).
+pub(crate) async fn run_async_mut<R, W, P, K, O, X, F, M>(
+    mut retrying: Retrying<'_, R, W, P, K, O, X>,
+    mut op: F,
+) -> O
+where
+    F: AsyncFnMut() -> O,
+    R: Judge<O, M>,
+    W: Wait<R::Subject>,
+    P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
+    K: Clock + AsyncSleeper,
+    X: CallHandlers<R::Value, R::Error>,
+{
+    loop {
+        let (outcome, timed_out) = retrying.run_attempt(op()).await;
+        if let ControlFlow::Break(outcome) = retrying.settle_async(outcome, timed_out).await {
+            return outcome;
         }
     }
 }
@@ -242,7 +259,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
 /// compile with the blocking drivers (see [`Blocking`]); a boxed policy knows only at run time.
 #[inline]
 #[track_caller]
-fn refuse_attempt_timeout(parts: &impl crate::policy::Parts) {
+pub(crate) fn refuse_attempt_timeout(parts: &impl crate::policy::Parts) {
     assert!(
         parts.attempt_timeout().is_none(),
         "persevere: this boxed policy has an `attempt_timeout`, which needs an async driver (`retry_async`): a blocking call cannot be cut short"

@@ -3,45 +3,20 @@
 //! decision core: every outcome, limit and budget question goes through [`Retrying`].
 
 use crate::budget::Withdrawal;
+use crate::call::CallHandlers;
 use crate::core::{Decision, Judge, Retrying, cut_attempt};
 use crate::policy::{Handlers, ServerWaits, TimeoutFor};
 use crate::wait::{Wait, params};
 use crate::{AsyncSleeper, Attempt, Clock, Policy};
-use std::any::type_name;
 use std::future::{Future, poll_fn};
 use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::task::Poll;
 use std::time::Duration;
 
-/// A policy that hedges: made by [`Policy::hedge`]. It has the async drivers only: a blocking
-/// call cannot run beside itself.
-///
-/// ```
-/// use persevere::{on_error, constant, testing::VirtualClock};
-/// use std::time::Duration;
-///
-/// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
-/// // The first attempt never answers; the hedge started after 100 ms does.
-/// let hedged = on_error(constant(Duration::from_secs(1)))
-///     .max_tries(3)
-///     .hedge(Duration::from_millis(100), 2);
-/// let mut started = 0;
-/// let r: Result<u32, &str> = hedged
-///     .retry_async(|| {
-///         started += 1;
-///         let n = started;
-///         async move {
-///             if n == 1 { std::future::pending().await } else { Ok(n) }
-///         }
-///     })
-///     .await;
-/// assert_eq!(r, Ok(2));
-/// # }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Hedged<Pol> {
-    policy: Pol,
+/// How a policy hedges: set by [`Policy::hedge`], kept in the policy's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hedge {
     delay: Duration,
     max_in_flight: NonZeroU32,
 }
@@ -55,44 +30,84 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// none is left running, the policy backs off as usual. Hedges count as attempts
     /// (`max_tries` counts every attempt started), do not start after `max_time`, and draw from
     /// the budget (cause [`Hedge`](crate::budget::RetryCause::Hedge)): a refused hedge is not
-    /// started. Panics if `max_in_flight` is 0.
+    /// started.
     ///
-    /// Each hedged attempt's future is boxed (one allocation per attempt).
+    /// Hedging is a setting like the limits: the policy keeps its name (`OnError<Expo>`). It
+    /// applies to [`retry_async`](Policy::retry_async) and
+    /// [`retry_async_with`](Policy::retry_async_with), which call the operation once per
+    /// attempt; the blocking drivers and [`retry_async_mut`](Policy::retry_async_mut) (whose
+    /// closure lends `&mut` state to one attempt at a time) run one attempt at a time. Each
+    /// hedged attempt's future is boxed (one allocation per attempt). To hedge one call of a
+    /// shared policy, use [`Call::hedge`](crate::Call::hedge).
+    ///
+    /// # Panics
+    ///
+    /// If `max_in_flight` is 0 (a literal's mistake); [`try_hedge`](Policy::try_hedge)
+    /// returns the error instead, for values read from configuration.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant};
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// // The first attempt never answers; the hedge started after 100 ms does.
+    /// let hedged = on_error(constant(Duration::from_secs(1)))
+    ///     .max_tries(3)
+    ///     .hedge(Duration::from_millis(100), 2);
+    /// let mut started = 0;
+    /// let r: Result<u32, &str> = hedged
+    ///     .retry_async(|| {
+    ///         started += 1;
+    ///         let n = started;
+    ///         async move {
+    ///             if n == 1 { std::future::pending().await } else { Ok(n) }
+    ///         }
+    ///     })
+    ///     .await;
+    /// assert_eq!(r, Ok(2));
+    /// # }
+    /// ```
     #[must_use]
     #[track_caller]
-    pub fn hedge(self, delay: Duration, max_in_flight: u32) -> Hedged<Self> {
-        Hedged {
-            policy: self,
-            delay,
-            max_in_flight: params::or_panic(params::hedge_in_flight(max_in_flight)),
-        }
+    pub fn hedge(self, delay: Duration, max_in_flight: u32) -> Self {
+        params::or_panic(self.try_hedge(delay, max_in_flight))
+    }
+
+    /// [`hedge`](Policy::hedge), returning an error that names `max_in_flight` when it is 0.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo};
+    /// use std::time::Duration;
+    ///
+    /// let err = on_error(expo()).try_hedge(Duration::from_millis(50), 0).unwrap_err();
+    /// assert_eq!(err.parameter(), "max_in_flight");
+    /// ```
+    pub fn try_hedge(
+        mut self,
+        delay: Duration,
+        max_in_flight: u32,
+    ) -> Result<Self, params::ParamError> {
+        self.config.hedge = Some(Hedge::new(delay, max_in_flight)?);
+        Ok(self)
     }
 }
 
-impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
-    /// The policy that decides.
-    pub fn policy(&self) -> &Policy<R, W, P, K> {
-        &self.policy
+impl Hedge {
+    pub(crate) fn new(delay: Duration, max_in_flight: u32) -> Result<Self, params::ParamError> {
+        Ok(Hedge {
+            delay,
+            max_in_flight: params::hedge_in_flight(max_in_flight)?,
+        })
     }
 
-    /// [`Policy::retry_async`], hedged. The returned future is `Send` when the operation's
-    /// futures, the sleeper's and the policy are; dropping it drops every attempt.
-    pub async fn retry_async<O, F, Fut, M>(&self, mut op: F) -> O
+    /// Runs one hedged call of `policy`: the async drivers come here when the policy hedges.
+    pub(crate) async fn run<R, W, P, K, O, X, F, Fut, M>(
+        self,
+        mut retrying: Retrying<'_, R, W, P, K, O, X>,
+        mut op: F,
+    ) -> O
     where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = O>,
-        R: Judge<O, M>,
-        W: Wait<R::Subject>,
-        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
-        K: Clock + AsyncSleeper,
-    {
-        self.run(type_name::<F>(), |_| op()).await
-    }
-
-    /// [`Policy::retry_async_with`], hedged: each attempt sees its [`Attempt`] (hedges are
-    /// numbered in the order they start).
-    pub async fn retry_async_with<O, F, Fut, M>(&self, op: F) -> O
-    where
+        X: CallHandlers<R::Value, R::Error>,
         F: FnMut(Attempt) -> Fut,
         Fut: Future<Output = O>,
         R: Judge<O, M>,
@@ -100,23 +115,10 @@ impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
         P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
         K: Clock + AsyncSleeper,
     {
-        self.run(type_name::<F>(), op).await
-    }
-
-    async fn run<O, F, Fut, M>(&self, name: &str, mut op: F) -> O
-    where
-        F: FnMut(Attempt) -> Fut,
-        Fut: Future<Output = O>,
-        R: Judge<O, M>,
-        W: Wait<R::Subject>,
-        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
-        K: Clock + AsyncSleeper,
-    {
-        let policy = &self.policy;
-        let mut retrying = policy.begin_as(name);
+        let policy = retrying.policy();
         let mut running: Vec<Running<_, P::AttemptStart>> = Vec::new();
         let mut started = 0u32;
-        let start = |retrying: &mut Retrying<'_, R, W, P, K, O>,
+        let start = |retrying: &mut Retrying<'_, R, W, P, K, O, X>,
                      started: &mut u32,
                      op: &mut F,
                      running: &mut Vec<Running<_, P::AttemptStart>>,

@@ -146,6 +146,7 @@ pub mod __private;
 mod attempt;
 mod boxed;
 pub mod budget;
+mod call;
 mod core;
 mod details;
 mod drivers;
@@ -170,9 +171,9 @@ pub mod wait;
 pub use crate::core::{Next, Retrying};
 pub use attempt::Attempt;
 pub use boxed::{BoxedOnError, BoxedOnPredicate};
+pub use call::Call;
 pub use details::{Details, GiveUpReason};
 pub use falsy::Falsy;
-pub use hedge::Hedged;
 pub use persevere_wait::{
     Constant, Decay, Decorrelated, Expo, Fibo, Intervals, Jitter, Linear, Rng, Runtime, constant,
     decay, decorrelated, expo, fibo, intervals, linear, runtime,

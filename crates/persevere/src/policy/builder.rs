@@ -4,7 +4,7 @@
 // Each part of a policy is a type, so the builder's return types spell the part lists out.
 #![allow(clippy::type_complexity)]
 
-use super::parts::{BackoffEvent, BudgetPart, GiveupEvent, Handler, SuccessEvent};
+use super::parts::{BackoffEvent, GiveupEvent, Handler, SuccessEvent};
 use super::{Config, FixTypes, IntoJitter, Policy};
 use crate::budget::Budget;
 use crate::limits::{IntoMaxTime, IntoMaxTries, Limit};
@@ -391,8 +391,9 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// assert_eq!(attempts, 120); // 100 first attempts and the 20 retries the budget allows
     /// ```
     #[must_use]
-    pub fn budget<B: Budget>(self, budget: B) -> Policy<R, W, (P, BudgetPart<B>), K> {
-        self.map_parts(|parts| (parts, BudgetPart(budget)))
+    pub fn budget<B: Budget + Send + Sync + 'static>(mut self, budget: B) -> Self {
+        self.config.budget = Some(std::sync::Arc::new(budget));
+        self
     }
 
     /// The longest server-directed wait (see `server_wait`) the policy follows; a longer one

@@ -27,7 +27,7 @@ pub use crate::core::{Judge, Rules, Verdict};
 pub use error_rules::ErrorRules;
 pub use filters::{ErrorFilter, Giveup, On, OnIf, When};
 pub use parts::{
-    AttemptOutcome, AttemptStart, AttemptTimeout, BackoffEvent, Blocking, BudgetPart, FromTimedOut,
+    AttemptOutcome, AttemptStart, AttemptTimeout, BackoffEvent, Blocking, FromTimedOut,
     GiveupEvent, Handler, Handlers, JitterFn, MaxTimeFn, MaxTriesFn, Parts, ServerWaitFn,
     ServerWaits, SuccessEvent, TimeoutFor,
 };
@@ -129,7 +129,7 @@ pub struct Policy<R, W, P = (), K = SystemClock> {
 }
 
 /// The plain settings every policy has, whatever its parts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Config {
     /// The explicit jitter; `None` keeps each strategy's default.
     pub(crate) jitter: Option<Jitter>,
@@ -144,11 +144,33 @@ pub(crate) struct Config {
     /// The longest server-directed wait the policy follows.
     pub(crate) max_server_wait: Duration,
     pub(crate) log: LogLevels,
+    /// The retry budget, shared with every clone of it; a value, so that a policy with a
+    /// budget keeps its short name (`OnError<Expo>`).
+    pub(crate) budget: Option<SharedBudget>,
+    /// Hedging, for the async drivers that call the operation once per attempt.
+    pub(crate) hedge: Option<crate::hedge::Hedge>,
 }
+
+/// A budget as a policy holds it: shared, and `Send + Sync` so that the policy stays so.
+pub(crate) type SharedBudget = std::sync::Arc<dyn crate::budget::Budget + Send + Sync>;
 
 /// The default of [`max_server_wait`](Policy::max_server_wait): five minutes (Envoy caps its
 /// rate-limited backoff at 300 s).
 pub const DEFAULT_MAX_SERVER_WAIT: Duration = Duration::from_secs(300);
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("jitter", &self.jitter)
+            .field("max_tries", &self.max_tries)
+            .field("max_time", &self.max_time)
+            .field("name", &self.name)
+            .field("seed", &self.seed)
+            .field("budget", &self.budget.is_some())
+            .field("hedge", &self.hedge)
+            .finish_non_exhaustive()
+    }
+}
 
 impl Config {
     fn new() -> Self {
@@ -162,6 +184,8 @@ impl Config {
             no_attempt_at_deadline: false,
             max_server_wait: DEFAULT_MAX_SERVER_WAIT,
             log: LogLevels::default(),
+            budget: None,
+            hedge: None,
         }
     }
 }

@@ -12,7 +12,6 @@
 //! attempt, in a call's [`AttemptStart`], which is `()` for every other part, so that a call
 //! of a policy without them holds nothing more.
 
-use crate::budget::Budget;
 use crate::{Details, TimedOut};
 use persevere_wait::{CustomJitter, Rng};
 use std::fmt;
@@ -64,12 +63,6 @@ pub trait Parts {
     /// The delay under the last custom jitter given to [`jitter`](crate::Policy::jitter).
     #[inline]
     fn jitter(&self, _delay: Duration, _rng: &mut Rng) -> Option<Duration> {
-        None
-    }
-
-    /// The last budget given to [`budget`](crate::Policy::budget).
-    #[inline]
-    fn budget(&self) -> Option<&dyn Budget> {
         None
     }
 
@@ -308,11 +301,6 @@ impl<A: Parts, B: Parts> Parts for (A, B) {
     }
 
     #[inline]
-    fn budget(&self) -> Option<&dyn Budget> {
-        self.1.budget().or_else(|| self.0.budget())
-    }
-
-    #[inline]
     fn attempt_timeout(&self) -> Option<Duration> {
         self.1
             .attempt_timeout()
@@ -413,18 +401,6 @@ impl<F: Fn(Duration, f64) -> Duration> Parts for JitterFn<F> {
 
     fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration> {
         Some(self.0.apply(delay, rng))
-    }
-}
-
-/// The part added by [`budget`](crate::Policy::budget).
-#[derive(Clone, Copy)]
-pub struct BudgetPart<B>(pub(crate) B);
-
-impl<B: Budget> Parts for BudgetPart<B> {
-    type AttemptStart = ();
-
-    fn budget(&self) -> Option<&dyn Budget> {
-        Some(&self.0)
     }
 }
 
@@ -533,13 +509,7 @@ macro_rules! neutral {
         impl<X: ?Sized $(, $p)?> ServerWaits<X> for $part $(<$p>)? where $part $(<$p>)?: Parts {}
     )*};
 }
-neutral!(
-    MaxTriesFn<F>,
-    MaxTimeFn<F>,
-    JitterFn<F>,
-    BudgetPart<B>,
-    AttemptTimeout
-);
+neutral!(MaxTriesFn<F>, MaxTimeFn<F>, JitterFn<F>, AttemptTimeout);
 
 macro_rules! no_timeout {
     ($($part:ident $(<$p:ident>)?),*) => {$(
@@ -547,13 +517,7 @@ macro_rules! no_timeout {
         impl $(<$p>)? Blocking for $part $(<$p>)? where $part $(<$p>)?: Parts {}
     )*};
 }
-no_timeout!(
-    MaxTriesFn<F>,
-    MaxTimeFn<F>,
-    JitterFn<F>,
-    BudgetPart<B>,
-    ServerWaitFn<F>
-);
+no_timeout!(MaxTriesFn<F>, MaxTimeFn<F>, JitterFn<F>, ServerWaitFn<F>);
 
 // `ServerWaitFn` answers `server_wait` itself; it is neutral only for handlers.
 impl<T, E, F> Handlers<T, E> for ServerWaitFn<F> {}
@@ -581,4 +545,4 @@ macro_rules! opaque_debug {
         }
     )*};
 }
-opaque_debug!(MaxTriesFn, MaxTimeFn, JitterFn, BudgetPart, ServerWaitFn);
+opaque_debug!(MaxTriesFn, MaxTimeFn, JitterFn, ServerWaitFn);

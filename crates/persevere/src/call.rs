@@ -1,0 +1,372 @@
+//! One call of a shared policy with options of its own: tighter limits, hedging, and handlers
+//! that are `FnMut` (they record into local state). The policy is borrowed, not cloned or
+//! rebuilt, and is unchanged for the next call.
+
+// A call's handlers form a list (`(earlier, last)`), spelled out in the return types.
+#![allow(clippy::type_complexity)]
+
+use crate::core::{CallLimits, Judge, Retrying, Rules};
+use crate::drivers::{refuse_attempt_timeout, run_async, run_async_mut, run_blocking};
+use crate::hedge::Hedge;
+use crate::policy::{Blocking, Handlers, Parts, ServerWaits, TimeoutFor};
+use crate::wait::Wait;
+use crate::wait::params::{self, ParamError};
+use crate::{AsyncSleeper, Attempt, Clock, Details, Policy, Sleeper};
+use std::any::type_name;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+/// One call of a policy, with options for this call alone: made by [`Policy::call`].
+///
+/// The policy stays shared (a `static`, an `Arc`, a field) and unchanged: limits set here
+/// tighten the policy's for this call (the smaller one applies), [`hedge`](Call::hedge) hedges
+/// this call, and the handlers given here run after the policy's own. These handlers are
+/// `FnMut`, since they belong to one call: they may push to a local `Vec`.
+///
+/// ```
+/// use persevere::{on_error, constant, testing::VirtualClock};
+/// use std::time::Duration;
+///
+/// let clock = VirtualClock::new();
+/// let shared = on_error(constant(Duration::from_secs(1))).max_tries(5).clock(clock.clone());
+///
+/// let mut waits = Vec::new();
+/// let r: Result<(), &str> = shared
+///     .call()
+///     .max_tries(3)
+///     .on_backoff(|d| waits.push(d.wait()))
+///     .retry(|| Err("busy"));
+/// assert_eq!(r, Err("busy"));
+/// assert_eq!(waits.len(), 2); // 3 tries for this call, the policy's 5 for the next
+/// ```
+///
+/// The drivers are those of [`Policy`]: [`retry`](Call::retry),
+/// [`retry_with`](Call::retry_with), [`retry_async`](Call::retry_async),
+/// [`retry_async_with`](Call::retry_async_with), [`retry_async_mut`](Call::retry_async_mut).
+#[must_use = "a call does nothing until a driver (`retry`, `retry_async`, ...) runs it"]
+pub struct Call<'p, R, W, P, K, X = ()> {
+    pub(crate) policy: &'p Policy<R, W, P, K>,
+    pub(crate) limits: CallLimits,
+    pub(crate) hedge: Option<Hedge>,
+    pub(crate) handlers: X,
+}
+
+impl<R, W, P, K> Policy<R, W, P, K> {
+    /// One call of this policy with options of its own (see [`Call`]): tighter limits,
+    /// hedging, and `FnMut` handlers. Borrows the policy; nothing is cloned.
+    pub fn call(&self) -> Call<'_, R, W, P, K> {
+        Call {
+            policy: self,
+            limits: CallLimits::NONE,
+            hedge: None,
+            handlers: (),
+        }
+    }
+}
+
+impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
+    /// At most `max_tries` attempts in this call (or the policy's `max_tries`, if smaller).
+    ///
+    /// # Panics
+    ///
+    /// If `max_tries` is 0; [`try_max_tries`](Call::try_max_tries) returns the error instead.
+    #[track_caller]
+    pub fn max_tries(self, max_tries: u32) -> Self {
+        params::or_panic(self.try_max_tries(max_tries))
+    }
+
+    /// [`max_tries`](Call::max_tries), returning an error that names `max_tries` when it is 0.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo};
+    /// let policy = on_error(expo());
+    /// assert_eq!(policy.call().try_max_tries(0).unwrap_err().parameter(), "max_tries");
+    /// ```
+    pub fn try_max_tries(mut self, max_tries: u32) -> Result<Self, ParamError> {
+        self.limits.max_tries = Some(params::max_tries(max_tries.into())?);
+        Ok(self)
+    }
+
+    /// A deadline of `max_time` for this call (or the policy's `max_time`, if shorter), with
+    /// the policy's rule for what happens at the deadline.
+    pub fn max_time(mut self, max_time: Duration) -> Self {
+        self.limits.max_time = Some(max_time);
+        self
+    }
+
+    /// Hedges this call (see [`Policy::hedge`]), whether the policy hedges or not.
+    ///
+    /// # Panics
+    ///
+    /// If `max_in_flight` is 0; [`try_hedge`](Call::try_hedge) returns the error instead.
+    #[track_caller]
+    pub fn hedge(self, delay: Duration, max_in_flight: u32) -> Self {
+        params::or_panic(self.try_hedge(delay, max_in_flight))
+    }
+
+    /// [`hedge`](Call::hedge), returning an error that names `max_in_flight` when it is 0.
+    pub fn try_hedge(mut self, delay: Duration, max_in_flight: u32) -> Result<Self, ParamError> {
+        self.hedge = Some(Hedge::new(delay, max_in_flight)?);
+        Ok(self)
+    }
+
+    /// Adds an `on_backoff` handler for this call, run after the policy's own. It may mutate
+    /// what it captures.
+    pub fn on_backoff<T, E, H>(
+        self,
+        handler: H,
+    ) -> Call<'p, R, W, P, K, (X, CallHandler<Backoff, H, T, E>)>
+    where
+        H: FnMut(&Details<'_, T, E>),
+    {
+        self.add(handler)
+    }
+
+    /// Adds an `on_giveup` handler for this call, run after the policy's own.
+    pub fn on_giveup<T, E, H>(
+        self,
+        handler: H,
+    ) -> Call<'p, R, W, P, K, (X, CallHandler<Giveup, H, T, E>)>
+    where
+        H: FnMut(&Details<'_, T, E>),
+    {
+        self.add(handler)
+    }
+
+    /// Adds an `on_success` handler for this call, run after the policy's own.
+    pub fn on_success<T, E, H>(
+        self,
+        handler: H,
+    ) -> Call<'p, R, W, P, K, (X, CallHandler<Success, H, T, E>)>
+    where
+        H: FnMut(&Details<'_, T, E>),
+    {
+        self.add(handler)
+    }
+
+    fn add<V, H, T, E>(self, handler: H) -> Call<'p, R, W, P, K, (X, CallHandler<V, H, T, E>)> {
+        Call {
+            policy: self.policy,
+            limits: self.limits,
+            hedge: self.hedge,
+            handlers: (
+                self.handlers,
+                CallHandler {
+                    handler,
+                    types: PhantomData,
+                },
+            ),
+        }
+    }
+}
+
+impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
+    /// [`Policy::retry`] for this call.
+    #[inline]
+    pub fn retry<O, F, M>(self, mut op: F) -> O
+    where
+        F: FnMut() -> O,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + Blocking,
+        K: Clock + Sleeper,
+        X: CallHandlers<R::Value, R::Error>,
+    {
+        refuse_attempt_timeout(&self.policy.parts);
+        let retrying = self.begin(type_name::<F>());
+        run_blocking::<_, _, _, _, _, _, _, false>(retrying, |_| op())
+    }
+
+    /// [`Policy::retry_with`] for this call.
+    #[inline]
+    pub fn retry_with<O, F, M>(self, op: F) -> O
+    where
+        F: FnMut(Attempt) -> O,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + Blocking,
+        K: Clock + Sleeper,
+        X: CallHandlers<R::Value, R::Error>,
+    {
+        refuse_attempt_timeout(&self.policy.parts);
+        let retrying = self.begin(type_name::<F>());
+        run_blocking::<_, _, _, _, _, _, _, true>(retrying, op)
+    }
+
+    /// [`Policy::retry_async`] for this call (hedged if this call or the policy hedges).
+    pub async fn retry_async<O, F, Fut, M>(self, mut op: F) -> O
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = O>,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
+        K: Clock + AsyncSleeper,
+        X: CallHandlers<R::Value, R::Error>,
+    {
+        let hedge = self.hedge.or(self.policy.config.hedge);
+        let retrying = self.begin(type_name::<F>());
+        run_async::<_, _, _, _, _, _, _, _, _, false>(retrying, hedge, move |_| op()).await
+    }
+
+    /// [`Policy::retry_async_with`] for this call (hedged if this call or the policy hedges).
+    pub async fn retry_async_with<O, F, Fut, M>(self, op: F) -> O
+    where
+        F: FnMut(Attempt) -> Fut,
+        Fut: Future<Output = O>,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
+        K: Clock + AsyncSleeper,
+        X: CallHandlers<R::Value, R::Error>,
+    {
+        let hedge = self.hedge.or(self.policy.config.hedge);
+        let retrying = self.begin(type_name::<F>());
+        run_async::<_, _, _, _, _, _, _, _, _, true>(retrying, hedge, op).await
+    }
+
+    /// [`Policy::retry_async_mut`] for this call (one attempt at a time: it does not hedge).
+    pub async fn retry_async_mut<O, F, M>(self, op: F) -> O
+    where
+        F: AsyncFnMut() -> O,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
+        K: Clock + AsyncSleeper,
+        X: CallHandlers<R::Value, R::Error>,
+    {
+        let retrying = self.begin(type_name::<F>());
+        run_async_mut(retrying, op).await
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    fn begin<'n, O>(self, name: &'n str) -> Retrying<'n, R, W, P, K, O, X>
+    where
+        'p: 'n,
+        R: Rules<O>,
+        W: Wait<R::Subject>,
+        P: Parts,
+        K: Clock,
+        X: CallHandlerList,
+    {
+        self.policy.begin_call(name, &self.limits, self.handlers)
+    }
+}
+
+impl<R, W, P, K, X> fmt::Debug for Call<'_, R, W, P, K, X> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("max_tries", &self.limits.max_tries)
+            .field("max_time", &self.limits.max_time)
+            .field("hedge", &self.hedge)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A handler given to one [`Call`]: `H` called at the event `V` ([`Backoff`], [`Giveup`] or
+/// [`Success`]) with the [`Details`] of an operation with value `T` and error `E`.
+pub struct CallHandler<V, H, T, E> {
+    handler: H,
+    types: PhantomData<fn() -> (V, T, E)>,
+}
+
+/// The event of a call's `on_backoff` handlers.
+#[derive(Debug, Clone, Copy)]
+pub enum Backoff {}
+/// The event of a call's `on_giveup` handlers.
+#[derive(Debug, Clone, Copy)]
+pub enum Giveup {}
+/// The event of a call's `on_success` handlers.
+#[derive(Debug, Clone, Copy)]
+pub enum Success {}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for () {}
+    impl<A, B> Sealed for (A, B) {}
+    impl<V, H, T, E> Sealed for super::CallHandler<V, H, T, E> {}
+}
+
+/// Which events a call's handler list answers, known at compile time.
+pub trait CallHandlerList: sealed::Sealed {
+    /// Whether the list holds an `on_backoff` handler.
+    const BACKOFF: bool = false;
+    /// Whether the list holds an `on_giveup` handler.
+    const GIVEUP: bool = false;
+    /// Whether the list holds an `on_success` handler.
+    const SUCCESS: bool = false;
+}
+
+/// The handlers of a call, for operations with value `T` and error `E`.
+#[diagnostic::on_unimplemented(
+    message = "this call's handlers read `Details<{T}, {E}>` of another operation type",
+    note = "a handler given to `call()` reads the `Details` of the operation that call retries"
+)]
+pub trait CallHandlers<T, E>: CallHandlerList {
+    /// Runs the `on_backoff` handlers, in the order they were added.
+    #[inline(always)]
+    fn backoff(&mut self, _details: &Details<'_, T, E>) {}
+    /// Runs the `on_giveup` handlers.
+    #[inline(always)]
+    fn giveup(&mut self, _details: &Details<'_, T, E>) {}
+    /// Runs the `on_success` handlers.
+    #[inline(always)]
+    fn success(&mut self, _details: &Details<'_, T, E>) {}
+}
+
+impl CallHandlerList for () {}
+impl<T, E> CallHandlers<T, E> for () {}
+
+impl<A: CallHandlerList, B: CallHandlerList> CallHandlerList for (A, B) {
+    const BACKOFF: bool = A::BACKOFF || B::BACKOFF;
+    const GIVEUP: bool = A::GIVEUP || B::GIVEUP;
+    const SUCCESS: bool = A::SUCCESS || B::SUCCESS;
+}
+
+impl<T, E, A: CallHandlers<T, E>, B: CallHandlers<T, E>> CallHandlers<T, E> for (A, B) {
+    fn backoff(&mut self, details: &Details<'_, T, E>) {
+        self.0.backoff(details);
+        self.1.backoff(details);
+    }
+
+    fn giveup(&mut self, details: &Details<'_, T, E>) {
+        self.0.giveup(details);
+        self.1.giveup(details);
+    }
+
+    fn success(&mut self, details: &Details<'_, T, E>) {
+        self.0.success(details);
+        self.1.success(details);
+    }
+}
+
+/// The three handlers differ only in the event they answer.
+macro_rules! call_handler_event {
+    ($event:ident, $flag:ident, $method:ident) => {
+        impl<H, T, E> CallHandlerList for CallHandler<$event, H, T, E> {
+            const $flag: bool = true;
+        }
+
+        impl<H, T, E> CallHandlers<T, E> for CallHandler<$event, H, T, E>
+        where
+            H: FnMut(&Details<'_, T, E>),
+        {
+            fn $method(&mut self, details: &Details<'_, T, E>) {
+                (self.handler)(details);
+            }
+        }
+    };
+}
+
+call_handler_event!(Backoff, BACKOFF, backoff);
+call_handler_event!(Giveup, GIVEUP, giveup);
+call_handler_event!(Success, SUCCESS, success);
+
+impl<V, H, T, E> fmt::Debug for CallHandler<V, H, T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CallHandler<{}>(..)", std::any::type_name::<V>())
+    }
+}
