@@ -209,6 +209,20 @@ pub fn max_tries(n: i128) -> Result<NonZeroU32, ParamError> {
         })
 }
 
+/// An attempt timeout: greater than zero (a zero timeout would cut every attempt at once).
+pub fn attempt_timeout(timeout: Duration) -> Result<Duration, ParamError> {
+    if timeout.is_zero() {
+        Err(ParamError::OutOfRange {
+            owner: "",
+            parameter: "attempt_timeout",
+            allowed: "greater than zero (a zero timeout would cut every attempt at once)",
+            got: Given::Duration(timeout),
+        })
+    } else {
+        Ok(timeout)
+    }
+}
+
 /// A hedge's `max_in_flight`: at least 1 (the attempt itself).
 pub fn hedge_in_flight(n: u32) -> Result<NonZeroU32, ParamError> {
     NonZeroU32::new(n).ok_or(ParamError::OutOfRange {

@@ -100,8 +100,8 @@ impl<P, F: Fn() -> Duration> IntoMaxTime<P> for F {
     }
 }
 
-/// The `max_tries` of a call that starts now: a closure's answer is checked here.
-#[track_caller]
+/// The `max_tries` of a call that starts now: a closure's answer is checked here (0 makes one
+/// attempt, with a warning).
 pub(crate) fn read_max_tries(
     limit: Limit<NonZeroU32>,
     from_parts: impl FnOnce() -> Option<u32>,
@@ -109,7 +109,16 @@ pub(crate) fn read_max_tries(
     match limit {
         Limit::Unset => None,
         Limit::Fixed(n) => Some(n),
-        Limit::FromParts => from_parts().map(|n| params::or_panic(params::max_tries(n.into()))),
+        Limit::FromParts => from_parts().map(|n| {
+            NonZeroU32::new(n).unwrap_or_else(|| {
+                // A value from configuration must not panic a call: one attempt, said once.
+                tracing::warn!(
+                    target: "persevere",
+                    "the max_tries closure returned 0 (it must be at least 1): this call makes one attempt"
+                );
+                NonZeroU32::MIN
+            })
+        }),
     }
 }
 

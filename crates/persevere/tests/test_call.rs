@@ -86,13 +86,10 @@ static SLOW_API: LazyLock<OnError<Expo, (), ((), persevere::policy::AttemptTimeo
 
 #[tokio::test(start_paused = true)]
 async fn a_static_policy_with_an_attempt_timeout_serves_two_error_types() {
-    let inventory: Result<(), InventoryError> = SLOW_API
-        .retry_async(|| std::future::pending())
-        .await;
+    let inventory: Result<(), InventoryError> =
+        SLOW_API.retry_async(|| std::future::pending()).await;
     assert_eq!(inventory, Err(InventoryError::Slow));
-    let billing: Result<(), BillingError> = SLOW_API
-        .retry_async(|| std::future::pending())
-        .await;
+    let billing: Result<(), BillingError> = SLOW_API.retry_async(|| std::future::pending()).await;
     assert_eq!(
         billing,
         Err(BillingError::TimedOut(Duration::from_millis(100)))
@@ -189,7 +186,11 @@ fn a_calls_on_success_sees_the_value() {
         .on_success(|d| seen.push((d.tries(), d.value().copied())))
         .retry(|| {
             calls += 1;
-            if calls < 3 { Err("busy") } else { Ok(calls * 10) }
+            if calls < 3 {
+                Err("busy")
+            } else {
+                Ok(calls * 10)
+            }
         });
     assert_eq!(r, Ok(30));
     assert_eq!(seen, [(3, Some(30))]);
@@ -226,7 +227,11 @@ async fn one_call_of_a_shared_policy_hedges_and_the_next_does_not() {
     started.store(0, std::sync::atomic::Ordering::SeqCst);
     let t0 = tokio::time::Instant::now();
     let r = shared.retry_async(op).await;
-    assert_eq!(r, Ok(1), "without hedging the slow first attempt is awaited");
+    assert_eq!(
+        r,
+        Ok(1),
+        "without hedging the slow first attempt is awaited"
+    );
     assert_eq!(t0.elapsed(), Duration::from_secs(10));
 }
 

@@ -10,7 +10,8 @@ use crate::budget::Budget;
 use crate::limits::{IntoMaxTime, IntoMaxTries, Limit};
 use crate::log::LogLevels;
 use crate::time::WithSleeper;
-use crate::{Clock, Details};
+use crate::wait::params::{self, ParamError};
+use crate::{Clock, Details, Jitter};
 use std::borrow::Cow;
 use std::time::Duration;
 use tracing::Level;
@@ -54,8 +55,13 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// a `Fn() -> u32` read at the start of each call.
     ///
     /// # Default
-    /// Unlimited. Panics on 0 (or a closure that returns 0), which Python silently treats as
-    /// unlimited, and on numbers above `u32::MAX`.
+    /// Unlimited.
+    ///
+    /// # Panics
+    /// On a number below 1 (Python silently treats 0 as unlimited) or above `u32::MAX`: the
+    /// mistake of a literal. For a number read from configuration use
+    /// [`try_max_tries`](Policy::try_max_tries), which returns the error. A closure that
+    /// returns 0 does not panic: that call makes one attempt (no retry) and logs a warning.
     ///
     /// ```
     /// use persevere::{on_error, expo, testing::VirtualClock};
@@ -81,6 +87,39 @@ impl<R, W, P, K> Policy<R, W, P, K> {
             },
             ..policy
         }
+    }
+
+    /// [`max_tries`](Policy::max_tries) with a number read from configuration: an error that
+    /// names `max_tries` and the accepted range instead of a panic.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo};
+    ///
+    /// let err = on_error(expo()).try_max_tries(0).unwrap_err();
+    /// assert_eq!(err.parameter(), "max_tries");
+    /// assert!(err.to_string().contains("at least 1"), "{err}");
+    /// assert!(on_error(expo()).try_max_tries(5_u64).is_ok());
+    /// ```
+    pub fn try_max_tries<N: TryInto<i128>>(mut self, max_tries: N) -> Result<Self, ParamError> {
+        // An integer beyond i128 is beyond u32 too: out of range either way.
+        let n = max_tries.try_into().unwrap_or(i128::MAX);
+        self.config.max_tries = Limit::Fixed(params::max_tries(n)?);
+        Ok(self)
+    }
+
+    /// [`jitter`](Policy::jitter) with a value read from configuration: an error that names
+    /// the fraction and the accepted range instead of a panic.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, Jitter};
+    ///
+    /// let err = on_error(expo()).try_jitter(Jitter::Proportional(1.5)).unwrap_err();
+    /// assert_eq!(err.parameter(), "f");
+    /// ```
+    pub fn try_jitter(mut self, jitter: Jitter) -> Result<Self, ParamError> {
+        self.config.jitter = Some(jitter.check()?);
+        self.config.custom_jitter = false;
+        Ok(self)
     }
 
     /// The deadline of the whole call, measured from its start with the policy's clock: after
@@ -156,6 +195,9 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// let _quarter = on_error(constant(Duration::from_secs(1)))
     ///     .jitter(Jitter::custom(|d, u| d.mul_f64(0.75 + 0.25 * u)));
     /// ```
+    /// # Panics
+    /// On a [`Jitter::Proportional`] fraction outside [0, 1] or NaN; for a value read from
+    /// configuration use [`try_jitter`](Policy::try_jitter).
     #[must_use]
     #[track_caller]
     pub fn jitter<J: IntoJitter<P>>(self, jitter: J) -> Policy<R, W, J::Parts, K> {

@@ -6,6 +6,7 @@ use super::parts::{AttemptTimeout, ServerWaitFn};
 use super::slots::{Admits, FixWith, Slot, Unfixed};
 use super::{FixTypes, OnError};
 use crate::core::{Judge, Rules, Sealed, Verdict};
+use crate::wait::params;
 use std::error::Error;
 use std::fmt::{self, Debug};
 use std::marker::PhantomData;
@@ -237,6 +238,10 @@ impl<W, F, P, K, TS: Slot, ES: Slot> OnError<W, F, P, K, TS, ES> {
     /// and no attempt starts at the deadline. A blocking call cannot be cut short: the blocking
     /// drivers refuse a policy with an attempt timeout at compile time.
     ///
+    /// # Panics
+    /// On a zero timeout (it would cut every attempt at once); for a value read from
+    /// configuration use [`try_attempt_timeout`](Policy::try_attempt_timeout).
+    ///
     /// ```
     /// use persevere::{on_error, constant, TimedOut};
     /// use std::time::Duration;
@@ -259,11 +264,30 @@ impl<W, F, P, K, TS: Slot, ES: Slot> OnError<W, F, P, K, TS, ES> {
     /// # }
     /// ```
     #[must_use]
+    #[track_caller]
     pub fn attempt_timeout(
         self,
         timeout: Duration,
     ) -> OnError<W, F, (P, AttemptTimeout), K, TS, ES> {
-        self.map_parts(|parts| (parts, AttemptTimeout(timeout)))
+        params::or_panic(self.try_attempt_timeout(timeout))
+    }
+
+    /// [`attempt_timeout`](Policy::attempt_timeout) with a value read from configuration: an
+    /// error that names `attempt_timeout` instead of a panic on zero.
+    ///
+    /// ```
+    /// use persevere::{on_error, expo};
+    /// use std::time::Duration;
+    ///
+    /// let err = on_error(expo()).try_attempt_timeout(Duration::ZERO).unwrap_err();
+    /// assert_eq!(err.parameter(), "attempt_timeout");
+    /// ```
+    pub fn try_attempt_timeout(
+        self,
+        timeout: Duration,
+    ) -> Result<OnError<W, F, (P, AttemptTimeout), K, TS, ES>, params::ParamError> {
+        let timeout = params::attempt_timeout(timeout)?;
+        Ok(self.map_parts(|parts| (parts, AttemptTimeout(timeout))))
     }
 
     /// Fixes the error type to `E`, so that later closures need no annotation (and the policy
