@@ -117,7 +117,7 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
     pub fn on_backoff<T, E, H>(
         self,
         handler: H,
-    ) -> Call<'p, R, W, P, K, (X, CallHandler<Backoff, H, T, E>)>
+    ) -> Call<'p, R, W, P, K, (X, CallHandler<OnBackoff, H, T, E>)>
     where
         H: FnMut(&Details<'_, T, E>),
     {
@@ -128,7 +128,7 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
     pub fn on_giveup<T, E, H>(
         self,
         handler: H,
-    ) -> Call<'p, R, W, P, K, (X, CallHandler<Giveup, H, T, E>)>
+    ) -> Call<'p, R, W, P, K, (X, CallHandler<OnGiveup, H, T, E>)>
     where
         H: FnMut(&Details<'_, T, E>),
     {
@@ -139,7 +139,7 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
     pub fn on_success<T, E, H>(
         self,
         handler: H,
-    ) -> Call<'p, R, W, P, K, (X, CallHandler<Success, H, T, E>)>
+    ) -> Call<'p, R, W, P, K, (X, CallHandler<OnSuccess, H, T, E>)>
     where
         H: FnMut(&Details<'_, T, E>),
     {
@@ -266,8 +266,8 @@ impl<R, W, P, K, X> fmt::Debug for Call<'_, R, W, P, K, X> {
     }
 }
 
-/// A handler given to one [`Call`]: `H` called at the event `V` ([`Backoff`], [`Giveup`] or
-/// [`Success`]) with the [`Details`] of an operation with value `T` and error `E`.
+/// A handler given to one [`Call`]: `H` called at the event `V` ([`OnBackoff`], [`OnGiveup`] or
+/// [`OnSuccess`]) with the [`Details`] of an operation with value `T` and error `E`.
 pub struct CallHandler<V, H, T, E> {
     handler: H,
     types: PhantomData<fn() -> (V, T, E)>,
@@ -275,13 +275,13 @@ pub struct CallHandler<V, H, T, E> {
 
 /// The event of a call's `on_backoff` handlers.
 #[derive(Debug, Clone, Copy)]
-pub enum Backoff {}
+pub enum OnBackoff {}
 /// The event of a call's `on_giveup` handlers.
 #[derive(Debug, Clone, Copy)]
-pub enum Giveup {}
+pub enum OnGiveup {}
 /// The event of a call's `on_success` handlers.
 #[derive(Debug, Clone, Copy)]
-pub enum Success {}
+pub enum OnSuccess {}
 
 mod sealed {
     pub trait Sealed {}
@@ -361,9 +361,9 @@ macro_rules! call_handler_event {
     };
 }
 
-call_handler_event!(Backoff, BACKOFF, backoff);
-call_handler_event!(Giveup, GIVEUP, giveup);
-call_handler_event!(Success, SUCCESS, success);
+call_handler_event!(OnBackoff, BACKOFF, backoff);
+call_handler_event!(OnGiveup, GIVEUP, giveup);
+call_handler_event!(OnSuccess, SUCCESS, success);
 
 impl<V, H, T, E> fmt::Debug for CallHandler<V, H, T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

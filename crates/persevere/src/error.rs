@@ -35,10 +35,12 @@ pub trait ErrorChain<M> {
 
 /// The route for types that implement `Error` themselves.
 #[derive(Debug)]
+#[doc(hidden)]
 pub enum ViaError {}
 
 /// The route for boxed and `anyhow` errors, which hold an `Error` inside.
 #[derive(Debug)]
+#[doc(hidden)]
 pub enum ViaBox {}
 
 impl<E: Error + 'static> ErrorChain<ViaError> for E {

@@ -66,6 +66,7 @@ pub fn describe() {
 /// The part added by [`metrics`](Policy::metrics): it reads no type, so the policy still
 /// serves operations of any types.
 #[derive(Debug, Clone, Copy, Default)]
+#[doc(hidden)]
 pub struct Metrics;
 
 impl<R, W, P, K> Policy<R, W, P, K> {

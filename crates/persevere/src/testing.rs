@@ -131,6 +131,7 @@ impl AsyncSleeper for VirtualClock {
 /// A sleep on a [`VirtualClock`]: it completes at its first poll.
 #[derive(Debug)]
 #[must_use = "a virtual sleep is recorded when it is polled"]
+#[doc(hidden)]
 pub struct VirtualSleep {
     clock: Option<VirtualClock>,
     duration: Duration,

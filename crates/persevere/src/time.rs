@@ -169,6 +169,7 @@ impl AsyncSleeper for SystemClock {
     since = "0.1.0",
     note = "the default sleeper and clock are one: use `SystemClock`"
 )]
+#[doc(hidden)]
 pub type DefaultSleeper = SystemClock;
 
 /// Blocking sleeps with `std::thread::sleep` on the monotonic clock.
@@ -271,6 +272,7 @@ impl Clock for AsyncIoSleeper {
 /// The future returned by [`AsyncIoSleeper`].
 #[cfg(feature = "async-io")]
 #[derive(Debug)]
+#[doc(hidden)]
 pub struct AsyncIoSleep(async_io::Timer);
 
 #[cfg(feature = "async-io")]
@@ -289,6 +291,7 @@ impl Future for AsyncIoSleep {
 /// A policy's timeline after [`sleeper`](crate::Policy::sleeper): the clock it had, and the
 /// sleeper given.
 #[derive(Debug, Clone, Copy, Default)]
+#[doc(hidden)]
 pub struct WithSleeper<C, S> {
     pub(crate) clock: C,
     pub(crate) sleeper: S,

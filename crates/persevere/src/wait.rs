@@ -14,7 +14,10 @@
 //! [`params`] checks and the duration [`parse`]r that the attribute macros and the `persevere`
 //! command share.
 
+pub use persevere_wait::{CustomJitter, Wait, params, try_decay, try_decorrelated};
+// What the strategies' own crate offers its other users (the CLI, the simulations, the
+// macros): reachable here, not part of this crate's face.
+#[doc(hidden)]
 pub use persevere_wait::{
-    AnyWait, AnyWaitState, CustomJitter, Delay, NoFallback, RuntimeWait, Wait, catalogue,
-    next_wait, params, parse, try_decay, try_decorrelated,
+    AnyWait, AnyWaitState, Delay, NoFallback, RuntimeWait, catalogue, next_wait, parse,
 };

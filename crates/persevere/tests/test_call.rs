@@ -86,8 +86,7 @@ static SLOW_API: LazyLock<OnError<Expo, (), ((), persevere::policy::AttemptTimeo
 
 #[tokio::test(start_paused = true)]
 async fn a_static_policy_with_an_attempt_timeout_serves_two_error_types() {
-    let inventory: Result<(), InventoryError> =
-        SLOW_API.retry_async(std::future::pending).await;
+    let inventory: Result<(), InventoryError> = SLOW_API.retry_async(std::future::pending).await;
     assert_eq!(inventory, Err(InventoryError::Slow));
     let billing: Result<(), BillingError> = SLOW_API.retry_async(std::future::pending).await;
     assert_eq!(

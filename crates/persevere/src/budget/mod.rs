@@ -66,7 +66,10 @@ mod sync;
 mod token_bucket;
 mod window;
 
-pub use bucket_builder::{TokenBucketBuilder, TokenBucketRules};
+pub use bucket_builder::TokenBucketBuilder;
+// The resolved rules, for stores that keep a bucket elsewhere (persevere-redis).
+#[doc(hidden)]
+pub use bucket_builder::TokenBucketRules;
 pub use error::BudgetError;
 pub use ratio::RatioBudget;
 pub use token_bucket::TokenBucket;

@@ -22,20 +22,33 @@ pub(crate) mod parts;
 mod predicate_rules;
 mod slots;
 
+// The plumbing: public because the type parameters of `Policy` and the drivers' bounds name
+// them, hidden because no user writes them. They are not part of the API promise: a policy is
+// named `OnError<W>` / `OnPredicate<W>`, or `BoxedOnError<T, E>` once boxed.
+#[doc(hidden)]
 pub use crate::boxed::{DynClock, DynFilter, DynParts, DynPredicate, DynWait, DynWaitState};
+#[doc(hidden)]
+pub use crate::call::{CallHandler, CallHandlerList, CallHandlers, OnBackoff, OnGiveup, OnSuccess};
+#[doc(hidden)]
 pub use crate::core::{Judge, Rules, Verdict};
+#[doc(hidden)]
 pub use error_rules::ErrorRules;
+#[doc(hidden)]
 pub use filters::{ErrorFilter, Giveup, On, OnIf, When};
+#[doc(hidden)]
 pub use parts::{
     AttemptOutcome, AttemptStart, AttemptTimeout, BackoffEvent, Blocking, FromTimedOut,
     GiveupEvent, Handler, Handlers, JitterFn, MaxTimeFn, MaxTriesFn, Parts, ServerWaitFn,
     ServerWaits, SuccessEvent, TimeoutFor,
 };
+#[doc(hidden)]
 pub use predicate_rules::{PredicateRules, RetryValue, WhileFalsy};
+#[doc(hidden)]
 pub use slots::{Admits, FixWith, Fixed, Slot, Unfixed};
 
 use crate::SystemClock;
 use crate::limits::Limit;
+#[doc(hidden)]
 pub use crate::limits::{IntoMaxTime, IntoMaxTries};
 use crate::log::LogLevels;
 use persevere_wait::{CustomJitter, Jitter, params};
@@ -156,6 +169,7 @@ pub(crate) type SharedBudget = std::sync::Arc<dyn crate::budget::Budget + Send +
 
 /// The default of [`max_server_wait`](Policy::max_server_wait): five minutes (Envoy caps its
 /// rate-limited backoff at 300 s).
+#[doc(hidden)]
 pub const DEFAULT_MAX_SERVER_WAIT: Duration = Duration::from_secs(300);
 
 impl fmt::Debug for Config {
@@ -265,6 +279,7 @@ pub fn on_predicate<W>(wait: W) -> OnPredicate<W> {
 
 /// Rules whose type slots a handler for `Details<T, E>` fixes. Implemented by [`ErrorRules`]
 /// (both slots) and [`PredicateRules`] (`T`; `E` is `Infallible`).
+#[doc(hidden)]
 pub trait FixTypes<T, E> {
     /// The rules with their slots fixed.
     type Out;
@@ -275,6 +290,7 @@ pub trait FixTypes<T, E> {
 
 /// What [`jitter`](Policy::jitter) accepts: a [`Jitter`], or a custom one from
 /// [`Jitter::custom`]. `P` is the policy's part list.
+#[doc(hidden)]
 pub trait IntoJitter<P> {
     /// The part list afterwards.
     type Parts;
