@@ -5,9 +5,12 @@
 // A call's handlers form a list (`(earlier, last)`), spelled out in the return types.
 #![allow(clippy::type_complexity)]
 
+use crate::core::call_handlers::{
+    CallHandler, CallHandlerList, CallHandlers, OnBackoff, OnGiveup, OnSuccess,
+};
+use crate::core::policy::Hedge;
 use crate::core::{CallLimits, Judge, Retrying, Rules};
 use crate::drivers::{refuse_attempt_timeout, run_async, run_async_mut, run_blocking};
-use crate::hedge::Hedge;
 use crate::policy::{Blocking, Handlers, Parts, ServerWaits, TimeoutFor};
 use crate::wait::Wait;
 use crate::wait::params::{self, ParamError};
@@ -15,7 +18,6 @@ use crate::{AsyncSleeper, Attempt, Clock, Details, Policy, Sleeper};
 use std::any::type_name;
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::time::Duration;
 
 /// One call of a policy, with options for this call alone: made by [`Policy::call`].
@@ -151,13 +153,7 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
             policy: self.policy,
             limits: self.limits,
             hedge: self.hedge,
-            handlers: (
-                self.handlers,
-                CallHandler {
-                    handler,
-                    types: PhantomData,
-                },
-            ),
+            handlers: (self.handlers, CallHandler::new(handler)),
         }
     }
 }
@@ -263,110 +259,5 @@ impl<R, W, P, K, X> fmt::Debug for Call<'_, R, W, P, K, X> {
             .field("max_time", &self.limits.max_time)
             .field("hedge", &self.hedge)
             .finish_non_exhaustive()
-    }
-}
-
-/// A handler given to one [`Call`]: `H` called at the event `V` ([`OnBackoff`], [`OnGiveup`] or
-/// [`OnSuccess`]) with the [`Details`] of an operation with value `T` and error `E`.
-pub struct CallHandler<V, H, T, E> {
-    handler: H,
-    types: PhantomData<fn() -> (V, T, E)>,
-}
-
-/// The event of a call's `on_backoff` handlers.
-#[derive(Debug, Clone, Copy)]
-pub enum OnBackoff {}
-/// The event of a call's `on_giveup` handlers.
-#[derive(Debug, Clone, Copy)]
-pub enum OnGiveup {}
-/// The event of a call's `on_success` handlers.
-#[derive(Debug, Clone, Copy)]
-pub enum OnSuccess {}
-
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for () {}
-    impl<A, B> Sealed for (A, B) {}
-    impl<V, H, T, E> Sealed for super::CallHandler<V, H, T, E> {}
-}
-
-/// Which events a call's handler list answers, known at compile time.
-pub trait CallHandlerList: sealed::Sealed {
-    /// Whether the list holds an `on_backoff` handler.
-    const BACKOFF: bool = false;
-    /// Whether the list holds an `on_giveup` handler.
-    const GIVEUP: bool = false;
-    /// Whether the list holds an `on_success` handler.
-    const SUCCESS: bool = false;
-}
-
-/// The handlers of a call, for operations with value `T` and error `E`.
-#[diagnostic::on_unimplemented(
-    message = "this call's handlers read `Details<{T}, {E}>` of another operation type",
-    note = "a handler given to `call()` reads the `Details` of the operation that call retries"
-)]
-pub trait CallHandlers<T, E>: CallHandlerList {
-    /// Runs the `on_backoff` handlers, in the order they were added.
-    #[inline(always)]
-    fn backoff(&mut self, _details: &Details<'_, T, E>) {}
-    /// Runs the `on_giveup` handlers.
-    #[inline(always)]
-    fn giveup(&mut self, _details: &Details<'_, T, E>) {}
-    /// Runs the `on_success` handlers.
-    #[inline(always)]
-    fn success(&mut self, _details: &Details<'_, T, E>) {}
-}
-
-impl CallHandlerList for () {}
-impl<T, E> CallHandlers<T, E> for () {}
-
-impl<A: CallHandlerList, B: CallHandlerList> CallHandlerList for (A, B) {
-    const BACKOFF: bool = A::BACKOFF || B::BACKOFF;
-    const GIVEUP: bool = A::GIVEUP || B::GIVEUP;
-    const SUCCESS: bool = A::SUCCESS || B::SUCCESS;
-}
-
-impl<T, E, A: CallHandlers<T, E>, B: CallHandlers<T, E>> CallHandlers<T, E> for (A, B) {
-    fn backoff(&mut self, details: &Details<'_, T, E>) {
-        self.0.backoff(details);
-        self.1.backoff(details);
-    }
-
-    fn giveup(&mut self, details: &Details<'_, T, E>) {
-        self.0.giveup(details);
-        self.1.giveup(details);
-    }
-
-    fn success(&mut self, details: &Details<'_, T, E>) {
-        self.0.success(details);
-        self.1.success(details);
-    }
-}
-
-/// The three handlers differ only in the event they answer.
-macro_rules! call_handler_event {
-    ($event:ident, $flag:ident, $method:ident) => {
-        impl<H, T, E> CallHandlerList for CallHandler<$event, H, T, E> {
-            const $flag: bool = true;
-        }
-
-        impl<H, T, E> CallHandlers<T, E> for CallHandler<$event, H, T, E>
-        where
-            H: FnMut(&Details<'_, T, E>),
-        {
-            fn $method(&mut self, details: &Details<'_, T, E>) {
-                (self.handler)(details);
-            }
-        }
-    };
-}
-
-call_handler_event!(OnBackoff, BACKOFF, backoff);
-call_handler_event!(OnGiveup, GIVEUP, giveup);
-call_handler_event!(OnSuccess, SUCCESS, success);
-
-impl<V, H, T, E> fmt::Debug for CallHandler<V, H, T, E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CallHandler<{}>(..)", std::any::type_name::<V>())
     }
 }

@@ -1,9 +1,9 @@
 //! The drivers: thin loops around the decision core ([`Retrying::check`]). None of them holds a
 //! retry rule.
 
-use crate::call::CallHandlers;
+use crate::core::call_handlers::CallHandlers;
+use crate::core::policy::Hedge;
 use crate::core::{Judge, Retrying};
-use crate::hedge::Hedge;
 use crate::policy::{Blocking, Handlers, ServerWaits, TimeoutFor};
 use crate::{AsyncSleeper, Attempt, Clock, Policy, Sleeper};
 use persevere_wait::Wait;

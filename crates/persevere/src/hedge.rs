@@ -3,23 +3,16 @@
 //! decision core: every outcome, limit and budget question goes through [`Retrying`].
 
 use crate::budget::Withdrawal;
-use crate::call::CallHandlers;
+use crate::core::call_handlers::CallHandlers;
+use crate::core::policy::Hedge;
 use crate::core::{Decision, Judge, Retrying, cut_attempt};
 use crate::policy::{Handlers, ServerWaits, TimeoutFor};
 use crate::wait::{Wait, params};
 use crate::{AsyncSleeper, Attempt, Clock, Policy};
 use std::future::{Future, poll_fn};
-use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::task::Poll;
 use std::time::Duration;
-
-/// How a policy hedges: set by [`Policy::hedge`], kept in the policy's settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Hedge {
-    delay: Duration,
-    max_in_flight: NonZeroU32,
-}
 
 impl<R, W, P, K> Policy<R, W, P, K> {
     /// Hedges the calls of this policy (gRPC's hedging, Polly's hedging strategy): when no
@@ -93,13 +86,6 @@ impl<R, W, P, K> Policy<R, W, P, K> {
 }
 
 impl Hedge {
-    pub(crate) fn new(delay: Duration, max_in_flight: u32) -> Result<Self, params::ParamError> {
-        Ok(Hedge {
-            delay,
-            max_in_flight: params::hedge_in_flight(max_in_flight)?,
-        })
-    }
-
     /// Runs one hedged call of `policy`: the async drivers come here when the policy hedges.
     pub(crate) async fn run<R, W, P, K, O, X, F, Fut, M>(
         self,

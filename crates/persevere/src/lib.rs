@@ -155,7 +155,6 @@ mod falsy;
 mod hedge;
 #[cfg(feature = "http")]
 pub mod http;
-mod limits;
 mod log;
 #[cfg(feature = "metrics")]
 pub mod metrics;

@@ -4,10 +4,12 @@
 // Each part of a policy is a type, so the builder's return types spell the part lists out.
 #![allow(clippy::type_complexity)]
 
+use super::limits::{IntoMaxTime, IntoMaxTries};
 use super::parts::{BackoffEvent, GiveupEvent, Handler, SuccessEvent};
-use super::{Config, FixTypes, IntoJitter, Policy};
+use super::{FixTypes, IntoJitter, Policy};
 use crate::budget::Budget;
-use crate::limits::{IntoMaxTime, IntoMaxTries, Limit};
+use crate::core::limits::Limit;
+use crate::core::policy::Config;
 use crate::log::LogLevels;
 use crate::time::WithSleeper;
 use crate::wait::params::{self, ParamError};

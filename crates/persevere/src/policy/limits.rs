@@ -1,20 +1,11 @@
 //! `max_tries` and `max_time`: fixed, or read from a closure at the start of each call (as
 //! Python reads a callable per call). A closure becomes a part of the policy, so it may borrow.
 
-use crate::policy::parts::{MaxTimeFn, MaxTriesFn};
+use super::parts::{MaxTimeFn, MaxTriesFn};
+use crate::core::limits::Limit;
 use persevere_wait::params;
 use std::num::NonZeroU32;
 use std::time::Duration;
-
-/// A limit as the policy holds it: none, a value, or "ask the parts" (a closure given last).
-/// Public only because the `IntoMax*` traits name it; not part of the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[doc(hidden)]
-pub enum Limit<V> {
-    Unset,
-    Fixed(V),
-    FromParts,
-}
 
 /// What [`max_tries`](crate::Policy::max_tries) accepts: an integer from 1 to `u32::MAX`, or
 /// a `Fn() -> u32` read at the start of each call. `P` is the policy's part list.
@@ -97,39 +88,5 @@ impl<P, F: Fn() -> Duration> IntoMaxTime<P> for F {
 
     fn into_max_time(self, parts: P) -> (Limit<Duration>, Self::Parts) {
         (Limit::FromParts, (parts, MaxTimeFn(self)))
-    }
-}
-
-/// The `max_tries` of a call that starts now: a closure's answer is checked here (0 makes one
-/// attempt, with a warning).
-pub(crate) fn read_max_tries(
-    limit: Limit<NonZeroU32>,
-    from_parts: impl FnOnce() -> Option<u32>,
-) -> Option<NonZeroU32> {
-    match limit {
-        Limit::Unset => None,
-        Limit::Fixed(n) => Some(n),
-        Limit::FromParts => from_parts().map(|n| {
-            NonZeroU32::new(n).unwrap_or_else(|| {
-                // A value from configuration must not panic a call: one attempt, said once.
-                tracing::warn!(
-                    target: "persevere",
-                    "the max_tries closure returned 0 (it must be at least 1): this call makes one attempt"
-                );
-                NonZeroU32::MIN
-            })
-        }),
-    }
-}
-
-/// The `max_time` of a call that starts now.
-pub(crate) fn read_max_time(
-    limit: Limit<Duration>,
-    from_parts: impl FnOnce() -> Option<Duration>,
-) -> Option<Duration> {
-    match limit {
-        Limit::Unset => None,
-        Limit::Fixed(d) => Some(d),
-        Limit::FromParts => from_parts(),
     }
 }

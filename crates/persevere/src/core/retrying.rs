@@ -1,17 +1,17 @@
-//! The decision core: the one place where the retry rules live.
+//! One retrying call: the decision core's state machine, where the retry rules live.
 //!
 //! [`Retrying`] is the state of one call. Each finished attempt goes through
 //! [`Retrying::check`], which turns "attempt n ended with outcome o at time t" into "return o" or
 //! "retry after d", runs the handlers and writes the log. Every driver (blocking, async, the
 //! code-block form, the macros, the CLI) only loops around it.
 
+use super::call_handlers::{CallHandlerList, CallHandlers};
+use super::judge::{Judge, Rules, Verdict};
+use super::limits::{read_max_time, read_max_tries};
+use super::parts::{AttemptOutcome, AttemptStart, Handlers, Parts, ServerWaits, TimeoutFor};
+use super::policy::Policy;
 use crate::budget::{RetryCause, Withdrawal};
-use crate::call::{CallHandlerList, CallHandlers};
-use crate::limits::{read_max_time, read_max_tries};
 use crate::log::operation_name;
-use crate::policy::{
-    AttemptOutcome, AttemptStart, Handlers, Parts, Policy, ServerWaits, TimeoutFor,
-};
 use crate::{AsyncSleeper, Attempt, Clock, Details, GiveUpReason, Sleeper, TimedOut};
 use persevere_wait::{Jitter, Rng, Wait};
 use std::fmt::Debug;
@@ -22,51 +22,6 @@ use std::ops::ControlFlow;
 use std::pin::pin;
 use std::task::Poll;
 use std::time::{Duration, Instant};
-
-mod sealed {
-    pub trait Sealed {}
-}
-pub(crate) use sealed::Sealed;
-
-/// What a policy's rules make of an operation's outcome type `O`. Implemented by the rules of
-/// [`on_error`](fn@crate::on_error) (for `O = Result<T, E>`) and
-/// [`on_predicate`](fn@crate::on_predicate) (for any `O = T`) only.
-#[diagnostic::on_unimplemented(
-    message = "this policy cannot retry an operation that returns `{O}`",
-    note = "an `on_error` policy retries operations that return `Result<T, E>` (with `E: Debug`); an `on_predicate` policy retries values (with `T: Debug`); parts that read a type serve only that type"
-)]
-pub trait Rules<O>: Sealed {
-    /// The value type the handlers' [`Details`] carry.
-    type Value;
-    /// The error type the handlers' [`Details`] carry (`Infallible` for `on_predicate`).
-    type Error;
-    /// What the wait strategy and the log read from a failed outcome: the error or the value.
-    type Subject: ?Sized + Debug;
-
-    /// The value and the error of an outcome, for [`Details`].
-    fn parts(outcome: &O) -> (Option<&Self::Value>, Option<&Self::Error>);
-}
-
-/// Classifies an outcome. `M` is the inferred route of the `on` filters' error chains
-/// (never written). Implemented by the policies' rules only.
-pub trait Judge<O, M>: Rules<O> {
-    /// The verdict on one outcome.
-    fn judge<'o>(&self, outcome: &'o O) -> Verdict<'o, Self::Subject>;
-}
-
-/// The rules' verdict on one outcome.
-#[derive(Debug)]
-pub enum Verdict<'o, X: ?Sized> {
-    /// Success: return it (after `on_success`).
-    Success,
-    /// A failure this policy does not handle (`on`/`when` rejected it): return it at once,
-    /// with no handler and no log.
-    Unmatched,
-    /// A retryable failure: retry it unless a limit says otherwise.
-    Retry(&'o X),
-    /// A failure `giveup` marks fatal: return it after `on_giveup` and the give-up log.
-    GiveUp(&'o X),
-}
 
 /// What the caller does next, as [`Retrying::check`] decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,378 @@
+//! What the decision core reads of a policy's closure parts: the traits a part list implements.
+//! The part types themselves (handlers, limit closures, a custom jitter, a server wait, an
+//! attempt timeout) live with the builder, in `policy::parts`; the core knows only these traits.
+//!
+//! A part list is `()` for none and `(earlier, last)` for more, so that each part may borrow
+//! local state, the policy is `Send`/`Sync`/`'static` exactly when its parts are, and a policy
+//! without a part pays nothing for it. Four traits read the list: [`Parts`] (what reads no
+//! type), [`Handlers`] (typed by the operation's value and error), [`ServerWaits`] (typed by
+//! what a failure carries) and [`TimeoutFor`] (typed by the outcome). [`Blocking`] marks the
+//! lists a blocking driver can run. Parts that observe attempts (metrics) keep the start of the
+//! running attempt in a call's [`AttemptStart`], `()` for every other part.
+
+use crate::{Details, TimedOut};
+use persevere_wait::Rng;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// The part list of a policy, as far as it reads no type. Implemented by `()`, pairs, and the
+/// parts the builder adds; each method answers from the last part that has an answer, as a
+/// later builder call replaces an earlier one.
+pub trait Parts {
+    /// Whether the list holds an `on_backoff` handler.
+    const BACKOFF: bool = false;
+    /// Whether the list holds an `on_giveup` handler.
+    const GIVEUP: bool = false;
+    /// Whether the list holds an `on_success` handler.
+    const SUCCESS: bool = false;
+
+    /// Whether this list runs `on_backoff` handlers: [`BACKOFF`](Parts::BACKOFF), known at
+    /// compile time, except for type-erased parts, which know it at run time.
+    #[inline]
+    fn has_backoff(&self) -> bool {
+        Self::BACKOFF
+    }
+
+    /// Whether this list runs `on_giveup` handlers (see [`has_backoff`](Parts::has_backoff)).
+    #[inline]
+    fn has_giveup(&self) -> bool {
+        Self::GIVEUP
+    }
+
+    /// Whether this list runs `on_success` handlers (see [`has_backoff`](Parts::has_backoff)).
+    #[inline]
+    fn has_success(&self) -> bool {
+        Self::SUCCESS
+    }
+
+    /// `max_tries` from the last closure given to [`max_tries`](crate::Policy::max_tries).
+    #[inline]
+    fn max_tries(&self) -> Option<u32> {
+        None
+    }
+
+    /// `max_time` from the last closure given to [`max_time`](crate::Policy::max_time).
+    #[inline]
+    fn max_time(&self) -> Option<Duration> {
+        None
+    }
+
+    /// The delay under the last custom jitter given to [`jitter`](crate::Policy::jitter).
+    #[inline]
+    fn jitter(&self, _delay: Duration, _rng: &mut Rng) -> Option<Duration> {
+        None
+    }
+
+    /// The last attempt timeout given to [`attempt_timeout`](crate::Policy::attempt_timeout).
+    #[inline]
+    fn attempt_timeout(&self) -> Option<Duration> {
+        None
+    }
+
+    /// What a call keeps of its running attempt for the parts that observe attempts: `()`
+    /// for parts that do not, an `Option<Instant>` for those that do (metrics), and a pair for
+    /// a pair of lists (a pair of `()` holds nothing).
+    type AttemptStart: AttemptStart;
+
+    /// Whether this list hears of every attempt's end ([`attempt_ended`](Parts::attempt_ended)):
+    /// known at compile time from [`AttemptStart`](Parts::AttemptStart), except for
+    /// type-erased parts, which know it at run time. A call of a list that does not reads no
+    /// clock for it.
+    #[inline]
+    fn observes_attempts(&self) -> bool {
+        <Self::AttemptStart as AttemptStart>::OBSERVED
+    }
+
+    /// Called after every attempt, whatever its outcome (a success, a failure the policy
+    /// retries or gives up on, or one its filters do not handle), with the policy's target
+    /// name and how long the attempt ran. Called only when
+    /// [`observes_attempts`](Parts::observes_attempts).
+    #[inline]
+    fn attempt_ended(&self, _target: &str, _outcome: AttemptOutcome, _duration: Duration) {}
+
+    /// Called when the budget refuses an attempt that would not have ended the call (a hedge);
+    /// a refused retry ends the call, which the give-up handlers hear of with
+    /// [`GiveUpReason::Budget`](crate::GiveUpReason::Budget).
+    #[inline]
+    fn budget_refused(&self, _target: &str) {}
+}
+
+/// What a part list keeps of a call's running attempt (see [`Parts::AttemptStart`]):
+/// nothing (`()`), its start (`Option<Instant>`), or a pair of these.
+pub trait AttemptStart: Copy + fmt::Debug + Send + Sync {
+    /// Whether a list with this state observes attempts.
+    const OBSERVED: bool;
+
+    /// The state before anything was measured.
+    fn unset() -> Self;
+
+    /// The state of an attempt that starts at `now`.
+    fn at(now: Instant) -> Self;
+
+    /// How long the attempt has run at `now` (`None` if nothing was measured).
+    fn ran(self, now: Instant) -> Option<Duration>;
+}
+
+impl AttemptStart for () {
+    const OBSERVED: bool = false;
+
+    #[inline(always)]
+    fn unset() -> Self {}
+
+    #[inline(always)]
+    fn at(_now: Instant) -> Self {}
+
+    #[inline(always)]
+    fn ran(self, _now: Instant) -> Option<Duration> {
+        None
+    }
+}
+
+impl AttemptStart for Option<Instant> {
+    const OBSERVED: bool = true;
+
+    #[inline]
+    fn unset() -> Self {
+        None
+    }
+
+    #[inline]
+    fn at(now: Instant) -> Self {
+        Some(now)
+    }
+
+    #[inline]
+    fn ran(self, now: Instant) -> Option<Duration> {
+        self.map(|start| now.saturating_duration_since(start))
+    }
+}
+
+impl<A: AttemptStart, B: AttemptStart> AttemptStart for (A, B) {
+    const OBSERVED: bool = A::OBSERVED || B::OBSERVED;
+
+    #[inline(always)]
+    fn unset() -> Self {
+        (A::unset(), B::unset())
+    }
+
+    #[inline(always)]
+    fn at(now: Instant) -> Self {
+        (A::at(now), B::at(now))
+    }
+
+    #[inline(always)]
+    fn ran(self, now: Instant) -> Option<Duration> {
+        self.1.ran(now).or_else(|| self.0.ran(now))
+    }
+}
+
+/// How an attempt ended, as the policy's rules judged it: what
+/// [`Parts::attempt_ended`] hears (and the `outcome` label of the metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AttemptOutcome {
+    /// The attempt succeeded.
+    Success,
+    /// A failure the policy retries (unless a limit or the budget ends the call).
+    Retryable,
+    /// A failure that a `giveup` filter marks fatal.
+    Fatal,
+    /// A failure the policy's filters do not handle (`on`/`when` rejected it): returned at
+    /// once.
+    Unmatched,
+}
+
+impl AttemptOutcome {
+    /// A short lowercase name: `success`, `retryable`, `fatal`, `unmatched`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptOutcome::Success => "success",
+            AttemptOutcome::Retryable => "retryable",
+            AttemptOutcome::Fatal => "fatal",
+            AttemptOutcome::Unmatched => "unmatched",
+        }
+    }
+}
+
+/// The handlers of a part list for operations with value `T` and error `E`.
+#[diagnostic::on_unimplemented(
+    message = "this policy's handlers read `Details<{T}, {E}>` of another operation type",
+    note = "a handler fixes `T` and `E` to the types of its `Details` (those of the first operation it serves); a policy used for operations of several types needs handlers per type"
+)]
+pub trait Handlers<T, E>: Parts {
+    /// Runs the `on_backoff` handlers, in the order they were added.
+    #[inline]
+    fn backoff(&self, _details: &Details<'_, T, E>) {}
+    /// Runs the `on_giveup` handlers.
+    #[inline]
+    fn giveup(&self, _details: &Details<'_, T, E>) {}
+    /// Runs the `on_success` handlers.
+    #[inline]
+    fn success(&self, _details: &Details<'_, T, E>) {}
+}
+
+/// The server-directed wait of a part list for failures that carry `X` (the error of
+/// `on_error`, the value of `on_predicate`).
+#[diagnostic::on_unimplemented(
+    message = "this policy's `server_wait` reads `{X}`'s of another type",
+    note = "`server_wait(|failure| ..)` fixes the type it reads"
+)]
+pub trait ServerWaits<X: ?Sized>: Parts {
+    /// The wait the server asked for, from the last `server_wait` part with an answer.
+    #[inline]
+    fn server_wait(&self, _failure: &X) -> Option<Duration> {
+        None
+    }
+}
+
+/// How a part list turns an attempt that timed out into an outcome `O`: only a list with an
+/// [`attempt_timeout`](crate::Policy::attempt_timeout) does, and only for errors that
+/// implement `From<TimedOut>`.
+#[diagnostic::on_unimplemented(
+    message = "an attempt timeout needs an error type that implements `From<persevere::TimedOut>`",
+    label = "`{O}` cannot hold a timed-out attempt",
+    note = "implement `From<persevere::TimedOut>` for your error type (a variant holding it, say)"
+)]
+pub trait TimeoutFor<O>: Parts {
+    /// The outcome of an attempt cut at its timeout (`None` without a timeout part).
+    #[inline]
+    fn timeout_outcome(&self, _timed_out: TimedOut) -> Option<O> {
+        None
+    }
+}
+
+/// The part lists a blocking driver can run: all but those with an attempt timeout, since a
+/// blocking call cannot be cut short.
+#[diagnostic::on_unimplemented(
+    message = "this policy has an `attempt_timeout`, which needs an async driver",
+    label = "a blocking call cannot be cut short",
+    note = "use `retry_async` (or `retry_async_with`), or drop the attempt timeout"
+)]
+pub trait Blocking: Parts {}
+
+impl Parts for () {
+    type AttemptStart = ();
+}
+impl<T, E> Handlers<T, E> for () {}
+impl<X: ?Sized> ServerWaits<X> for () {}
+impl<O> TimeoutFor<O> for () {}
+impl Blocking for () {}
+
+impl<A: Parts, B: Parts> Parts for (A, B) {
+    const BACKOFF: bool = A::BACKOFF || B::BACKOFF;
+    const GIVEUP: bool = A::GIVEUP || B::GIVEUP;
+    const SUCCESS: bool = A::SUCCESS || B::SUCCESS;
+
+    #[inline]
+    fn has_backoff(&self) -> bool {
+        self.0.has_backoff() || self.1.has_backoff()
+    }
+
+    #[inline]
+    fn has_giveup(&self) -> bool {
+        self.0.has_giveup() || self.1.has_giveup()
+    }
+
+    #[inline]
+    fn has_success(&self) -> bool {
+        self.0.has_success() || self.1.has_success()
+    }
+
+    // The later part wins, as a later builder call does.
+    #[inline]
+    fn max_tries(&self) -> Option<u32> {
+        self.1.max_tries().or_else(|| self.0.max_tries())
+    }
+
+    #[inline]
+    fn max_time(&self) -> Option<Duration> {
+        self.1.max_time().or_else(|| self.0.max_time())
+    }
+
+    #[inline]
+    fn jitter(&self, delay: Duration, rng: &mut Rng) -> Option<Duration> {
+        match self.1.jitter(delay, rng) {
+            Some(jittered) => Some(jittered),
+            None => self.0.jitter(delay, rng),
+        }
+    }
+
+    #[inline]
+    fn attempt_timeout(&self) -> Option<Duration> {
+        self.1
+            .attempt_timeout()
+            .or_else(|| self.0.attempt_timeout())
+    }
+
+    type AttemptStart = (A::AttemptStart, B::AttemptStart);
+
+    #[inline]
+    fn observes_attempts(&self) -> bool {
+        self.0.observes_attempts() || self.1.observes_attempts()
+    }
+
+    #[inline]
+    fn attempt_ended(&self, target: &str, outcome: AttemptOutcome, duration: Duration) {
+        self.0.attempt_ended(target, outcome, duration);
+        self.1.attempt_ended(target, outcome, duration);
+    }
+
+    #[inline]
+    fn budget_refused(&self, target: &str) {
+        self.0.budget_refused(target);
+        self.1.budget_refused(target);
+    }
+}
+
+impl<T, E, A: Handlers<T, E>, B: Handlers<T, E>> Handlers<T, E> for (A, B) {
+    #[inline]
+    fn backoff(&self, details: &Details<'_, T, E>) {
+        self.0.backoff(details);
+        self.1.backoff(details);
+    }
+
+    #[inline]
+    fn giveup(&self, details: &Details<'_, T, E>) {
+        self.0.giveup(details);
+        self.1.giveup(details);
+    }
+
+    #[inline]
+    fn success(&self, details: &Details<'_, T, E>) {
+        self.0.success(details);
+        self.1.success(details);
+    }
+}
+
+impl<X: ?Sized, A: ServerWaits<X>, B: ServerWaits<X>> ServerWaits<X> for (A, B) {
+    #[inline]
+    fn server_wait(&self, failure: &X) -> Option<Duration> {
+        self.1
+            .server_wait(failure)
+            .or_else(|| self.0.server_wait(failure))
+    }
+}
+
+impl<O, A: TimeoutFor<O>, B: TimeoutFor<O>> TimeoutFor<O> for (A, B) {
+    #[inline]
+    fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O> {
+        match self.1.timeout_outcome(timed_out) {
+            Some(outcome) => Some(outcome),
+            None => self.0.timeout_outcome(timed_out),
+        }
+    }
+}
+
+impl<A: Blocking, B: Blocking> Blocking for (A, B) {}
+
+/// An outcome that can hold a timed-out attempt: `Result<T, E>` with `E: From<TimedOut>`.
+pub trait FromTimedOut {
+    /// The outcome of an attempt cut at its timeout.
+    fn from_timed_out(timed_out: TimedOut) -> Self;
+}
+
+impl<T, E: From<TimedOut>> FromTimedOut for Result<T, E> {
+    fn from_timed_out(timed_out: TimedOut) -> Self {
+        Err(E::from(timed_out))
+    }
+}
