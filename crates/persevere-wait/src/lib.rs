@@ -35,6 +35,7 @@ mod any_wait;
 pub mod catalogue;
 mod duration;
 mod jitter;
+mod next_wait;
 pub mod params;
 pub mod parse;
 mod rng;
@@ -43,5 +44,6 @@ mod strategy;
 #[cfg(feature = "alloc")]
 pub use any_wait::{AnyWait, AnyWaitState};
 pub use jitter::{CustomJitter, Jitter};
+pub use next_wait::next_wait;
 pub use rng::Rng;
 pub use strategy::*;

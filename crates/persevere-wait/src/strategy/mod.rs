@@ -25,7 +25,6 @@ pub use intervals::{Intervals, intervals};
 pub use linear::{Linear, linear};
 pub use runtime::{NoFallback, Runtime, RuntimeWait, runtime};
 
-use crate::jitter::Jitter;
 use crate::rng::Rng;
 use core::time::Duration;
 
@@ -98,35 +97,4 @@ where
     fn next_delay(&self, state: &mut I, _last: &X, _rng: &mut Rng) -> Option<Delay> {
         state.next().map(Delay::jittered)
     }
-}
-
-/// The next wait of a strategy as persevere sleeps it, before the `max_time` clamp: the
-/// strategy's delay (capped by the strategy itself), then the explicit jitter if one is given,
-/// else the strategy's default (see [`Jitter::for_delay`]). `None`: the strategy is exhausted.
-///
-/// The decision core takes each wait through this step; simulations and tools that need
-/// persevere's waits without a retrying call use it too.
-///
-/// ```
-/// use persevere::{expo, wait::{next_wait, Wait}, Jitter, Rng};
-/// use std::time::Duration;
-///
-/// let strategy = expo();
-/// let mut state = Wait::<()>::start(&strategy);
-/// let mut rng = Rng::seeded(1);
-/// let waits: Vec<Duration> = (0..3)
-///     .map(|_| next_wait(&strategy, &mut state, &(), Some(Jitter::None), &mut rng).unwrap())
-///     .collect();
-/// assert_eq!(waits, [1, 2, 4].map(Duration::from_secs));
-/// ```
-#[inline]
-pub fn next_wait<X: ?Sized, W: Wait<X>>(
-    wait: &W,
-    state: &mut W::State,
-    last: &X,
-    jitter: Option<Jitter>,
-    rng: &mut Rng,
-) -> Option<Duration> {
-    let delay = wait.next_delay(state, last, rng)?;
-    Some(Jitter::for_delay(jitter, delay, rng))
 }
