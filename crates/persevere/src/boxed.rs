@@ -29,6 +29,10 @@ use std::time::{Duration, Instant};
 /// return `Result<T, E>`. Made by [`boxed`](Policy::boxed); its name does not change whatever
 /// filters (`on`, `when`, ...), handlers, limits, strategy, clock or sleeper it has.
 ///
+/// Its attempt timeout, if it has one, is known only at run time: the blocking drivers, which
+/// cannot cut an attempt short, then make no attempt and return the timed-out error at once
+/// (after an error log), where a policy that is not boxed would not compile.
+///
 /// ```
 /// use persevere::{on_error, expo, BoxedOnError, testing::VirtualClock};
 /// use std::io;

@@ -10,7 +10,7 @@ use crate::core::call_handlers::{
 };
 use crate::core::policy::Hedge;
 use crate::core::{CallLimits, Judge, Retrying, Rules};
-use crate::drivers::{refuse_attempt_timeout, run_async, run_async_mut, run_blocking};
+use crate::drivers::{run_async, run_async_mut, run_blocking};
 use crate::policy::{Blocking, Handlers, Parts, ServerWaits, TimeoutFor};
 use crate::wait::Wait;
 use crate::wait::params::{self, ParamError};
@@ -166,11 +166,10 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
         F: FnMut() -> O,
         R: Judge<O, M>,
         W: Wait<R::Subject>,
-        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + Blocking,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O> + Blocking,
         K: Clock + Sleeper,
         X: CallHandlers<R::Value, R::Error>,
     {
-        refuse_attempt_timeout(&self.policy.parts);
         let retrying = self.begin(type_name::<F>());
         run_blocking::<_, _, _, _, _, _, _, false>(retrying, |_| op())
     }
@@ -182,11 +181,10 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
         F: FnMut(Attempt) -> O,
         R: Judge<O, M>,
         W: Wait<R::Subject>,
-        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + Blocking,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O> + Blocking,
         K: Clock + Sleeper,
         X: CallHandlers<R::Value, R::Error>,
     {
-        refuse_attempt_timeout(&self.policy.parts);
         let retrying = self.begin(type_name::<F>());
         run_blocking::<_, _, _, _, _, _, _, true>(retrying, op)
     }

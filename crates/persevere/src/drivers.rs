@@ -38,10 +38,9 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         F: FnMut() -> O,
         R: Judge<O, M>,
         W: Wait<R::Subject>,
-        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + Blocking,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O> + Blocking,
         K: Clock + Sleeper,
     {
-        refuse_attempt_timeout(&self.parts);
         run_blocking::<_, _, _, _, _, _, _, false>(self.begin_as(type_name::<F>()), |_| op())
     }
 
@@ -143,10 +142,9 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         F: FnMut(Attempt) -> O,
         R: Judge<O, M>,
         W: Wait<R::Subject>,
-        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + Blocking,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O> + Blocking,
         K: Clock + Sleeper,
     {
-        refuse_attempt_timeout(&self.parts);
         run_blocking::<_, _, _, _, _, _, _, true>(self.begin_as(type_name::<F>()), op)
     }
 
@@ -191,10 +189,13 @@ pub(crate) fn run_blocking<R, W, P, K, O, X, M, const ATTEMPT: bool>(
 where
     R: Judge<O, M>,
     W: Wait<R::Subject>,
-    P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject>,
+    P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
     K: Clock + Sleeper,
     X: CallHandlers<R::Value, R::Error>,
 {
+    if let Some(refused) = retrying.refuse_blocking() {
+        return refused;
+    }
     loop {
         let outcome = op(retrying.attempt_if::<ATTEMPT>());
         if let ControlFlow::Break(outcome) = retrying.settle(outcome) {
@@ -253,15 +254,4 @@ where
             return outcome;
         }
     }
-}
-
-/// A blocking call cannot be cut short. Generic part lists with an attempt timeout do not
-/// compile with the blocking drivers (see [`Blocking`]); a boxed policy knows only at run time.
-#[inline]
-#[track_caller]
-pub(crate) fn refuse_attempt_timeout(parts: &impl crate::policy::Parts) {
-    assert!(
-        parts.attempt_timeout().is_none(),
-        "persevere: this boxed policy has an `attempt_timeout`, which needs an async driver (`retry_async`): a blocking call cannot be cut short"
-    );
 }

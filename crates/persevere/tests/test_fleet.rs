@@ -407,13 +407,26 @@ async fn an_answer_in_time_is_not_cut() {
     assert_eq!(r, Ok(7));
 }
 
+// A blocking call cannot be cut short. A boxed policy knows of its timeout only at run time:
+// the blocking drivers return the timed-out error without calling the operation (no panic).
 #[test]
-#[should_panic(expected = "needs an async driver")]
-fn a_boxed_policy_with_an_attempt_timeout_refuses_the_blocking_driver() {
+fn a_boxed_policy_with_an_attempt_timeout_refuses_the_blocking_driver_with_an_error() {
     let policy: BoxedOnError<(), CallError> = on_error(constant(Duration::ZERO))
         .attempt_timeout(Duration::from_secs(1))
         .boxed();
-    let _ = policy.retry(|| Err(CallError::Down));
+    let mut calls = 0;
+    let r = policy.retry(|| {
+        calls += 1;
+        Err(CallError::Down)
+    });
+    assert_eq!(r, Err(CallError::TimedOut(Duration::from_secs(1))));
+    assert_eq!(calls, 0, "no attempt is made");
+    let r = policy.call().retry_with(|_| {
+        calls += 1;
+        Ok(())
+    });
+    assert_eq!(r, Err(CallError::TimedOut(Duration::from_secs(1))));
+    assert_eq!(calls, 0);
 }
 
 /// Counts the drops of the attempts it guards: a cancelled attempt's future is dropped.

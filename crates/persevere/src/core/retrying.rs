@@ -424,6 +424,27 @@ where
         }
     }
 
+    /// What a blocking driver returns instead of running a policy whose attempts it cannot
+    /// cut: `None` for every policy that compiles with the blocking drivers, except a boxed
+    /// one with an attempt timeout (erased, so known only at run time). Such a call makes no
+    /// attempt and returns the timed-out outcome at once, after an error log that says why:
+    /// a documented error rather than a panic, and nothing was sent.
+    #[inline(always)]
+    pub(crate) fn refuse_blocking(&self) -> Option<O>
+    where
+        P: TimeoutFor<O>,
+    {
+        let timeout = self.policy.parts.attempt_timeout()?;
+        tracing::error!(
+            target: "persevere",
+            policy = self.target(),
+            "a policy with an attempt timeout needs an async driver (a blocking call cannot be cut short): no attempt made"
+        );
+        self.policy
+            .parts
+            .timeout_outcome(TimedOut { after: timeout })
+    }
+
     /// The one step every driver takes after an attempt (blocking): the core decides; on a
     /// retry the wait is slept and the next attempt marked; `Break` carries the outcome to
     /// return. No step can be left out.
