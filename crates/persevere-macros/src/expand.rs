@@ -4,14 +4,15 @@
 //! ```text
 //! let __persevere_policy_0 = &(POLICY);          // built at each call
 //! let mut __persevere_retrying_0 = __persevere_policy_0.begin_as("name");
-//! loop {
-//!     let (__persevere_outcome_0, __persevere_cut): (Ret, bool) = ((|| -> Ret { BODY })(), false);
-//!     // async: __persevere_retrying_0.attempt_cut(async { BODY }).await (the attempt timeout)
-//!     match __persevere_retrying_0.check_cut(__persevere_outcome_0, __persevere_cut) {
-//!         Next::Done(outcome) => break outcome,
-//!         Next::Retry(wait) => {
-//!             __persevere_retrying_0.sleep(wait);  // sleep_async(wait).await
-//!             __persevere_retrying_0.mark_attempt();
+//! // blocking only: a boxed policy with an attempt timeout refuses (no attempt)
+//! if let Some(done) = __private::refuse_blocking(&__persevere_retrying_0) { done } else {
+//!     loop {
+//!         let (__persevere_outcome_0, __persevere_cut): (Ret, bool) = ((|| -> Ret { BODY })(), false);
+//!         // async: __private::attempt(&__persevere_retrying_0, async { BODY }).await (cut at the timeout)
+//!         match __private::settle(&mut __persevere_retrying_0, __persevere_outcome_0) {
+//!             // async: __private::settle_async(&mut .., outcome, cut).await
+//!             ControlFlow::Break(outcome) => break outcome,  // done
+//!             ControlFlow::Continue(()) => {}                // slept; the next attempt is marked
 //!         }
 //!     }
 //! }
@@ -135,34 +136,45 @@ fn layer_loop(
         }
         _ => (quote!(#outcome), done.clone()),
     };
-    let (attempt, sleep) = if is_async {
+    let private = quote!(::persevere::__private);
+    let (attempt, settle, refuse) = if is_async {
         (
             // Through the policy's attempt timeout, if it has one.
-            quote!(#retrying.attempt_cut(async #inner).await),
-            quote!(#retrying.sleep_async(__persevere_wait).await),
+            quote!(#private::attempt(&#retrying, async #inner).await),
+            quote!(#private::settle_async(&mut #retrying, #checked, __persevere_cut).await),
+            quote!(),
         )
     } else {
         (
             quote!(((|| -> #ret_ty #inner)(), false)),
-            quote!(#retrying.sleep(__persevere_wait)),
+            quote!(#private::settle(&mut #retrying, #checked)),
+            // A blocking call cannot cut an attempt: a boxed policy with a timeout refuses.
+            quote!(
+                if let ::core::option::Option::Some(__persevere_refused) =
+                    #private::refuse_blocking(&#retrying)
+                {
+                    __persevere_refused
+                } else
+            ),
         )
     };
     quote!({
         let #policy = &(#build);
         let mut #retrying = #policy.begin_as(#name);
-        loop {
-            #[allow(clippy::redundant_closure_call)]
-            // The attempt's outcome, and whether it was cut at the policy's attempt timeout.
-            let (#outcome, __persevere_cut): (#ret_ty, bool) = #attempt;
-            match #retrying.check_cut(#checked, __persevere_cut) {
-                ::persevere::Next::Done(#done) => break #returned,
-                ::persevere::Next::Retry(__persevere_wait) => {
-                    #sleep;
-                    // The next attempt starts now (for parts that time attempts, as metrics do).
-                    #retrying.mark_attempt();
+        let #done = #refuse {
+            loop {
+                #[allow(clippy::redundant_closure_call)]
+                // The attempt's outcome, and whether it was cut at the policy's attempt timeout.
+                let (#outcome, __persevere_cut): (#ret_ty, bool) = #attempt;
+                let _ = __persevere_cut;
+                // The core decides; on a retry the wait is slept and the next attempt marked.
+                match #settle {
+                    #private::ControlFlow::Break(__persevere_outcome) => break __persevere_outcome,
+                    #private::ControlFlow::Continue(()) => {}
                 }
             }
-        }
+        };
+        #returned
     })
 }
 

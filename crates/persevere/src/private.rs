@@ -1,7 +1,76 @@
-//! Helpers for the code that the attribute macros (`persevere-macros`) generate. Not a public
-//! API: names and signatures may change in any release.
+//! The one path by which the code that the attribute macros (`persevere-macros`) generate
+//! reaches the library: the driver protocol (`attempt`, `settle`, `settle_async`,
+//! `refuse_blocking`) and the helpers that give closures their types. Not a public API: names
+//! and signatures may change in any release.
 
-use crate::Clock;
+use crate::core::parts::{Blocking, Handlers, ServerWaits, TimeoutFor};
+use crate::core::{Judge, Retrying};
+use crate::wait::Wait;
+use crate::{AsyncSleeper, Clock, Sleeper};
+use std::future::Future;
+pub use std::ops::ControlFlow;
+
+/// A blocking function's call cannot cut an attempt short: `Some` (the timed-out error, no
+/// attempt made) for a boxed policy with an attempt timeout, `None` otherwise. A policy whose
+/// attempt timeout is in its type does not compile here (`Blocking`).
+#[inline(always)]
+pub fn refuse_blocking<R, W, P, K, O>(retrying: &Retrying<'_, R, W, P, K, O>) -> Option<O>
+where
+    R: crate::core::Rules<O>,
+    W: Wait<R::Subject>,
+    P: TimeoutFor<O>,
+{
+    retrying.refuse_blocking()
+}
+
+/// The blocking step after an attempt: the core decides, then sleeps and marks the next
+/// attempt on a retry.
+#[inline(always)]
+pub fn settle<R, W, P, K, O, M>(
+    retrying: &mut Retrying<'_, R, W, P, K, O>,
+    outcome: O,
+) -> ControlFlow<O>
+where
+    R: Judge<O, M>,
+    W: Wait<R::Subject>,
+    P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + Blocking,
+    K: Clock + Sleeper,
+{
+    retrying.settle(outcome)
+}
+
+/// One attempt of an `async fn`'s body, cut at the policy's attempt timeout: its outcome and
+/// whether it was cut.
+#[inline(always)]
+pub fn attempt<'p, R, W, P, K, O, Fut>(
+    retrying: &Retrying<'p, R, W, P, K, O>,
+    body: Fut,
+) -> impl Future<Output = (O, bool)> + 'p
+where
+    R: crate::core::Rules<O>,
+    W: Wait<R::Subject>,
+    P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
+    K: Clock + AsyncSleeper,
+    Fut: Future<Output = O> + 'p,
+{
+    retrying.run_attempt(body)
+}
+
+/// The async step after an attempt (see [`settle`]), told whether it was cut.
+#[inline(always)]
+pub async fn settle_async<R, W, P, K, O, M>(
+    retrying: &mut Retrying<'_, R, W, P, K, O>,
+    outcome: O,
+    cut: bool,
+) -> ControlFlow<O>
+where
+    R: Judge<O, M>,
+    W: Wait<R::Subject>,
+    P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject>,
+    K: Clock + AsyncSleeper,
+{
+    retrying.settle_async(outcome, cut).await
+}
 
 /// The value and error types of a `Result`, also when the function's return type names it
 /// through an alias (`io::Result<T>`, `anyhow::Result<T>`), which a macro cannot see through.

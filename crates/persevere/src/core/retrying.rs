@@ -234,9 +234,8 @@ where
     /// [`check`](Retrying::check) for an outcome that [`attempt_cut`](Retrying::attempt_cut)
     /// says may have been cut at the attempt timeout (a timeout is a cause of its own for a
     /// budget). Used by the attribute macros' expansion.
-    #[doc(hidden)]
     #[inline(always)]
-    pub fn check_cut<M>(&mut self, outcome: O, timed_out: bool) -> Next<O>
+    pub(crate) fn check_cut<M>(&mut self, outcome: O, timed_out: bool) -> Next<O>
     where
         R: Judge<O, M>,
     {
@@ -424,27 +423,6 @@ where
         }
     }
 
-    /// What a blocking driver returns instead of running a policy whose attempts it cannot
-    /// cut: `None` for every policy that compiles with the blocking drivers, except a boxed
-    /// one with an attempt timeout (erased, so known only at run time). Such a call makes no
-    /// attempt and returns the timed-out outcome at once, after an error log that says why:
-    /// a documented error rather than a panic, and nothing was sent.
-    #[inline(always)]
-    pub(crate) fn refuse_blocking(&self) -> Option<O>
-    where
-        P: TimeoutFor<O>,
-    {
-        let timeout = self.policy.parts.attempt_timeout()?;
-        tracing::error!(
-            target: "persevere",
-            policy = self.target(),
-            "a policy with an attempt timeout needs an async driver (a blocking call cannot be cut short): no attempt made"
-        );
-        self.policy
-            .parts
-            .timeout_outcome(TimedOut { after: timeout })
-    }
-
     /// The one step every driver takes after an attempt (blocking): the core decides; on a
     /// retry the wait is slept and the next attempt marked; `Break` carries the outcome to
     /// return. No step can be left out.
@@ -554,11 +532,12 @@ where
         async move { cut.await.0 }
     }
 
-    /// [`attempt_async`](Retrying::attempt_async), saying whether the attempt was cut: pass
-    /// both to [`check_cut`](Retrying::check_cut), so that a budget hears of a timeout as one.
-    /// Used by the attribute macros' expansion.
-    #[doc(hidden)]
-    pub fn attempt_cut<'a, Fut>(&'a self, attempt: Fut) -> impl Future<Output = (O, bool)> + 'a
+    /// [`attempt_async`](Retrying::attempt_async), saying whether the attempt was cut (a
+    /// budget hears of a timeout as one).
+    pub(crate) fn attempt_cut<'a, Fut>(
+        &'a self,
+        attempt: Fut,
+    ) -> impl Future<Output = (O, bool)> + 'a
     where
         Fut: Future<Output = O> + 'a,
         P: TimeoutFor<O>,
@@ -790,6 +769,27 @@ where
             Some(name) => name,
             None => operation_name(self.default_name),
         }
+    }
+
+    /// What a blocking driver returns instead of running a policy whose attempts it cannot
+    /// cut: `None` for every policy that compiles with the blocking drivers, except a boxed
+    /// one with an attempt timeout (erased, so known only at run time). Such a call makes no
+    /// attempt and returns the timed-out outcome at once, after an error log that says why:
+    /// a documented error rather than a panic, and nothing was sent.
+    #[inline(always)]
+    pub(crate) fn refuse_blocking(&self) -> Option<O>
+    where
+        P: TimeoutFor<O>,
+    {
+        let timeout = self.policy.parts.attempt_timeout()?;
+        tracing::error!(
+            target: "persevere",
+            policy = self.target(),
+            "a policy with an attempt timeout needs an async driver (a blocking call cannot be cut short): no attempt made"
+        );
+        self.policy
+            .parts
+            .timeout_outcome(TimedOut { after: timeout })
     }
 
     /// The policy that decides.

@@ -1,7 +1,7 @@
 //! `RetryMiddleware`: the decision core inside a `reqwest_middleware` client.
 
 use super::send::is_retryable_request;
-use crate::core::{Judge, Next};
+use crate::core::Judge;
 use crate::policy::{Handlers, ServerWaits, TimeoutFor};
 use crate::wait::Wait;
 use crate::{AsyncSleeper, Clock, Policy};
@@ -11,6 +11,7 @@ use reqwest_middleware::{Middleware, Next as Chain};
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 
 /// A `reqwest_middleware` middleware that retries each request with a policy over
@@ -90,13 +91,10 @@ where
                     .try_clone()
                     .expect("a request with a body in memory clones");
                 let run = next.clone().run(attempt, extensions);
-                let (outcome, timed_out) = retrying.attempt_cut(run).await;
-                match retrying.check_cut(outcome, timed_out) {
-                    Next::Done(outcome) => return outcome,
-                    Next::Retry(wait) => {
-                        retrying.sleep_async(wait).await;
-                        retrying.mark_attempt();
-                    }
+                let (outcome, timed_out) = retrying.run_attempt(run).await;
+                if let ControlFlow::Break(outcome) = retrying.settle_async(outcome, timed_out).await
+                {
+                    return outcome;
                 }
             }
         })
