@@ -16,14 +16,14 @@ pub(crate) use sealed::Sealed;
     note = "an `on_error` policy retries operations that return `Result<T, E>` (with `E: Debug`); an `on_predicate` policy retries values (with `T: Debug`); parts that read a type serve only that type"
 )]
 pub trait Rules<O>: Sealed {
-    /// The value type the handlers' [`Details`] carry.
+    /// The value type the handlers' [`Details`](crate::Details) carry.
     type Value;
-    /// The error type the handlers' [`Details`] carry (`Infallible` for `on_predicate`).
+    /// The error type the handlers' [`Details`](crate::Details) carry (`Infallible` for `on_predicate`).
     type Error;
     /// What the wait strategy and the log read from a failed outcome: the error or the value.
     type Subject: ?Sized + Debug;
 
-    /// The value and the error of an outcome, for [`Details`].
+    /// The value and the error of an outcome, for [`Details`](crate::Details).
     fn parts(outcome: &O) -> (Option<&Self::Value>, Option<&Self::Error>);
 }
 

@@ -14,8 +14,8 @@ use std::time::Duration;
 /// closure parts (`P`: handlers, limits read per call, a custom jitter), the timeline (`K`: the
 /// clock and the sleeper), and plain settings (limits, jitter, name, seed, logging).
 ///
-/// Made by [`on_error`](fn@crate::on_error) (named [`OnError`]) or
-/// [`on_predicate`](fn@crate::on_predicate) (named [`OnPredicate`]). The builder methods
+/// Made by [`on_error`](fn@crate::on_error) (named [`OnError`](crate::OnError)) or
+/// [`on_predicate`](fn@crate::on_predicate) (named [`OnPredicate`](crate::OnPredicate)). The builder methods
 /// consume and return the policy. A policy is `Clone` when its parts are, and `Send`, `Sync`
 /// and `'static` exactly when its parts are: handlers and filters may borrow local state.
 ///

@@ -240,7 +240,7 @@ impl<W, F, P, K, TS: Slot, ES: Slot> OnError<W, F, P, K, TS, ES> {
     ///
     /// # Panics
     /// On a zero timeout (it would cut every attempt at once); for a value read from
-    /// configuration use [`try_attempt_timeout`](Policy::try_attempt_timeout).
+    /// configuration use [`try_attempt_timeout`](crate::Policy::try_attempt_timeout).
     ///
     /// ```
     /// use persevere::{on_error, constant, TimedOut};
@@ -272,7 +272,7 @@ impl<W, F, P, K, TS: Slot, ES: Slot> OnError<W, F, P, K, TS, ES> {
         params::or_panic(self.try_attempt_timeout(timeout))
     }
 
-    /// [`attempt_timeout`](Policy::attempt_timeout) with a value read from configuration: an
+    /// [`attempt_timeout`](crate::Policy::attempt_timeout) with a value read from configuration: an
     /// error that names `attempt_timeout` instead of a panic on zero.
     ///
     /// ```
