@@ -98,7 +98,8 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
         self
     }
 
-    /// Hedges this call (see [`Policy::hedge`]), whether the policy hedges or not.
+    /// Hedges this call (see [`Policy::hedge`]): a shared policy that does not hedge can
+    /// hedge one endpoint's calls.
     ///
     /// # Panics
     ///
@@ -189,7 +190,7 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
         run_blocking::<_, _, _, _, _, _, _, true>(retrying, op)
     }
 
-    /// [`Policy::retry_async`] for this call (hedged if this call or the policy hedges).
+    /// [`Policy::retry_async`] for this call (hedged if this call [hedges](Call::hedge)).
     pub async fn retry_async<O, F, Fut, M>(self, mut op: F) -> O
     where
         F: FnMut() -> Fut,
@@ -200,12 +201,19 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
         K: Clock + AsyncSleeper,
         X: CallHandlers<R::Value, R::Error>,
     {
-        let hedge = self.hedge.or(self.policy.config.hedge);
+        let hedge = self.hedge;
         let retrying = self.begin(type_name::<F>());
-        run_async::<_, _, _, _, _, _, _, _, _, false>(retrying, hedge, move |_| op()).await
+        match hedge {
+            // Boxed: the plain call's future stays small.
+            Some(hedge) => Box::pin(hedge.run(retrying, move |_| op())).await,
+            None => {
+                run_async::<_, _, _, _, _, _, _, _, _, _, false>(move || retrying, move |_| op())
+                    .await
+            }
+        }
     }
 
-    /// [`Policy::retry_async_with`] for this call (hedged if this call or the policy hedges).
+    /// [`Policy::retry_async_with`] for this call (hedged if this call [hedges](Call::hedge)).
     pub async fn retry_async_with<O, F, Fut, M>(self, op: F) -> O
     where
         F: FnMut(Attempt) -> Fut,
@@ -216,13 +224,16 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
         K: Clock + AsyncSleeper,
         X: CallHandlers<R::Value, R::Error>,
     {
-        let hedge = self.hedge.or(self.policy.config.hedge);
+        let hedge = self.hedge;
         let retrying = self.begin(type_name::<F>());
-        run_async::<_, _, _, _, _, _, _, _, _, true>(retrying, hedge, op).await
+        match hedge {
+            Some(hedge) => Box::pin(hedge.run(retrying, op)).await,
+            None => run_async::<_, _, _, _, _, _, _, _, _, _, true>(move || retrying, op).await,
+        }
     }
 
     /// [`Policy::retry_async_mut`] for this call (one attempt at a time: it does not hedge).
-    pub async fn retry_async_mut<O, F, M>(self, op: F) -> O
+    pub fn retry_async_mut<O, F, M>(self, op: F) -> impl Future<Output = O>
     where
         F: AsyncFnMut() -> O,
         R: Judge<O, M>,
@@ -231,8 +242,7 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
         K: Clock + AsyncSleeper,
         X: CallHandlers<R::Value, R::Error>,
     {
-        let retrying = self.begin(type_name::<F>());
-        run_async_mut(retrying, op).await
+        run_async_mut(self.begin(type_name::<F>()), op)
     }
 
     #[inline(always)]

@@ -2,14 +2,12 @@
 //! retry rule.
 
 use crate::core::call_handlers::CallHandlers;
-use crate::core::policy::Hedge;
-use crate::core::{Judge, Retrying};
+use crate::core::{CallLimits, Judge, Next, Retrying, cut_attempt};
 use crate::policy::{Blocking, Handlers, ServerWaits, TimeoutFor};
 use crate::{AsyncSleeper, Attempt, Clock, Policy, Sleeper};
 use persevere_wait::Wait;
 use std::any::type_name;
 use std::future::Future;
-use std::ops::ControlFlow;
 
 impl<R, W, P, K> Policy<R, W, P, K> {
     /// Calls `op` until the policy is done, sleeping with the blocking sleeper between attempts;
@@ -41,7 +39,8 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O> + Blocking,
         K: Clock + Sleeper,
     {
-        run_blocking::<_, _, _, _, _, _, _, false>(self.begin_as(type_name::<F>()), |_| op())
+        let retrying = self.begin_call(type_name::<F>(), &CallLimits::NONE, ());
+        run_blocking::<_, _, _, _, _, _, _, false>(retrying, |_| op())
     }
 
     /// Calls `op` and awaits its future until the policy is done, sleeping with the async
@@ -66,7 +65,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// # }
     /// ```
     #[inline]
-    pub async fn retry_async<O, F, Fut, M>(&self, mut op: F) -> O
+    pub fn retry_async<O, F, Fut, M>(&self, mut op: F) -> impl Future<Output = O>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = O>,
@@ -75,9 +74,8 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
         K: Clock + AsyncSleeper,
     {
-        let retrying = self.begin_as(type_name::<F>());
-        run_async::<_, _, _, _, _, _, _, _, _, false>(retrying, self.config.hedge, move |_| op())
-            .await
+        let begin = move || self.begin_as(type_name::<F>());
+        run_async::<_, _, _, _, _, _, _, _, _, _, false>(begin, move |_| op())
     }
 
     /// Like [`retry_async`](Policy::retry_async) for an `AsyncFnMut` closure, which may lend
@@ -108,7 +106,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// # });
     /// ```
     #[inline]
-    pub async fn retry_async_mut<O, F, M>(&self, op: F) -> O
+    pub fn retry_async_mut<O, F, M>(&self, op: F) -> impl Future<Output = O>
     where
         F: AsyncFnMut() -> O,
         R: Judge<O, M>,
@@ -116,7 +114,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
         K: Clock + AsyncSleeper,
     {
-        run_async_mut(self.begin_as(type_name::<F>()), op).await
+        run_async_mut(self.begin_as(type_name::<F>()), op)
     }
 
     /// Like [`retry`](Policy::retry), with an operation that sees its [`Attempt`]: its number
@@ -145,7 +143,8 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O> + Blocking,
         K: Clock + Sleeper,
     {
-        run_blocking::<_, _, _, _, _, _, _, true>(self.begin_as(type_name::<F>()), op)
+        let retrying = self.begin_call(type_name::<F>(), &CallLimits::NONE, ());
+        run_blocking::<_, _, _, _, _, _, _, true>(retrying, op)
     }
 
     /// Like [`retry_async`](Policy::retry_async), with an operation that sees its
@@ -164,7 +163,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// # });
     /// ```
     #[inline]
-    pub async fn retry_async_with<O, F, Fut, M>(&self, op: F) -> O
+    pub fn retry_async_with<O, F, Fut, M>(&self, op: F) -> impl Future<Output = O>
     where
         F: FnMut(Attempt) -> Fut,
         Fut: Future<Output = O>,
@@ -173,14 +172,19 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
         K: Clock + AsyncSleeper,
     {
-        let retrying = self.begin_as(type_name::<F>());
-        run_async::<_, _, _, _, _, _, _, _, _, true>(retrying, self.config.hedge, op).await
+        let begin = move || self.begin_as(type_name::<F>());
+        run_async::<_, _, _, _, _, _, _, _, _, _, true>(begin, op)
     }
 }
 
+// The driver protocol. Each call: `begin_call` (limits resolved, clock read and budget told if
+// anything needs them, the call's state built), then every attempt's outcome through the core
+// (`Retrying::check_cut`), each retry's wait slept and the next attempt marked. The same steps
+// as `Retrying::settle` and `settle_async`, written out here so that each driver's loop is the
+// size and speed of a hand-written one.
+
 /// The blocking protocol (`ATTEMPT`: whether the operation reads its [`Attempt`], which may
-/// read the clock): each attempt's outcome is settled by the core (checked, then the
-/// wait slept and the next attempt marked) until the call is done.
+/// read the clock).
 #[inline(always)]
 pub(crate) fn run_blocking<R, W, P, K, O, X, M, const ATTEMPT: bool>(
     mut retrying: Retrying<'_, R, W, P, K, O, X>,
@@ -198,20 +202,28 @@ where
     }
     loop {
         let outcome = op(retrying.attempt_if::<ATTEMPT>());
-        if let ControlFlow::Break(outcome) = retrying.settle(outcome) {
-            return outcome;
+        match retrying.check(outcome) {
+            Next::Done(outcome) => return outcome,
+            Next::Retry(wait) => {
+                retrying.sleep(wait);
+                retrying.mark_attempt();
+            }
         }
     }
 }
 
-/// The async protocol: each attempt is run (cut at the attempt timeout), then settled by the
-/// core; a hedging call goes to the hedging driver, which settles through the same core.
-pub(crate) async fn run_async<R, W, P, K, O, X, F, Fut, M, const ATTEMPT: bool>(
-    mut retrying: Retrying<'_, R, W, P, K, O, X>,
-    hedge: Option<Hedge>,
+/// The async protocol: the same steps, each attempt cut at the attempt timeout. The call
+/// begins at the first poll (`begin`), not when the future is made.
+pub(crate) async fn run_async<'p, R, W, P, K, O, X, B, F, Fut, M, const ATTEMPT: bool>(
+    begin: B,
     mut op: F,
 ) -> O
 where
+    R: 'p,
+    W: 'p,
+    P: 'p,
+    K: 'p,
+    B: FnOnce() -> Retrying<'p, R, W, P, K, O, X>,
     F: FnMut(Attempt) -> Fut,
     Fut: Future<Output = O>,
     R: Judge<O, M>,
@@ -220,16 +232,20 @@ where
     K: Clock + AsyncSleeper,
     X: CallHandlers<R::Value, R::Error>,
 {
-    if let Some(hedge) = hedge {
-        // Boxed: a call that does not hedge keeps a small future.
-        return Box::pin(hedge.run(retrying, op)).await;
-    }
+    let mut retrying = begin();
     loop {
-        let (outcome, timed_out) = retrying
-            .run_attempt(op(retrying.attempt_if::<ATTEMPT>()))
-            .await;
-        if let ControlFlow::Break(outcome) = retrying.settle_async(outcome, timed_out).await {
-            return outcome;
+        let attempt = op(retrying.attempt_if::<ATTEMPT>());
+        let (outcome, timed_out) = match retrying.attempt_limit_for_cut() {
+            // Boxed: the futures of policies without an attempt timeout stay small.
+            Some(limit) => Box::pin(cut_attempt(retrying.policy(), attempt, Some(limit))).await,
+            None => (attempt.await, false),
+        };
+        match retrying.check_cut(outcome, timed_out) {
+            Next::Done(outcome) => return outcome,
+            Next::Retry(wait) => {
+                retrying.sleep_async(wait).await;
+                retrying.mark_attempt();
+            }
         }
     }
 }
@@ -249,9 +265,17 @@ where
     X: CallHandlers<R::Value, R::Error>,
 {
     loop {
-        let (outcome, timed_out) = retrying.run_attempt(op()).await;
-        if let ControlFlow::Break(outcome) = retrying.settle_async(outcome, timed_out).await {
-            return outcome;
+        let attempt = op();
+        let (outcome, timed_out) = match retrying.attempt_limit_for_cut() {
+            Some(limit) => Box::pin(cut_attempt(retrying.policy(), attempt, Some(limit))).await,
+            None => (attempt.await, false),
+        };
+        match retrying.check_cut(outcome, timed_out) {
+            Next::Done(outcome) => return outcome,
+            Next::Retry(wait) => {
+                retrying.sleep_async(wait).await;
+                retrying.mark_attempt();
+            }
         }
     }
 }

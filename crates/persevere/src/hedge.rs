@@ -9,10 +9,46 @@ use crate::core::{Decision, Judge, Retrying, cut_attempt};
 use crate::policy::{Handlers, ServerWaits, TimeoutFor};
 use crate::wait::{Wait, params};
 use crate::{AsyncSleeper, Attempt, Clock, Policy};
+use std::any::type_name;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::task::Poll;
 use std::time::Duration;
+
+/// A policy that hedges: made by [`Policy::hedge`]. It has the async drivers only: a blocking
+/// call cannot run beside itself. To hedge one call of a policy that does not, use
+/// [`Call::hedge`](crate::Call::hedge).
+///
+/// Hedging shapes the type (`Hedged<OnError<Expo>>`) rather than being a setting of the
+/// policy, so that the calls of a policy that does not hedge pay nothing for the choice.
+///
+/// ```
+/// use persevere::{on_error, constant};
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+/// // The first attempt never answers; the hedge started after 100 ms does.
+/// let hedged = on_error(constant(Duration::from_secs(1)))
+///     .max_tries(3)
+///     .hedge(Duration::from_millis(100), 2);
+/// let mut started = 0;
+/// let r: Result<u32, &str> = hedged
+///     .retry_async(|| {
+///         started += 1;
+///         let n = started;
+///         async move {
+///             if n == 1 { std::future::pending().await } else { Ok(n) }
+///         }
+///     })
+///     .await;
+/// assert_eq!(r, Ok(2));
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Hedged<Pol> {
+    policy: Pol,
+    hedge: Hedge,
+}
 
 impl<R, W, P, K> Policy<R, W, P, K> {
     /// Hedges the calls of this policy (gRPC's hedging, Polly's hedging strategy): when no
@@ -23,46 +59,15 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// none is left running, the policy backs off as usual. Hedges count as attempts
     /// (`max_tries` counts every attempt started), do not start after `max_time`, and draw from
     /// the budget (cause [`Hedge`](crate::budget::RetryCause::Hedge)): a refused hedge is not
-    /// started.
-    ///
-    /// Hedging is a setting like the limits: the policy keeps its name (`OnError<Expo>`). It
-    /// applies to [`retry_async`](Policy::retry_async) and
-    /// [`retry_async_with`](Policy::retry_async_with), which call the operation once per
-    /// attempt; the blocking drivers and [`retry_async_mut`](Policy::retry_async_mut) (whose
-    /// closure lends `&mut` state to one attempt at a time) run one attempt at a time. Each
-    /// hedged attempt's future is boxed (one allocation per attempt). To hedge one call of a
-    /// shared policy, use [`Call::hedge`](crate::Call::hedge).
+    /// started. Each hedged attempt's future is boxed (one allocation per attempt).
     ///
     /// # Panics
     ///
     /// If `max_in_flight` is 0 (a literal's mistake); [`try_hedge`](Policy::try_hedge)
     /// returns the error instead, for values read from configuration.
-    ///
-    /// ```
-    /// use persevere::{on_error, constant};
-    /// use std::time::Duration;
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
-    /// // The first attempt never answers; the hedge started after 100 ms does.
-    /// let hedged = on_error(constant(Duration::from_secs(1)))
-    ///     .max_tries(3)
-    ///     .hedge(Duration::from_millis(100), 2);
-    /// let mut started = 0;
-    /// let r: Result<u32, &str> = hedged
-    ///     .retry_async(|| {
-    ///         started += 1;
-    ///         let n = started;
-    ///         async move {
-    ///             if n == 1 { std::future::pending().await } else { Ok(n) }
-    ///         }
-    ///     })
-    ///     .await;
-    /// assert_eq!(r, Ok(2));
-    /// # }
-    /// ```
     #[must_use]
     #[track_caller]
-    pub fn hedge(self, delay: Duration, max_in_flight: u32) -> Self {
+    pub fn hedge(self, delay: Duration, max_in_flight: u32) -> Hedged<Self> {
         params::or_panic(self.try_hedge(delay, max_in_flight))
     }
 
@@ -76,12 +81,51 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// assert_eq!(err.parameter(), "max_in_flight");
     /// ```
     pub fn try_hedge(
-        mut self,
+        self,
         delay: Duration,
         max_in_flight: u32,
-    ) -> Result<Self, params::ParamError> {
-        self.config.hedge = Some(Hedge::new(delay, max_in_flight)?);
-        Ok(self)
+    ) -> Result<Hedged<Self>, params::ParamError> {
+        Ok(Hedged {
+            policy: self,
+            hedge: Hedge::new(delay, max_in_flight)?,
+        })
+    }
+}
+
+impl<R, W, P, K> Hedged<Policy<R, W, P, K>> {
+    /// The policy that decides.
+    pub fn policy(&self) -> &Policy<R, W, P, K> {
+        &self.policy
+    }
+
+    /// [`Policy::retry_async`], hedged. The returned future is `Send` when the operation's
+    /// futures, the sleeper's and the policy are; dropping it drops every attempt.
+    pub async fn retry_async<O, F, Fut, M>(&self, mut op: F) -> O
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = O>,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
+        K: Clock + AsyncSleeper,
+    {
+        let retrying = self.policy.begin_as(type_name::<F>());
+        self.hedge.run(retrying, |_| op()).await
+    }
+
+    /// [`Policy::retry_async_with`], hedged: each attempt sees its [`Attempt`] (hedges are
+    /// numbered in the order they start).
+    pub async fn retry_async_with<O, F, Fut, M>(&self, op: F) -> O
+    where
+        F: FnMut(Attempt) -> Fut,
+        Fut: Future<Output = O>,
+        R: Judge<O, M>,
+        W: Wait<R::Subject>,
+        P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O>,
+        K: Clock + AsyncSleeper,
+    {
+        let retrying = self.policy.begin_as(type_name::<F>());
+        self.hedge.run(retrying, op).await
     }
 }
 

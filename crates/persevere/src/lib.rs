@@ -173,6 +173,7 @@ pub use boxed::{BoxedOnError, BoxedOnPredicate};
 pub use call::Call;
 pub use details::{Details, GiveUpReason};
 pub use falsy::Falsy;
+pub use hedge::Hedged;
 pub use persevere_wait::{
     Constant, Decay, Decorrelated, Expo, Fibo, Intervals, Jitter, Linear, Rng, Runtime, constant,
     decay, decorrelated, expo, fibo, intervals, linear, runtime,

@@ -113,8 +113,6 @@ pub(crate) struct Config {
     /// The retry budget, shared with every clone of it; a value, so that a policy with a
     /// budget keeps its short name (`OnError<Expo>`).
     pub(crate) budget: Option<SharedBudget>,
-    /// Hedging, for the async drivers that call the operation once per attempt.
-    pub(crate) hedge: Option<Hedge>,
 }
 
 /// A budget as a policy holds it: shared, and `Send + Sync` so that the policy stays so.
@@ -134,7 +132,6 @@ impl fmt::Debug for Config {
             .field("name", &self.name)
             .field("seed", &self.seed)
             .field("budget", &self.budget.is_some())
-            .field("hedge", &self.hedge)
             .finish_non_exhaustive()
     }
 }
@@ -152,7 +149,6 @@ impl Config {
             max_server_wait: DEFAULT_MAX_SERVER_WAIT,
             log: LogLevels::default(),
             budget: None,
-            hedge: None,
         }
     }
 }
@@ -183,7 +179,7 @@ impl<R, W: fmt::Debug, P, K> fmt::Debug for Policy<R, W, P, K> {
     }
 }
 
-/// How a policy hedges: set by [`Policy::hedge`], kept in the policy's settings.
+/// How a call hedges: set by [`Policy::hedge`] or [`Call::hedge`](crate::Call::hedge).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Hedge {
     pub(crate) delay: Duration,

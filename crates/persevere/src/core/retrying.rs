@@ -266,7 +266,7 @@ where
         }
         let wait = match verdict {
             Verdict::Success => {
-                if let Some(budget) = self.policy.config.budget.as_deref() {
+                if let Some(budget) = self.budget() {
                     budget.on_success(self.withdrawal.take(), self.policy.timeline.now());
                 }
                 if self.policy.parts.has_success() || X::SUCCESS {
@@ -349,7 +349,7 @@ where
 
     /// A retryable failure while other attempts run: the budget hears of it; nothing waits.
     fn absorb(&mut self, subject: &R::Subject, timed_out: bool) {
-        if let (Some(budget), Some(_)) = (self.policy.config.budget.as_deref(), self.start) {
+        if let Some(budget) = self.budget() {
             let cause = failure_cause(timed_out, self.policy.parts.server_wait(subject));
             budget.on_failure(cause, self.policy.timeline.now());
         }
@@ -366,8 +366,8 @@ where
         if self.max_time.is_some_and(|max| elapsed >= max) {
             return None;
         }
-        match (self.policy.config.budget.as_deref(), self.start) {
-            (Some(budget), Some(_)) => {
+        match self.budget() {
+            Some(budget) => {
                 let withdrawal = budget.withdraw(RetryCause::Hedge, self.policy.timeline.now());
                 if withdrawal.is_none() {
                     self.policy.parts.budget_refused(self.target());
@@ -570,7 +570,7 @@ where
             _ => Duration::ZERO,
         };
         let server_wait = policy.parts.server_wait(subject);
-        let budget = policy.config.budget.as_deref();
+        let budget = self.budget();
         let cause = failure_cause(timed_out, server_wait);
         if let (Some(budget), Some(now)) = (budget, now) {
             budget.on_failure(cause, now);
@@ -790,6 +790,17 @@ where
         self.policy
             .parts
             .timeout_outcome(TimedOut { after: timeout })
+    }
+
+    /// The policy's budget, if this call reports to one. A budget makes a call read the clock
+    /// at its start, so a call that did not has none: the common paths test what the call
+    /// holds before they load the policy's setting.
+    #[inline(always)]
+    fn budget(&self) -> Option<&'p (dyn crate::budget::Budget + Send + Sync)> {
+        match self.start {
+            Some(_) => self.policy.config.budget.as_deref(),
+            None => None,
+        }
     }
 
     /// The policy that decides.
