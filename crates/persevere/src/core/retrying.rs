@@ -359,11 +359,7 @@ where
     /// having started so far: within `max_tries` and before `max_time`, and granted by the
     /// budget (cause [`Hedge`](RetryCause::Hedge)). `Some` carries what the budget took for it.
     pub(crate) fn may_hedge(&mut self, started: u32) -> Option<Option<Withdrawal>> {
-        if self.max_tries.is_some_and(|max| started >= max.get()) {
-            return None;
-        }
-        let elapsed = self.elapsed();
-        if self.max_time.is_some_and(|max| elapsed >= max) {
+        if self.limit_reached(started, self.elapsed()).is_some() {
             return None;
         }
         match self.budget() {
@@ -483,7 +479,7 @@ where
     /// How long the next attempt may run: the attempt timeout, cut to the time left before
     /// `max_time`; without a timeout, the time left before `max_time` (`None` without either).
     fn attempt_limit(&self) -> Option<Duration> {
-        let left = self.max_time.map(|max| max.saturating_sub(self.elapsed()));
+        let left = self.time_left(self.elapsed());
         match (self.policy.parts.attempt_timeout(), left) {
             (Some(timeout), Some(left)) => Some(timeout.min(left)),
             (timeout, left) => timeout.or(left),
@@ -575,19 +571,15 @@ where
         if let (Some(budget), Some(now)) = (budget, now) {
             budget.on_failure(cause, now);
         }
-        if self.max_tries.is_some_and(|max| self.tries >= max.get()) {
-            self.give_up(outcome, subject, elapsed, GiveUpReason::MaxTries);
-            return None;
-        }
-        if self.max_time.is_some_and(|max| elapsed >= max) {
-            self.give_up(outcome, subject, elapsed, GiveUpReason::MaxTime);
+        if let Some(reason) = self.limit_reached(self.tries, elapsed) {
+            self.give_up(outcome, subject, elapsed, reason);
             return None;
         }
         // With an attempt timeout, an attempt that would start at the deadline would be cut at
         // once: none starts there.
         let no_attempt_at_deadline =
             policy.config.no_attempt_at_deadline || policy.parts.attempt_timeout().is_some();
-        let left = self.max_time.map(|max| max - elapsed);
+        let left = self.time_left(elapsed);
         let wait = match server_wait {
             // The server's wait replaces this step of the strategy, exactly (no jitter); one
             // beyond the cap or the time left ends the call rather than retrying early.
@@ -801,6 +793,26 @@ where
             Some(_) => self.policy.config.budget.as_deref(),
             None => None,
         }
+    }
+
+    /// The one check of the call's limits: whether another attempt may start after `started`
+    /// attempts, `elapsed` into the call (`max_tries` counts every attempt started, hedges
+    /// included; `max_time` is reached at the deadline itself).
+    #[inline(always)]
+    fn limit_reached(&self, started: u32, elapsed: Duration) -> Option<GiveUpReason> {
+        if self.max_tries.is_some_and(|max| started >= max.get()) {
+            Some(GiveUpReason::MaxTries)
+        } else if self.max_time.is_some_and(|max| elapsed >= max) {
+            Some(GiveUpReason::MaxTime)
+        } else {
+            None
+        }
+    }
+
+    /// The time left before `max_time`, `elapsed` into the call (`None` without `max_time`).
+    #[inline(always)]
+    fn time_left(&self, elapsed: Duration) -> Option<Duration> {
+        self.max_time.map(|max| max.saturating_sub(elapsed))
     }
 
     /// The policy that decides.
