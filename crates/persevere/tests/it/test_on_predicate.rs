@@ -1,7 +1,7 @@
 //! Python backoff's `on_predicate` tests (tests/test_backoff.py, test_integration.py),
 //! translated.
 
-mod common;
+use crate::common;
 
 use common::{Event, Recorder, secs};
 use persevere::testing::VirtualClock;

@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-#[path = "../../../fuzz/checks/durations.rs"]
+#[path = "../../../../fuzz/checks/durations.rs"]
 mod durations;
 
 #[cfg(feature = "http")]
-#[path = "../../../fuzz/checks/http_headers.rs"]
+#[path = "../../../../fuzz/checks/http_headers.rs"]
 mod http_headers;
 
 fn corpus(target: &str) -> Vec<PathBuf> {

@@ -1,6 +1,6 @@
 //! Python backoff's `on_exception` tests (tests/test_backoff.py), translated.
 
-mod common;
+use crate::common;
 
 use common::{Event, Recorder, secs};
 use persevere::testing::VirtualClock;

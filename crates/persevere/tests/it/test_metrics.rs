@@ -174,7 +174,10 @@ fn attempt_durations_exclude_the_waits_between_attempts() {
     );
     assert_eq!(capture.total(ATTEMPTS, &[p, ("outcome", "success")]), 1.0);
     assert_eq!(capture.total(RETRIES, &[p]), 2.0);
-    assert_eq!(capture.values(GIVE_UPS, &[p, ("reason", "max_tries")]), []);
+    assert_eq!(
+        capture.values(GIVE_UPS, &[p, ("reason", "max_tries")]),
+        [0.0_f64; 0]
+    );
 }
 
 #[test]
@@ -238,7 +241,10 @@ fn errors_the_filters_do_not_handle_and_fatal_ones_are_attempts_too() {
     assert_eq!(capture.total(ATTEMPTS, &[p, ("outcome", "fatal")]), 1.0);
     // An unmatched error is returned as it is: no give-up; a fatal one gives up.
     assert_eq!(capture.total(GIVE_UPS, &[p, ("reason", "fatal")]), 1.0);
-    assert_eq!(capture.values(GIVE_UPS, &[p, ("reason", "max_tries")]), []);
+    assert_eq!(
+        capture.values(GIVE_UPS, &[p, ("reason", "max_tries")]),
+        [0.0_f64; 0]
+    );
     assert_eq!(capture.total(RETRIES, &[p]), 0.0);
 }
 
@@ -334,6 +340,9 @@ fn a_refused_hedge_counts_as_a_budget_refusal() {
     let p = ("policy", "hedged");
     assert_eq!(capture.total(ATTEMPTS, &[p, ("outcome", "success")]), 1.0);
     assert_eq!(capture.total(BUDGET_REFUSALS, &[p]), 1.0);
-    assert_eq!(capture.values(GIVE_UPS, &[p, ("reason", "budget")]), []);
+    assert_eq!(
+        capture.values(GIVE_UPS, &[p, ("reason", "budget")]),
+        [0.0_f64; 0]
+    );
     assert_eq!(clock.sleeps(), [Duration::from_millis(100)]);
 }

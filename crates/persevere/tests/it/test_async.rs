@@ -1,7 +1,7 @@
 //! The async drivers: Python's async suite (tests/test_backoff_async.py) translated, plus
 //! spawning, `&mut` state, cancellation and the real sleepers.
 
-mod common;
+use crate::common;
 
 use common::{Recorder, secs};
 use persevere::testing::VirtualClock;

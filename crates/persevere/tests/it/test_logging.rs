@@ -115,7 +115,7 @@ fn an_unnamed_policy_logs_the_retried_functions_path() {
     });
     assert_eq!(
         records[0].message,
-        "Backing off test_logging::an_unnamed_policy_logs_the_retried_functions_path::read_config(...) for 0.0s (\"x\")"
+        "Backing off it::test_logging::an_unnamed_policy_logs_the_retried_functions_path::read_config(...) for 0.0s (\"x\")"
     );
 }
 
