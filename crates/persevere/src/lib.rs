@@ -137,7 +137,9 @@
 #![warn(missing_docs)]
 
 // The policy module first: rustdoc lists `Policy`'s methods in module order, and the builder
-// methods should lead.
+// methods should lead. Its public names are re-exported at the root (`persevere::OnError`); the
+// module itself holds the plumbing that the policy's type parameters name.
+#[doc(hidden)]
 pub mod policy;
 
 #[doc(hidden)]
@@ -163,6 +165,7 @@ pub mod reqwest;
 pub mod testing;
 pub mod time;
 mod timed_out;
+mod timeline;
 #[cfg(feature = "tower")]
 pub mod tower;
 pub mod wait;
@@ -181,8 +184,8 @@ pub use persevere_wait::{
 pub use policy::{OnError, OnPredicate, Policy, on_error, on_predicate};
 #[allow(deprecated)]
 pub use time::DefaultSleeper;
-pub use time::{AsyncSleeper, Clock, Sleeper, SystemClock};
 pub use timed_out::TimedOut;
+pub use timeline::{AsyncSleeper, Clock, Sleeper, SystemClock};
 pub use tracing::Level;
 
 #[cfg(feature = "macros")]

@@ -11,7 +11,7 @@ use crate::budget::Budget;
 use crate::core::limits::Limit;
 use crate::core::policy::Config;
 use crate::log::LogLevels;
-use crate::time::WithSleeper;
+use crate::timeline::WithSleeper;
 use crate::wait::params::{self, ParamError};
 use crate::{Clock, Details, Jitter};
 use std::borrow::Cow;
