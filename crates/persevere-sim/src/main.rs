@@ -5,7 +5,7 @@
 use persevere_sim::budgets::BudgetKind;
 use persevere_sim::outage::{self, Setup};
 use persevere_sim::report::{self, OutageRow};
-use persevere_sim::{SEED, Strategy, contention, markdown, svg};
+use persevere_sim::{SEED, Strategy, contention, markdown, svg, wave};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -48,6 +48,7 @@ fn main() -> std::io::Result<()> {
         }
     }
     eprintln!("outage: {:.1}s", started.elapsed().as_secs_f64());
+    let wave_rows = wave::rows(outage_runs, SEED);
 
     let dir = out.join("simulation");
     std::fs::create_dir_all(&dir)?;
@@ -103,7 +104,7 @@ fn main() -> std::io::Result<()> {
     };
     std::fs::write(
         out.join("simulation.md"),
-        markdown::simulation_md(&rows, &outage_rows, &settings),
+        markdown::simulation_md(&rows, &outage_rows, &wave_rows, &settings),
     )?;
     print!("{}", report::brooker_csv(&rows));
     print!("{}", report::outage_csv(&outage_rows));
