@@ -6,6 +6,7 @@
     python3 scripts/bench.py --python-only   # persevere.backoff vs backoff and tenacity
     python3 scripts/bench.py --cli           # only the CLI's start-up against true, timeout, retry
     python3 scripts/bench.py --hedging 12    # only the hedging benchmark, 12 runs
+    python3 scripts/bench.py --budgets       # only the budgets section (persevere-sim's CSVs)
 
 Steps: criterion benches (`cargo bench -p persevere-benches --bench retry`), instruction
 counts under callgrind (noise-free, for the ratios that matter), future sizes, allocations
@@ -379,7 +380,22 @@ def render_all(results):
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_report
     markdown = bench_report.render(results) + redis_section(results["redis_budget"])
-    return splice_cli(markdown, results["cli"])
+    return splice_budgets(splice_cli(markdown, results["cli"]))
+
+
+def splice_budgets(markdown):
+    """Puts the budgets section (from the simulation's CSV files) before "## The CLI",
+    replacing the one already there."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_report
+    section = "\n".join(bench_report.render_budgets(ROOT)) + "\n\n"
+    title = "## Retry budgets by load shape"
+    if title in markdown:
+        start = markdown.index(title)
+        end = markdown.index("\n## ", start + 1) + 1
+        return markdown[:start] + section + markdown[end:]
+    at = markdown.index("## The CLI")
+    return markdown[:at] + section + markdown[at:]
 
 
 def main():
@@ -392,6 +408,8 @@ def main():
                         help="only the CLI's start-up comparison (updates its section)")
     parser.add_argument("--hedging", type=int, metavar="N",
                         help="only the hedging benchmark, N runs (updates its section)")
+    parser.add_argument("--budgets", action="store_true",
+                        help="only the budgets section, from docs/simulation/*.csv")
     args = parser.parse_args()
     if args.python_only:
         python_only()
@@ -400,6 +418,10 @@ def main():
         return cli_only(args.out)
     if args.hedging:
         return hedging_only(args.out, args.hedging)
+    if args.budgets:
+        path = Path(args.out)
+        path.write_text(splice_budgets(path.read_text()))
+        return
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = {"machine": machine(), "load_before": load_average(), "quick": args.quick,
                "command": "python3 scripts/bench.py" + (" --quick" if args.quick else "")}

@@ -382,6 +382,34 @@ def render_hedging(hedge):
     return out
 
 
+def render_budgets(root):
+    """Retry budgets by load shape, from the simulation's published rows
+    (`docs/simulation/outage.csv`: sustained load through an outage; `docs/simulation/wave.csv`:
+    one wave of 200 calls). Seeded: the same figures on every run and machine."""
+    def rows(name):
+        lines = (root / "docs" / "simulation" / name).read_text().splitlines()
+        header = lines[0].split(",")
+        return [dict(zip(header, line.split(","))) for line in lines[1:]]
+    outage, wave = rows("outage.csv"), rows("wave.csv")
+    out = ["## Retry budgets by load shape (simulation)", "",
+           "`cargo run --release -p persevere-sim` (seeded: the same figures on every run and "
+           "machine; docs/simulation.md explains them). Amplification is attempts per request: "
+           "under sustained load, the attempts reaching the server during a 10 s outage over "
+           "the requests started in it (1000 requests a second, every strategy, the highest "
+           "row); in one wave, 200 calls that start together and all fail (full jitter).", "",
+           "| budget | sustained, max_tries 3 | sustained, max_tries 5 | one wave, max_tries 3 "
+           "| one wave, max_tries 5 |", "|---|---:|---:|---:|---:|"]
+    for budget in dict.fromkeys(r["budget"] for r in wave):
+        cells = []
+        for table, highest in ((outage, True), (wave, False)):
+            for tries in ("3", "5"):
+                values = [float(r["amplification"]) for r in table
+                          if r["budget"] == budget and r["max_tries"] == tries]
+                cells.append(f"{max(values):.2f}" if values else "-")
+        out.append(f"| {budget} | " + " | ".join(cells) + " |")
+    return out
+
+
 def render_python(py):
     """The Python section: persevere.backoff, backoff and tenacity on the success path and
     the 3-failure path (scripts/bench_python.py)."""

@@ -54,6 +54,7 @@ fn main() -> std::io::Result<()> {
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("brooker.csv"), report::brooker_csv(&rows))?;
     std::fs::write(dir.join("outage.csv"), report::outage_csv(&outage_rows))?;
+    std::fs::write(dir.join("wave.csv"), report::outage_csv(&wave_rows))?;
     let calls = report::series(&rows, &Strategy::ALL, |r| r.outcome.calls);
     std::fs::write(
         dir.join("calls.svg"),

@@ -15,7 +15,8 @@ pub fn section(rows: &[OutageRow], s: &Settings) -> String {
          outage paid for the retries during it. A burst is another shape. Here {} calls start \
          within the same millisecond while the server fails every attempt (the outage lasts \
          longer than any call retries), with full jitter and one budget shared by all the calls \
-         (`persevere_sim::wave`). Amplification is attempts per call; means of {} runs.\n\n\
+         (`persevere_sim::wave`; the rows are in `docs/simulation/wave.csv`). Amplification is \
+         attempts per call; means of {} runs.\n\n\
          | budget | max_tries | amplification | calls that gave up | retries refused |\n\
          |---|---:|---:|---:|---:|\n",
         wave::CALLS,

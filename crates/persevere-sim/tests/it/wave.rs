@@ -4,6 +4,7 @@
 
 use persevere_sim::budgets::BudgetKind;
 use persevere_sim::outage;
+use persevere_sim::report::outage_csv;
 use persevere_sim::{SEED, Strategy, wave};
 
 fn run(budget: BudgetKind, max_tries: u32) -> outage::Outcome {
@@ -51,4 +52,17 @@ fn a_wave_is_deterministic_for_a_seed() {
     let setup = wave::setup(50, 3, BudgetKind::Grpc);
     let a = outage::run(&setup, Strategy::FullJitter, 7);
     assert_eq!(a, outage::run(&setup, Strategy::FullJitter, 7));
+}
+
+/// `docs/simulation/wave.csv` is what `cargo run --release -p persevere-sim` computes now
+/// (5 runs per row, the published seed), so the figures the README and docs/benchmarks.md
+/// quote from it are current.
+#[test]
+fn the_published_wave_rows_are_what_the_code_computes() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/simulation/wave.csv"
+    );
+    let published = std::fs::read_to_string(path).expect("docs/simulation/wave.csv");
+    assert_eq!(published, outage_csv(&wave::rows(5, SEED)));
 }
