@@ -137,7 +137,7 @@ pub fn simulation_md(
             o.gave_up
         );
     }
-    md.push_str(&markdown_budgets::section(outage, s));
-    md.push_str(&markdown_wave::section(wave, s));
+    md.push_str(&markdown_budgets::section(outage, s.outage_runs));
+    md.push_str(&markdown_wave::section(wave, s.outage_runs));
     md
 }

@@ -2,13 +2,13 @@
 //! computed.
 
 use crate::budgets::BudgetKind;
-use crate::markdown::Settings;
 use crate::report::OutageRow;
 use crate::wave;
 use std::fmt::Write;
 
-/// The section: the setup, a table per budget and `max_tries`, and what it shows.
-pub fn section(rows: &[OutageRow], s: &Settings) -> String {
+/// The section: the setup, a table per budget and `max_tries`, and what it shows;
+/// `outage_runs` runs per row.
+pub fn section(rows: &[OutageRow], outage_runs: u32) -> String {
     let mut md = format!(
         "\n## One wave of calls with a retry budget\n\n\
          The budgets' bound above holds for sustained load: 5 s of normal load before the \
@@ -20,7 +20,7 @@ pub fn section(rows: &[OutageRow], s: &Settings) -> String {
          | budget | max_tries | amplification | calls that gave up | retries refused |\n\
          |---|---:|---:|---:|---:|\n",
         wave::CALLS,
-        s.outage_runs
+        outage_runs
     );
     for r in rows {
         let o = r.outcome;
