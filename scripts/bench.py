@@ -5,6 +5,8 @@
     python3 scripts/bench.py --quick    # shorter criterion runs, fewer repetitions
     python3 scripts/bench.py --python-only   # persevere.backoff vs backoff and tenacity
     python3 scripts/bench.py --cli           # only the CLI's start-up against true, timeout, retry
+    python3 scripts/bench.py --hedging 12    # only the hedging benchmark, 12 runs
+    python3 scripts/bench.py --budgets       # only the budgets section (persevere-sim's CSVs)
 
 Steps: criterion benches (`cargo bench -p persevere-benches --bench retry`), instruction
 counts under callgrind (noise-free, for the ratios that matter), future sizes, allocations
@@ -128,11 +130,36 @@ def many_tasks(quick):
     return out
 
 
-def hedging(quick):
+def hedging(runs, calls=2000):
     """Latency percentiles of calls to a loopback server slow on 10 % of requests, unhedged
-    and hedged (`target/release/hedging`)."""
-    calls = "500" if quick else "2000"
-    return csv_rows(run([str(TARGET / "release" / "hedging"), calls, "50"]))
+    and hedged (`target/release/hedging`), in `runs` runs: a p99 moves from run to run with
+    the machine's load, so the page gives the median and the worst."""
+    return {"runs": [csv_rows(run([str(TARGET / "release" / "hedging"), str(calls), "50"]))
+                     for _ in range(runs)]}
+
+
+def splice_hedging(markdown, h):
+    """Replaces the hedging section of `markdown`."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_report
+    start = markdown.index("## Hedging")
+    end = markdown.index("\n## ", start + 1) + 1
+    return markdown[:start] + "\n".join(bench_report.render_hedging(h)) + "\n\n" + markdown[end:]
+
+
+def hedging_only(out, runs):
+    """`--hedging N`: builds and runs the hedging benchmark N times and updates its section of
+    docs/benchmarks.md (and the last full run's results, if any)."""
+    run(["cargo", "build", "--release", "-p", "persevere-benches", "--bin", "hedging"])
+    h = hedging(runs)
+    saved = RESULTS / "results.json"
+    if saved.exists():
+        results = json.loads(saved.read_text())
+        results["hedging"] = h
+        saved.write_text(json.dumps(results, indent=1))
+    path = Path(out)
+    path.write_text(splice_hedging(path.read_text(), h))
+    print(f"wrote {out}", file=sys.stderr)
 
 
 def cli_binary():
@@ -353,7 +380,22 @@ def render_all(results):
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_report
     markdown = bench_report.render(results) + redis_section(results["redis_budget"])
-    return splice_cli(markdown, results["cli"])
+    return splice_budgets(splice_cli(markdown, results["cli"]))
+
+
+def splice_budgets(markdown):
+    """Puts the budgets section (from the simulation's CSV files) before "## The CLI",
+    replacing the one already there."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_report
+    section = "\n".join(bench_report.render_budgets(ROOT)) + "\n\n"
+    title = "## Retry budgets by load shape"
+    if title in markdown:
+        start = markdown.index(title)
+        end = markdown.index("\n## ", start + 1) + 1
+        return markdown[:start] + section + markdown[end:]
+    at = markdown.index("## The CLI")
+    return markdown[:at] + section + markdown[at:]
 
 
 def main():
@@ -364,12 +406,22 @@ def main():
                         help="only the Python benchmark (scripts/bench_python.py)")
     parser.add_argument("--cli", action="store_true",
                         help="only the CLI's start-up comparison (updates its section)")
+    parser.add_argument("--hedging", type=int, metavar="N",
+                        help="only the hedging benchmark, N runs (updates its section)")
+    parser.add_argument("--budgets", action="store_true",
+                        help="only the budgets section, from docs/simulation/*.csv")
     args = parser.parse_args()
     if args.python_only:
         python_only()
         return
     if args.cli:
         return cli_only(args.out)
+    if args.hedging:
+        return hedging_only(args.out, args.hedging)
+    if args.budgets:
+        path = Path(args.out)
+        path.write_text(splice_budgets(path.read_text()))
+        return
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = {"machine": machine(), "load_before": load_average(), "quick": args.quick,
                "command": "python3 scripts/bench.py" + (" --quick" if args.quick else "")}
@@ -378,7 +430,7 @@ def main():
     results["allocations"] = csv_rows(run([str(TARGET / "release" / "allocations")]))
     results["instructions"] = instructions(args.quick)
     results["many_tasks"] = many_tasks(args.quick)
-    results["hedging"] = hedging(args.quick)
+    results["hedging"] = hedging(3 if args.quick else 10, 500 if args.quick else 2000)
     results["cli"] = cli(args.quick)
     results["python"] = python_peers()
     results["criterion"] = criterion(args.quick)

@@ -6,3 +6,9 @@
 pub mod flaky_http;
 pub mod pg_retry;
 pub mod postgres;
+
+/// The README's ```rust blocks, as doctests of this crate (run, or compiled when marked
+/// `no_run`; the "Use with ..." excerpts are marked `ignore` and checked by `tests/readme.rs`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -19,48 +19,9 @@
 //! assert_eq!(CALLS.load(Ordering::SeqCst), 3);
 //! ```
 //!
-//! # Arguments
-//!
-//! `#[on_error(WAIT, key = value, ...)]` and `#[on_predicate(WAIT, key = value, ...)]` take a
-//! wait strategy first, with Python's keyword names, then keys in any order:
-//!
-//! | WAIT | parameters (all optional unless noted) |
-//! |---|---|
-//! | `expo` | `base` (number), `factor`, `max_value` |
-//! | `fibo` | `factor`, `max_value` |
-//! | `constant` | `interval` (default 1 s; a list `[..]` of waits works as `intervals`) |
-//! | `intervals([..])` | a list of waits; the call gives up when it runs out |
-//! | `linear` | `start`, `step` (both required), `max_value` |
-//! | `decay` | `initial_value` (default 1 s), `decay_factor` (number, default 1), `min_value` |
-//! | `decorrelated` | `base`, `cap` (both required) |
-//! | `runtime` | `value`: a closure of the error (or value) giving a `Duration` or `Option<Duration>` |
-//!
-//! As in Python, the strategy's parameters may also follow it as keys:
-//! `#[on_predicate(fibo, max_value = 13)]` is `#[on_predicate(fibo(max_value = 13))]`.
-//!
-//! Durations are numbers of seconds, as in Python (`10`, `0.5`), or strings (`"250ms"`,
-//! `"1m30s"`, units `ns us ms s m h d`); any other expression giving a `Duration` works too.
-//!
-//! | key | value |
-//! |---|---|
-//! | `max_tries` | attempts in all, the first included (`1` = no retry, `0` is refused) |
-//! | `max_time` | the deadline of the whole call (a duration, or a closure giving one) |
-//! | `jitter` | `full`, `equal`, `random`, `none` or `proportional(f)` |
-//! | `when`, `giveup` | `#[on_error]` only: a path or closure `Fn(&E) -> bool` |
-//! | `on` | `#[on_error]` only: a type or a tuple of types, matched through the `source()` chain |
-//! | `predicate` | `#[on_predicate]` only: `Fn(&T) -> bool` (default: retry falsy values) |
-//! | `on_backoff`, `on_giveup`, `on_success` | a path, a closure, or a list of them |
-//! | `name` | the name in logs (default: the function's) |
-//! | `log` | `false` or `None` (no events), `true`, or the levels `(debug, warn)` |
-//! | `seed` | a `u64`: reproducible jitter |
-//! | `clock` | a clock such as a `VirtualClock` (also the sleeper); a named one is cloned |
-//! | `sleeper` | a sleeper for the waits; a named one is cloned |
-//!
-//! `#[retry(POLICY_EXPR)]` takes any expression giving a policy (or a reference to one).
-//!
-//! Closures among the arguments need no annotations: the macro takes `T` and `E` from the
-//! return type, also through aliases such as `io::Result<T>` and `anyhow::Result<T>`.
-//! A wrong argument is a compile error at that argument, and the function is still emitted.
+//! The keys of `#[on_error]` and `#[on_predicate]` are listed on [`macro@on_error`] (the
+//! same table is on [`macro@on_predicate`]); `#[retry(POLICY_EXPR)]` takes a built policy, the
+//! way to budgets, attempt timeouts and server waits ([`macro@retry`]).
 //!
 //! # What the expansion does
 //!
@@ -140,6 +101,10 @@ use validate::Kind;
 /// Retries the function while it returns an error the policy retries (Python's
 /// `@backoff.on_exception`). The function must return a `Result`.
 ///
+#[doc = include_str!("keys.md")]
+///
+/// # Example
+///
 /// ```
 /// # use persevere::testing::VirtualClock;
 /// #[persevere::on_error(constant(interval = "250ms"), on = std::io::Error, max_tries = 4, clock = VirtualClock::new())]
@@ -156,6 +121,10 @@ pub fn on_error(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Retries the function while its return value satisfies the predicate (Python's
 /// `@backoff.on_predicate`); without `predicate`, while the value is falsy (`None`, `false`,
 /// `0`, empty).
+///
+#[doc = include_str!("keys.md")]
+///
+/// # Example
 ///
 /// ```
 /// # use persevere::testing::VirtualClock;
@@ -193,6 +162,58 @@ pub fn on_predicate(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     Err(StockError)
 /// }
 /// # assert!(sync_stock().is_err());
+/// ```
+///
+/// # Budgets, attempt timeouts and server waits
+///
+/// `#[on_error]` and `#[on_predicate]` have no keys for the fleet-safety parts: build the
+/// policy with the builder and pass it here. Everything the builder gives a policy applies:
+/// `.budget(..)` (clone a shared budget into each call's policy, so that all calls draw from
+/// it), `.attempt_timeout(..)` on an `async fn` (each attempt is cut; the error type must
+/// implement `From<persevere::TimedOut>`), `.server_wait(..)` and `.max_server_wait(..)`,
+/// `.metrics()`. Hedging is not available to an attribute: an attribute retries the body one
+/// attempt at a time; hedge with `policy.hedge(..).retry_async(..)` inside the function.
+///
+/// ```
+/// use persevere::{budget::RatioBudget, constant, on_error, TimedOut};
+/// use std::sync::LazyLock;
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// use std::time::Duration;
+///
+/// #[derive(Debug, PartialEq)]
+/// enum FetchError { TimedOut, Busy(Duration) }
+///
+/// impl From<TimedOut> for FetchError {
+///     fn from(_: TimedOut) -> Self { FetchError::TimedOut }
+/// }
+///
+/// /// One budget for every call in the process (20 % of calls plus 10 retries a second).
+/// static BUDGET: LazyLock<RatioBudget> = LazyLock::new(RatioBudget::default);
+/// static CALLS: AtomicU32 = AtomicU32::new(0);
+///
+/// #[persevere::retry(
+///     on_error(constant(Duration::from_millis(1)))
+///         .max_tries(4)
+///         .attempt_timeout(Duration::from_millis(50))
+///         .budget(BUDGET.clone())
+///         .server_wait(|e: &FetchError| match e {
+///             FetchError::Busy(wait) => Some(*wait),
+///             FetchError::TimedOut => None,
+///         })
+/// )]
+/// async fn fetch() -> Result<&'static str, FetchError> {
+///     match CALLS.fetch_add(1, Ordering::SeqCst) {
+///         0 => std::future::pending().await,                  // hangs: cut after 50 ms
+///         1 => Err(FetchError::Busy(Duration::from_millis(5))), // the server's wait, exactly
+///         _ => Ok("items"),
+///     }
+/// }
+///
+/// #[tokio::main]
+/// async fn main() {
+///     assert_eq!(fetch().await, Ok("items"));
+///     assert_eq!(CALLS.load(Ordering::SeqCst), 3);
+/// }
 /// ```
 #[proc_macro_attribute]
 pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {

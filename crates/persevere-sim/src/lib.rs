@@ -6,6 +6,7 @@
 //! - [`outage`]: open-loop clients against a server that fails everything for a while: load
 //!   amplification, peak load and the time the retry backlog takes to drain, without a retry
 //!   budget and with each of [`budgets`].
+//! - [`wave`]: one burst of calls against a server that fails them all, with each budget.
 //!
 //! Every run is seeded: the same seed gives the same numbers, on every machine.
 //!
@@ -24,11 +25,13 @@ pub mod contention;
 pub mod events;
 pub mod markdown;
 pub mod markdown_budgets;
+pub mod markdown_wave;
 pub mod net;
 pub mod outage;
 pub mod report;
 pub mod strategy;
 pub mod svg;
+pub mod wave;
 
 pub use strategy::{Backoff, Strategy};
 

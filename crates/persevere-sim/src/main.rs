@@ -5,7 +5,7 @@
 use persevere_sim::budgets::BudgetKind;
 use persevere_sim::outage::{self, Setup};
 use persevere_sim::report::{self, OutageRow};
-use persevere_sim::{SEED, Strategy, contention, markdown, svg};
+use persevere_sim::{SEED, Strategy, contention, markdown, svg, wave};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -48,11 +48,13 @@ fn main() -> std::io::Result<()> {
         }
     }
     eprintln!("outage: {:.1}s", started.elapsed().as_secs_f64());
+    let wave_rows = wave::rows(outage_runs, SEED);
 
     let dir = out.join("simulation");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("brooker.csv"), report::brooker_csv(&rows))?;
     std::fs::write(dir.join("outage.csv"), report::outage_csv(&outage_rows))?;
+    std::fs::write(dir.join("wave.csv"), report::outage_csv(&wave_rows))?;
     let calls = report::series(&rows, &Strategy::ALL, |r| r.outcome.calls);
     std::fs::write(
         dir.join("calls.svg"),
@@ -103,7 +105,7 @@ fn main() -> std::io::Result<()> {
     };
     std::fs::write(
         out.join("simulation.md"),
-        markdown::simulation_md(&rows, &outage_rows, &settings),
+        markdown::simulation_md(&rows, &outage_rows, &wave_rows, &settings),
     )?;
     print!("{}", report::brooker_csv(&rows));
     print!("{}", report::outage_csv(&outage_rows));

@@ -5,6 +5,7 @@ use crate::Strategy;
 use crate::budgets::BudgetKind;
 use crate::contention::Row;
 use crate::markdown_budgets;
+use crate::markdown_wave;
 use crate::report::{OutageRow, find};
 use std::fmt::Write;
 
@@ -62,7 +63,12 @@ pub fn claims(rows: &[Row]) -> Vec<(String, String, bool)> {
 }
 
 /// The whole page.
-pub fn simulation_md(rows: &[Row], outage: &[OutageRow], s: &Settings) -> String {
+pub fn simulation_md(
+    rows: &[Row],
+    outage: &[OutageRow],
+    wave: &[OutageRow],
+    s: &Settings,
+) -> String {
     let mut md = String::new();
     let _ = write!(md, "{}", include_str!("markdown_intro.md"));
     let _ = writeln!(
@@ -131,6 +137,7 @@ pub fn simulation_md(rows: &[Row], outage: &[OutageRow], s: &Settings) -> String
             o.gave_up
         );
     }
-    md.push_str(&markdown_budgets::section(outage, s));
+    md.push_str(&markdown_budgets::section(outage, s.outage_runs));
+    md.push_str(&markdown_wave::section(wave, s.outage_runs));
     md
 }

@@ -3,7 +3,6 @@
 
 use crate::Strategy;
 use crate::budgets::BudgetKind;
-use crate::markdown::Settings;
 use crate::outage::Outcome;
 use crate::report::OutageRow;
 use std::fmt::Write;
@@ -77,8 +76,9 @@ pub fn checks(rows: &[OutageRow]) -> Vec<(String, String, bool)> {
     ]
 }
 
-/// The section: the budgets, the checks, the plots, a table and what it shows.
-pub fn section(rows: &[OutageRow], s: &Settings) -> String {
+/// The section: the budgets, the checks, the plots, a table and what it shows; `outage_runs`
+/// runs per row.
+pub fn section(rows: &[OutageRow], outage_runs: u32) -> String {
     let mut md = String::from(include_str!("markdown_budgets.md"));
     md.push_str("### The checks, on every row of `docs/simulation/outage.csv`\n\n");
     md.push_str("| check | measured | holds |\n|---|---|---|\n");
@@ -93,7 +93,7 @@ pub fn section(rows: &[OutageRow], s: &Settings) -> String {
          runs in bins of 250 ms:\n\n\
          ![attempts reaching the server](simulation/outage_load.svg)\n\n\
          ![the longest wait in the server's queue](simulation/outage_queue.svg)\n",
-        s.outage_runs
+        outage_runs
     );
     let _ = writeln!(
         md,
@@ -101,7 +101,7 @@ pub fn section(rows: &[OutageRow], s: &Settings) -> String {
          the noise, as above), means of {} runs:\n\n\
          | budget | max_tries | amplification | peak load / normal | drain after recovery (ms) \
          | requests that gave up | retries refused |\n|---|---:|---:|---:|---:|---:|---:|",
-        s.outage_runs
+        outage_runs
     );
     for max_tries in [3, 5] {
         for r in rows

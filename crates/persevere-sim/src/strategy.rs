@@ -86,8 +86,8 @@ impl fmt::Display for Strategy {
 type Step = Box<dyn FnMut(&mut Rng) -> Option<Duration>>;
 
 /// One client's backoff: a persevere strategy with its per-call state, a jitter and the
-/// client's own random numbers, stepped by the core's own step ([`next_wait`]: the strategy's
-/// delay, then the jitter), the one the decision core takes.
+/// client's own random numbers, stepped by [`next_wait`] (the strategy's delay, then the
+/// jitter: the two steps the decision core takes for a policy without a custom jitter).
 ///
 /// ```
 /// use persevere_sim::Strategy;

@@ -11,8 +11,9 @@ use core::time::Duration;
 /// strategy's delay (capped by the strategy itself), then the explicit jitter if one is given,
 /// else the strategy's default (see [`Jitter::for_delay`]). `None`: the strategy is exhausted.
 ///
-/// The decision core takes each wait through this step; simulations and tools that need
-/// persevere's waits without a retrying call use it too.
+/// The decision core takes the same two steps itself (the strategy's delay, then the jitter
+/// or a policy's custom jitter part), not through this function; simulations and tools that
+/// need persevere's waits without a retrying call (`persevere-sim`) use it.
 ///
 /// ```
 /// use persevere::{expo, wait::{next_wait, Wait}, Jitter, Rng};

@@ -4,9 +4,7 @@
 
 #![cfg(feature = "tokio")]
 
-mod common;
-
-use common::{RedisServer, wait_until};
+use crate::common::{RedisServer, wait_until};
 use persevere::budget::{Budget, RetryCause};
 use persevere_redis::blocking::RatioStore;
 use persevere_redis::{Error, Kind, Options, RedisBudget};

@@ -2,19 +2,21 @@
 //! within the budget; an outage of Redis loses no process (each falls back, logs it once,
 //! reconnects); and hosts in separate network namespaces share one budget over veth pairs.
 //!
-//! Each client is this test binary run again with `child_client` as its only test and its
+//! Each client is this test binary run again with `fleet::child_client` as its only test and its
 //! orders in the environment; it prints one `RESULT` line.
 
 #![cfg(feature = "tokio")]
 
-mod common;
-
-use common::{RedisServer, wait_until};
+use crate::common::{RedisServer, wait_until};
 use persevere::{constant, on_error};
 use persevere_redis::{Kind, Options, RedisBudget};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+/// The child's test name in this binary: `fleet::child_client` (libtest names a test by its
+/// module path without the crate).
+const CHILD_CLIENT: &str = "fleet::child_client";
 
 /// The budget every test's clients share: 20 % of the calls plus 2 retries a second, over a
 /// minute (long enough that nothing expires during a test, so the bound is exact).
@@ -59,7 +61,7 @@ fn spawn_client(
     command
         .args([
             "--exact",
-            "child_client",
+            CHILD_CLIENT,
             "--nocapture",
             "--test-threads",
             "1",

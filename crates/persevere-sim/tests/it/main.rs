@@ -1,0 +1,6 @@
+//! persevere-sim's integration tests, in one binary (one link instead of one per file).
+
+mod brooker;
+mod budgets;
+mod outage;
+mod wave;
