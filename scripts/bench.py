@@ -3,14 +3,14 @@
 
     python3 scripts/bench.py            # the full run (about 10 minutes)
     python3 scripts/bench.py --quick    # shorter criterion runs, fewer repetitions
-    python3 scripts/bench.py --python-only   # persevere.backoff vs backoff and tenacity
+    python3 scripts/bench.py --python-only   # persevere_retry.backoff vs backoff and tenacity
     python3 scripts/bench.py --cli           # only the CLI's start-up against true, timeout, retry
 
 Steps: criterion benches (`cargo bench -p persevere-benches --bench retry`), instruction
 counts under callgrind (noise-free, for the ratios that matter), future sizes, allocations
 per call, 100,000 tasks on tokio, hedging against a server slow on 10 % of requests, the cost a
 Redis-backed budget adds to a retry, the CLI's start-up against `true`, GNU `timeout` and
-Debian's `retry` in one hyperfine run (else a Python timing loop), and persevere.backoff against
+Debian's `retry` in one hyperfine run (else a Python timing loop), and persevere_retry.backoff against
 Python's backoff and tenacity (scripts/bench_python.py; PERSEVERE_BENCH_PYTHON names a Python
 that has all three). The raw results
 go to target/bench-results/results.json; bench_report.py renders them.
@@ -266,7 +266,7 @@ def cli_only(out):
 
 
 def python_peers():
-    """persevere.backoff, backoff and tenacity (scripts/bench_python.py), in the Python that
+    """persevere_retry.backoff, backoff and tenacity (scripts/bench_python.py), in the Python that
     has them: $PERSEVERE_BENCH_PYTHON, else this one. None when they are missing."""
     python = os.environ.get("PERSEVERE_BENCH_PYTHON", sys.executable)
     try:
@@ -335,7 +335,7 @@ def python_only():
     docs/benchmarks.md) when there is one, else printing its section."""
     py = python_peers()
     if py is None:
-        sys.exit("the Python benchmark needs persevere, backoff==2.2.1 and tenacity")
+        sys.exit("the Python benchmark needs persevere-retry, backoff==2.2.1 and tenacity")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_report
     saved = RESULTS / "results.json"

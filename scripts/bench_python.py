@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""Times persevere.backoff against backoff 2.2.1 and tenacity 9.x, in one process.
+"""Times persevere_retry.backoff against backoff 2.2.1 and tenacity 9.x, in one process.
 
     python3 scripts/bench_python.py          # JSON on stdout (bench.py stores it)
 
-Needs `persevere` (pip install ./bindings/python), `backoff==2.2.1` and `tenacity>=9,<10` in
+Needs `persevere-retry` (pip install ./bindings/python), `backoff==2.2.1` and `tenacity>=9,<10` in
 the running Python. Two paths, each a decorated function that returns 7: the success path
 (the first attempt succeeds) and the 3-failure path (ValueError three times, then 7). Sleeps
 are no-ops (time.sleep replaced, tenacity's sleep= given), as the Rust benches use a sleeper
 that returns at once. Every decorator keeps its defaults otherwise: exponential waits with full
 jitter (tenacity: wait_random_exponential) and at most 5 attempts; backoff and
-persevere.backoff log through the 'backoff' logger as they do by default.
+persevere_retry.backoff log through the 'backoff' logger as they do by default.
 """
 
 import importlib.metadata
@@ -21,7 +21,7 @@ import timeit
 import backoff
 import tenacity
 
-import persevere.backoff as pbackoff
+import persevere_retry.backoff as pbackoff
 
 
 def failing(n):
@@ -46,12 +46,12 @@ def failing(n):
 
 def implementations(target):
     yield "direct call", target
-    yield "persevere.backoff", pbackoff.on_exception(pbackoff.expo, ValueError, max_tries=5)(target)
-    yield "persevere.backoff, monotonic=True", pbackoff.on_exception(
+    yield "persevere_retry.backoff", pbackoff.on_exception(pbackoff.expo, ValueError, max_tries=5)(target)
+    yield "persevere_retry.backoff, monotonic=True", pbackoff.on_exception(
         pbackoff.expo, ValueError, max_tries=5, monotonic=True)(target)
     yield "backoff", backoff.on_exception(backoff.expo, ValueError, max_tries=5)(target)
     # Without the default log records, which cost most of a retry in both.
-    yield "persevere.backoff, logger=None, monotonic=True", pbackoff.on_exception(
+    yield "persevere_retry.backoff, logger=None, monotonic=True", pbackoff.on_exception(
         pbackoff.expo, ValueError, max_tries=5, logger=None, monotonic=True)(target)
     yield "backoff, logger=None", backoff.on_exception(
         backoff.expo, ValueError, max_tries=5, logger=None)(target)
@@ -68,7 +68,7 @@ def best_ns(fn, number, repeat=5):
 
 
 def measure():
-    time.sleep = lambda seconds: None  # backoff and persevere.backoff look it up per retry
+    time.sleep = lambda seconds: None  # backoff and persevere_retry.backoff look it up per retry
     out = {"paths": {}}
     for path, failures, number in [("success", 0, 20000), ("fail3", 3, 5000)]:
         target, call = failing(failures)
@@ -83,7 +83,7 @@ def measure():
     out["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     out["load"] = round(os.getloadavg()[0], 2)
     out["versions"] = {
-        "persevere": importlib.metadata.version("persevere"),
+        "persevere": importlib.metadata.version("persevere-retry"),
         "backoff": importlib.metadata.version("backoff"),
         "tenacity": importlib.metadata.version("tenacity"),
     }

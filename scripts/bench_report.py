@@ -248,20 +248,20 @@ def render(r):
 
 
 def render_python(py):
-    """The Python section: persevere.backoff, backoff and tenacity on the success path and
+    """The Python section: persevere_retry.backoff, backoff and tenacity on the success path and
     the 3-failure path (scripts/bench_python.py)."""
     v = py["versions"]
     success, fail3 = py["paths"]["success"], py["paths"]["fail3"]
-    out = ["## Python: persevere.backoff, backoff and tenacity", "",
+    out = ["## Python: persevere_retry.backoff, backoff and tenacity", "",
            f"`python3 scripts/bench_python.py`: `timeit`, best of 5 (20,000 calls on the success "
            f"path, 5,000 on the 3-failure path), one process; persevere {v['persevere']}, "
            f"backoff {v['backoff']}, tenacity {v['tenacity']}. Each decorates a function that "
            "returns 7 (after raising ValueError three times on the 3-failure path) with at most "
            "5 attempts and exponential waits with full jitter (tenacity: "
-           "`wait_random_exponential`); sleeps are no-ops. backoff and persevere.backoff log "
+           "`wait_random_exponential`); sleeps are no-ops. backoff and persevere_retry.backoff log "
            "each retry on the `backoff` logger by default (a record with the formatted "
            "exception: most of a retry's cost); the `logger=None` rows leave it out. "
-           "persevere.backoff reads `datetime.datetime.now()` as backoff does (twice per call, "
+           "persevere_retry.backoff reads `datetime.datetime.now()` as backoff does (twice per call, "
            "once more per retry); `monotonic=True` reads the monotonic clock instead."
            + (f" Run on {py['date']}, load average (1 min) {py['load']}." if "date" in py else ""), "",
            "| decorator | success | 3 failures | success / backoff | 3 failures / backoff |",

@@ -7,7 +7,7 @@ use crate::build::{self, ErrorPolicy, Options, PredicatePolicy};
 use crate::clock::{self, PyClock, Source};
 use crate::events::{self, Event};
 use crate::outcome::{Failure, Returned};
-use crate::{budget, limits, pending, resolve, seconds};
+use crate::{budget, limits, pending, resolve, seconds, wait_type};
 use persevere::{GiveUpReason, Next, Policy, Retrying};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -31,6 +31,9 @@ impl<R, W, P, K> PolicyParts for Policy<R, W, P, K> {
 }
 
 type Outcome = Result<(), Failure>;
+
+/// A wait handed to Python: an `int` or a `float` of seconds, as backoff's (see `wait_type`).
+type Seconds = Py<PyAny>;
 type ErrorRetrying<'p> = Retrying<
     'p,
     <ErrorPolicy as PolicyParts>::R,
@@ -113,7 +116,7 @@ impl Context {
         d.set_item("tries", event.tries)?;
         d.set_item("elapsed", seconds::to_secs(event.elapsed))?;
         if let Some(wait) = event.wait {
-            d.set_item("wait", seconds::to_secs(wait))?;
+            d.set_item("wait", wait_type::to_object(py, wait)?)?;
         }
         if let Some((key, value)) = extra {
             d.set_item(key, value)?;
@@ -124,22 +127,21 @@ impl Context {
 
 /// Common arguments of both policy constructors.
 fn options(
-    jitter_kind: &str,
     jitter: &Bound<'_, PyAny>,
     handlers: bool,
     budget: Option<&Bound<'_, PyAny>>,
     timing: Timing,
 ) -> PyResult<Options> {
     Ok(Options {
-        jitter: resolve::jitter(jitter_kind, jitter),
+        jitter: resolve::jitter(jitter),
         handlers,
         budget: budget::shared(budget)?,
         clock: timing.clock,
     })
 }
 
-/// The retry policy of one `on_exception` decorator (internal: `persevere.backoff` builds it).
-#[pyclass(module = "persevere._persevere", frozen)]
+/// The retry policy of one `on_exception` decorator (internal: `persevere_retry.backoff` builds it).
+#[pyclass(module = "persevere_retry._persevere", frozen)]
 pub struct ExceptionPolicy {
     policy: Arc<ErrorPolicy>,
     timing: Timing,
@@ -149,13 +151,12 @@ pub struct ExceptionPolicy {
 #[pymethods]
 impl ExceptionPolicy {
     #[new]
-    #[pyo3(signature = (builtin, wait_gen, wait_gen_kwargs, jitter_kind, jitter, handlers, success_handlers, budget, monotonic, measure_after_attempt))]
+    #[pyo3(signature = (builtin, wait_gen, wait_gen_kwargs, jitter, handlers, success_handlers, budget, monotonic, measure_after_attempt))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         builtin: Option<&str>,
         wait_gen: &Bound<'_, PyAny>,
         wait_gen_kwargs: &Bound<'_, PyDict>,
-        jitter_kind: &str,
         jitter: &Bound<'_, PyAny>,
         handlers: bool,
         success_handlers: bool,
@@ -165,7 +166,7 @@ impl ExceptionPolicy {
     ) -> PyResult<Self> {
         let timing = Timing::new(monotonic, measure_after_attempt);
         let wait = resolve::wait(builtin, wait_gen, wait_gen_kwargs)?;
-        let options = options(jitter_kind, jitter, handlers, budget, timing)?;
+        let options = options(jitter, handlers, budget, timing)?;
         Ok(ExceptionPolicy {
             policy: Arc::new(build::error_policy(wait, options)),
             timing,
@@ -205,7 +206,7 @@ impl ExceptionPolicy {
 }
 
 /// One call through an [`ExceptionPolicy`].
-#[pyclass(module = "persevere._persevere")]
+#[pyclass(module = "persevere_retry._persevere")]
 pub struct ExceptionCall {
     // A pyclass must be `Sync`; the strategy's state is only `Send`. Uncontended (one call is
     // one Python loop), the lock costs a few nanoseconds.
@@ -233,7 +234,7 @@ impl ExceptionCall {
         py: Python<'_>,
         exception: Py<PyAny>,
         fatal: bool,
-    ) -> PyResult<(Option<f64>, Option<Py<PyDict>>)> {
+    ) -> PyResult<(Option<Seconds>, Option<Py<PyDict>>)> {
         let failure = Failure {
             exception: exception.clone_ref(py),
             fatal,
@@ -245,7 +246,7 @@ impl ExceptionCall {
         let event = events::take();
         raise_pending()?;
         let wait = match next {
-            Next::Retry(wait) => Some(seconds::to_secs(wait)),
+            Next::Retry(wait) => Some(wait_type::to_object(py, wait)?),
             Next::Done(_) => {
                 self.exhausted = event.is_some_and(|e| e.reason == Some(GiveUpReason::Exhausted));
                 None
@@ -287,8 +288,12 @@ impl ExceptionCall {
     }
 }
 
-/// The retry policy of one `on_predicate` decorator (internal: `persevere.backoff` builds it).
-#[pyclass(module = "persevere._persevere", name = "PredicatePolicy", frozen)]
+/// The retry policy of one `on_predicate` decorator (internal: `persevere_retry.backoff` builds it).
+#[pyclass(
+    module = "persevere_retry._persevere",
+    name = "PredicatePolicy",
+    frozen
+)]
 pub struct PredicatePolicyPy {
     policy: Arc<PredicatePolicy>,
     timing: Timing,
@@ -298,13 +303,12 @@ pub struct PredicatePolicyPy {
 #[pymethods]
 impl PredicatePolicyPy {
     #[new]
-    #[pyo3(signature = (builtin, wait_gen, wait_gen_kwargs, jitter_kind, jitter, handlers, success_handlers, budget, monotonic, measure_after_attempt))]
+    #[pyo3(signature = (builtin, wait_gen, wait_gen_kwargs, jitter, handlers, success_handlers, budget, monotonic, measure_after_attempt))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         builtin: Option<&str>,
         wait_gen: &Bound<'_, PyAny>,
         wait_gen_kwargs: &Bound<'_, PyDict>,
-        jitter_kind: &str,
         jitter: &Bound<'_, PyAny>,
         handlers: bool,
         success_handlers: bool,
@@ -314,7 +318,7 @@ impl PredicatePolicyPy {
     ) -> PyResult<Self> {
         let timing = Timing::new(monotonic, measure_after_attempt);
         let wait = resolve::wait(builtin, wait_gen, wait_gen_kwargs)?;
-        let options = options(jitter_kind, jitter, handlers, budget, timing)?;
+        let options = options(jitter, handlers, budget, timing)?;
         Ok(PredicatePolicyPy {
             policy: Arc::new(build::predicate_policy(wait, options)),
             timing,
@@ -352,7 +356,7 @@ impl PredicatePolicyPy {
 }
 
 /// One call through a `PredicatePolicy`.
-#[pyclass(module = "persevere._persevere")]
+#[pyclass(module = "persevere_retry._persevere")]
 pub struct PredicateCall {
     cell: Mutex<PredicateCell>,
     timing: Timing,
@@ -377,7 +381,7 @@ impl PredicateCall {
         py: Python<'_>,
         value: Py<PyAny>,
         retry: bool,
-    ) -> PyResult<(Option<f64>, Option<Py<PyDict>>, bool)> {
+    ) -> PyResult<(Option<Seconds>, Option<Py<PyDict>>, bool)> {
         let returned = Returned {
             value: value.clone_ref(py),
             retry,
@@ -389,7 +393,7 @@ impl PredicateCall {
         let event = events::take();
         raise_pending()?;
         let wait = match next {
-            Next::Retry(wait) => Some(seconds::to_secs(wait)),
+            Next::Retry(wait) => Some(wait_type::to_object(py, wait)?),
             Next::Done(_) => None,
         };
         let wanted = retry || self.success_handlers;

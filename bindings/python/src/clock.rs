@@ -13,7 +13,7 @@ use persevere::{AsyncSleeper, Clock, Sleeper};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
-use pyo3::types::{PyDateAccess, PyDateTime, PyTimeAccess};
+use pyo3::types::{PyFloat, PyInt};
 use std::cell::Cell;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -118,49 +118,21 @@ fn instant_of(micros: i64) -> Instant {
 }
 
 /// Microseconds since 0001-01-01 of a naive datetime (exact integers, so that differences
-/// equal `timedelta` arithmetic); a number is taken as seconds.
+/// equal `timedelta` arithmetic); a number is taken as seconds. Read through Python attributes:
+/// the stable ABI (one wheel for every CPython) has no C accessors for datetime fields.
 fn micros_of(value: &Bound<'_, PyAny>) -> PyResult<i64> {
-    if let Ok(dt) = value.downcast::<PyDateTime>() {
-        let days = days_from_civil(
-            i64::from(dt.get_year()),
-            i64::from(dt.get_month()),
-            i64::from(dt.get_day()),
-        );
+    let py = value.py();
+    if !(value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>()) {
+        let field = |name: &Bound<'_, pyo3::types::PyString>| -> PyResult<i64> {
+            value.getattr(name)?.extract()
+        };
+        let days: i64 = value.call_method0(intern!(py, "toordinal"))?.extract()?;
         let secs = days * 86_400
-            + i64::from(dt.get_hour()) * 3600
-            + i64::from(dt.get_minute()) * 60
-            + i64::from(dt.get_second());
-        return Ok(secs * 1_000_000 + i64::from(dt.get_microsecond()));
+            + field(intern!(py, "hour"))? * 3600
+            + field(intern!(py, "minute"))? * 60
+            + field(intern!(py, "second"))?;
+        return Ok(secs * 1_000_000 + field(intern!(py, "microsecond"))?);
     }
     let secs: f64 = value.extract()?;
     Ok((secs * 1e6).round() as i64)
-}
-
-/// Days from 0001-01-01 in the proleptic Gregorian calendar (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe
-}
-
-#[cfg(test)]
-mod tests {
-    use super::days_from_civil;
-
-    #[test]
-    fn days_count_leap_years() {
-        assert_eq!(days_from_civil(2018, 1, 2) - days_from_civil(2018, 1, 1), 1);
-        assert_eq!(
-            days_from_civil(2020, 3, 1) - days_from_civil(2020, 2, 28),
-            2
-        );
-        assert_eq!(
-            days_from_civil(2001, 1, 1) - days_from_civil(2000, 1, 1),
-            366
-        );
-    }
 }

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-import persevere.backoff as backoff
+import persevere_retry.backoff as backoff
 
 
 def test_messages_and_levels_of_on_exception(sleeps, caplog):
@@ -68,7 +68,7 @@ def test_a_logger_name_and_none(sleeps, caplog):
 
 def test_one_decorator_on_two_functions_logs_once_per_event(sleeps, caplog):
     # backoff 2.2.1 adds its log handler again at each decoration (two records per event
-    # for the second function); persevere.backoff logs each event once.
+    # for the second function); persevere_retry.backoff logs each event once.
     retry = backoff.on_predicate(backoff.constant, max_tries=2, interval=0)
 
     @retry

@@ -5,6 +5,8 @@ at each retry."""
 import asyncio
 import functools
 
+from persevere_retry.backoff import _testing_state
+
 
 def _awaiting(functions):
     # backoff awaits a handler that is a coroutine function and calls any other.
@@ -26,7 +28,8 @@ def retry_exception(target, policy, exception, *, max_tries, max_time, giveup,
 
     @functools.wraps(target)
     async def retry(*args, **kwargs):
-        call = policy.begin(target, args, kwargs, max_tries, max_time)
+        tries = max_tries if _testing_state.max_tries is None else _testing_state.capped(max_tries)
+        call = policy.begin(target, args, kwargs, tries, max_time)
         while True:
             try:
                 ret = await target(*args, **kwargs)
@@ -41,7 +44,7 @@ def retry_exception(target, policy, exception, *, max_tries, max_time, giveup,
                     return None
                 if details is not None:
                     await _run(on_backoff, details)
-                await asyncio.sleep(wait)
+                await asyncio.sleep(0 if _testing_state.instant else wait)
                 call.attempt()
             else:
                 details = call.succeeded()
@@ -58,7 +61,8 @@ def retry_predicate(target, policy, predicate, *, max_tries, max_time,
 
     @functools.wraps(target)
     async def retry(*args, **kwargs):
-        call = policy.begin(target, args, kwargs, max_tries, max_time)
+        tries = max_tries if _testing_state.max_tries is None else _testing_state.capped(max_tries)
+        call = policy.begin(target, args, kwargs, tries, max_time)
         while True:
             ret = await target(*args, **kwargs)
             wait, details, succeeded = call.returned(ret, bool(predicate(ret)))
@@ -68,7 +72,7 @@ def retry_predicate(target, policy, predicate, *, max_tries, max_time,
                 return ret
             if details is not None:
                 await _run(on_backoff, details)
-            await asyncio.sleep(wait)
+            await asyncio.sleep(0 if _testing_state.instant else wait)
             call.attempt()
 
     return retry

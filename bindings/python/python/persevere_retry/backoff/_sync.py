@@ -5,12 +5,15 @@ these call the target, ``giveup``/``predicate`` and the handlers, and sleep with
 import functools
 import time
 
+from persevere_retry.backoff import _testing_state
+
 
 def retry_exception(target, policy, exception, *, max_tries, max_time, giveup,
                     on_success, on_backoff, on_giveup, raise_on_giveup):
     @functools.wraps(target)
     def retry(*args, **kwargs):
-        call = policy.begin(target, args, kwargs, max_tries, max_time)
+        tries = max_tries if _testing_state.max_tries is None else _testing_state.capped(max_tries)
+        call = policy.begin(target, args, kwargs, tries, max_time)
         while True:
             try:
                 ret = target(*args, **kwargs)
@@ -27,7 +30,8 @@ def retry_exception(target, policy, exception, *, max_tries, max_time, giveup,
                 if details is not None:
                     for handler in on_backoff:
                         handler(details)
-                time.sleep(wait)
+                if not _testing_state.instant:
+                    time.sleep(wait)
                 call.attempt()
             else:
                 details = call.succeeded()
@@ -43,7 +47,8 @@ def retry_predicate(target, policy, predicate, *, max_tries, max_time,
                     on_success, on_backoff, on_giveup):
     @functools.wraps(target)
     def retry(*args, **kwargs):
-        call = policy.begin(target, args, kwargs, max_tries, max_time)
+        tries = max_tries if _testing_state.max_tries is None else _testing_state.capped(max_tries)
+        call = policy.begin(target, args, kwargs, tries, max_time)
         while True:
             ret = target(*args, **kwargs)
             wait, details, succeeded = call.returned(ret, bool(predicate(ret)))
@@ -55,7 +60,8 @@ def retry_predicate(target, policy, predicate, *, max_tries, max_time,
             if details is not None:
                 for handler in on_backoff:
                     handler(details)
-            time.sleep(wait)
+            if not _testing_state.instant:
+                time.sleep(wait)
             call.attempt()
 
     return retry

@@ -1,4 +1,4 @@
-"""The types of backoff's API (``persevere.backoff.types.Details`` is the one users import)."""
+"""The types of backoff's API (``persevere_retry.backoff.types.Details`` is the one users import)."""
 
 import logging
 from typing import Any, Callable, Coroutine, Dict, Generator, Sequence, Tuple, TypeVar, Union

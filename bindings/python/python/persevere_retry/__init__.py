@@ -1,10 +1,10 @@
 """persevere: retry with backoff, decided by a Rust core.
 
-``persevere.backoff`` is a drop-in for the ``backoff`` package (``import persevere.backoff as
+``persevere_retry.backoff`` is a drop-in for the ``backoff`` package (``import persevere_retry.backoff as
 backoff``). Its decorators also take a retry budget shared by many decorators::
 
-    import persevere.backoff as backoff
-    from persevere import RatioBudget
+    import persevere_retry.backoff as backoff
+    from persevere_retry import RatioBudget
 
     budget = RatioBudget(ratio=0.2)
 
@@ -12,7 +12,7 @@ backoff``). Its decorators also take a retry budget shared by many decorators::
     def fetch(): ...
 """
 
-from persevere._persevere import RatioBudget, TokenBucket
+from persevere_retry._persevere import RatioBudget, TokenBucket
 
 __all__ = ["RatioBudget", "TokenBucket"]
 __version__ = "0.1.0"

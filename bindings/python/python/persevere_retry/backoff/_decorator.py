@@ -5,9 +5,9 @@ import logging
 import operator
 from typing import Any, Callable, Iterable, Optional, Type, Union
 
-from persevere.backoff import _async, _log, _policy, _sync
-from persevere.backoff._jitter import full_jitter
-from persevere.backoff._typing import (
+from persevere_retry.backoff import _async, _log, _policy, _sync
+from persevere_retry.backoff._jitter import full_jitter
+from persevere_retry.backoff._typing import (
     _CallableT,
     _Handler,
     _Jitterer,
@@ -20,7 +20,7 @@ from persevere.backoff._typing import (
 
 _OPTIONS_DOC = """
     persevere's options (keyword-only; backoff's behaviour without them):
-        budget: a persevere.RatioBudget or persevere.TokenBucket shared by every decorator
+        budget: a persevere_retry.RatioBudget or persevere_retry.TokenBucket shared by every decorator
             given the same object: a retry it refuses ends the call as a give-up.
         monotonic: measure max_time and details['elapsed'] with the monotonic clock instead
             of datetime.datetime.now() (which jumps with the wall clock).
