@@ -14,6 +14,11 @@ SUBMODULES = ("_common", "_jitter", "_wait_gen", "_sync", "_async", "_typing", "
 
 ENVIRONMENT_VARIABLE = "PERSEVERE_RETRY_AS_BACKOFF"
 
+# Whether start-up already read the variable: site may run the .pth file twice (a venv's lib64
+# symlink to lib makes one site-packages look like two on Python 3.11), and the warning about
+# a bad value should be printed once.
+_started = False
+
 
 def _aliases():
     package = importlib.import_module("persevere_retry.backoff")
@@ -54,6 +59,10 @@ def install_from_environment() -> None:
     """Called at start-up by the package's .pth file: installs when the variable is ``1``,
     does nothing when it is unset, empty or ``0``, and says so on stderr for any other value
     (a .pth file cannot stop the interpreter)."""
+    global _started
+    if _started:
+        return
+    _started = True
     value = os.environ.get(ENVIRONMENT_VARIABLE, "")
     if value in ("", "0"):
         return
