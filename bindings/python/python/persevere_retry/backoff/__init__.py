@@ -26,6 +26,8 @@ __all__ = [
     "runtime",
     "full_jitter",
     "random_jitter",
+    "install",
+    "uninstall",
 ]
 
 # The version of backoff's API this module reproduces (code that checks backoff's version

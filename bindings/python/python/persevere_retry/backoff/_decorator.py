@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable, Optional, Type, Union
 from persevere_retry.backoff import _async, _log, _policy, _sync
 from persevere_retry.backoff._jitter import full_jitter
 from persevere_retry.backoff._typing import (
+    Budget,
     _CallableT,
     _Handler,
     _Jitterer,
@@ -51,7 +52,7 @@ def on_predicate(wait_gen: _WaitGenerator,
                  logger: _MaybeLogger = "backoff",
                  backoff_log_level: int = logging.INFO,
                  giveup_log_level: int = logging.ERROR,
-                 budget: Any = None,
+                 budget: Optional[Budget] = None,
                  monotonic: bool = False,
                  measure_after_attempt: bool = False,
                  **wait_gen_kwargs: Any) -> Callable[[_CallableT], _CallableT]:
@@ -103,7 +104,7 @@ def on_exception(wait_gen: _WaitGenerator,
                  logger: _MaybeLogger = "backoff",
                  backoff_log_level: int = logging.INFO,
                  giveup_log_level: int = logging.ERROR,
-                 budget: Any = None,
+                 budget: Optional[Budget] = None,
                  monotonic: bool = False,
                  measure_after_attempt: bool = False,
                  **wait_gen_kwargs: Any) -> Callable[[_CallableT], _CallableT]:

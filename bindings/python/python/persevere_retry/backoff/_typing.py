@@ -5,6 +5,8 @@ from typing import Any, Callable, Coroutine, Dict, Generator, Sequence, Tuple, T
 
 from typing import TypedDict
 
+from persevere_retry._persevere import RatioBudget, TokenBucket
+
 
 class _Details(TypedDict):
     target: Callable[..., Any]
@@ -33,3 +35,6 @@ _MaybeLogger = Union[str, logging.Logger, None]
 _MaybeSequence = Union[T, Sequence[T]]
 _Predicate = Callable[[T], bool]
 _WaitGenerator = Callable[..., Generator[float, None, None]]
+
+# What budget= takes (persevere_retry.RatioBudget, persevere_retry.TokenBucket).
+Budget = Union[RatioBudget, TokenBucket]
