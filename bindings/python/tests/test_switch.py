@@ -79,3 +79,18 @@ def test_uninstall_gives_the_real_backoff_back():
     done = python("import persevere_retry.backoff as b\nb.install()\nb.uninstall()\n"
                   "import backoff, backoff._common\nprint(backoff is b, backoff._common is b._common)")
     assert (done.returncode, done.stdout) == (0, "False False\n")
+
+
+def test_a_pytest_run_with_warnings_as_errors_starts_when_switched(tmp_path):
+    # The package is imported at start-up, before pytest loads its plugin; pytest must not warn
+    # that it cannot rewrite it (suites with filterwarnings=error would not start).
+    (tmp_path / "test_switched.py").write_text(
+        "import backoff\n\n\ndef test_backoff_is_the_dropin(persevere_instant):\n"
+        "    assert backoff.__name__ == 'persevere_retry.backoff'\n")
+    env = {k: v for k, v in os.environ.items() if k != "PERSEVERE_RETRY_AS_BACKOFF"}
+    env["PERSEVERE_RETRY_AS_BACKOFF"] = "1"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-W", "error", "-p",
+                           "no:cacheprovider", "-p", "no:asyncio", str(tmp_path)], capture_output=True, text=True,
+                          env=env, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
