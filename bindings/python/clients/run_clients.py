@@ -36,7 +36,7 @@ CLIENTS = {
     "posthog": (
         "posthog==3.25.0",
         ["posthog==3.25.0", "pytest>=7,<9", "mock>=2.0.0", "freezegun==1.5.1", "parameterized",
-         "six"],
+         "six", "pydantic"],
         ["posthog/test/test_consumer.py", "posthog/test/test_client.py",
          "posthog/test/test_request.py"],
     ),
@@ -99,6 +99,8 @@ def outcomes(junit):
 
 def suite(python, source, tests, switched):
     env = {k: v for k, v in os.environ.items() if k != "PERSEVERE_RETRY_AS_BACKOFF"}
+    # The venv's scripts on the PATH, as in an activated venv (gql's CLI tests run gql-cli).
+    env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
     if switched:
         env["PERSEVERE_RETRY_AS_BACKOFF"] = "1"
     probe = subprocess.run([str(python), "-c", PROBE], env=env, capture_output=True, text=True,
@@ -120,6 +122,10 @@ def main(names):
         if real_probe or not dropin_probe:
             print(f"{name}: the switch did not take (backoff is drop-in: {real_probe} without, "
                   f"{dropin_probe} with PERSEVERE_RETRY_AS_BACKOFF=1)")
+            differences += 1
+        if not real or not dropin:
+            print(f"{name}: no test ran ({len(real)} with backoff, {len(dropin)} switched): "
+                  "a missing test dependency?")
             differences += 1
         changed = sorted(t for t in set(real) | set(dropin) if real.get(t) != dropin.get(t))
         for test in changed:
