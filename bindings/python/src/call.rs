@@ -4,9 +4,11 @@
 //! self-referential cell), so the Python loop may sleep and await between attempts.
 
 use crate::build::{self, ErrorPolicy, Options, PredicatePolicy};
-use crate::clock::{self, PyClock, Source};
+use crate::clock;
 use crate::events::{self, Event};
 use crate::outcome::{Failure, Returned};
+use crate::timing::{self, Timing};
+use crate::wait::PyWait;
 use crate::{budget, limits, pending, resolve, seconds, wait_type};
 use persevere::{GiveUpReason, Next, Policy, Retrying};
 use pyo3::prelude::*;
@@ -67,33 +69,6 @@ self_cell!(
     }
 );
 
-/// How a decorator measures time.
-#[derive(Clone, Copy)]
-struct Timing {
-    clock: PyClock,
-    /// backoff's rule: the core decides with the time read before the attempt.
-    latched: bool,
-}
-
-impl Timing {
-    fn new(monotonic: bool, measure_after_attempt: bool) -> Self {
-        let source = if monotonic {
-            Source::Monotonic
-        } else {
-            Source::Datetime
-        };
-        Timing {
-            clock: PyClock { source },
-            latched: !measure_after_attempt,
-        }
-    }
-
-    /// The reading before an attempt, when the core is to decide with it.
-    fn before_attempt(&self) -> Option<Instant> {
-        self.latched.then(|| self.clock.read())
-    }
-}
-
 /// The per-call context backoff puts in every details dict.
 struct Context {
     target: Py<PyAny>,
@@ -146,6 +121,7 @@ pub struct ExceptionPolicy {
     policy: Arc<ErrorPolicy>,
     timing: Timing,
     success_handlers: bool,
+    lazy: bool,
 }
 
 #[pymethods]
@@ -167,15 +143,38 @@ impl ExceptionPolicy {
         let timing = Timing::new(monotonic, measure_after_attempt);
         let wait = resolve::wait(builtin, wait_gen, wait_gen_kwargs)?;
         let options = options(jitter, handlers, budget, timing)?;
+        let lazy = timing::may_start_lazily(
+            timing,
+            matches!(wait, PyWait::Generator { .. }),
+            options.budget.is_some(),
+            success_handlers,
+        );
         Ok(ExceptionPolicy {
             policy: Arc::new(build::error_policy(wait, options)),
             timing,
             success_handlers,
+            lazy,
         })
+    }
+
+    /// Whether calls may start lazily (`timing`'s module comment): then `stamp()` before the
+    /// first attempt, and `begin(..., stamp)` only if it fails.
+    #[getter]
+    fn lazy(&self) -> bool {
+        self.lazy
+    }
+
+    /// The stamp of a lazy start, or `None` when this call must `begin` now.
+    fn stamp(&self) -> Option<u64> {
+        self.timing.stamp()
     }
 
     /// Starts one call: reads `max_tries` and `max_time` (calling callables), the clock, and
     /// starts the strategy.
+    ///
+    /// `stamp`: the call started lazily at that stamp (see `stamp`), which stands for both of
+    /// the readings backoff takes before the first attempt.
+    #[pyo3(signature = (target, args, kwargs, max_tries, max_time, stamp=None))]
     fn begin(
         &self,
         target: Py<PyAny>,
@@ -183,9 +182,11 @@ impl ExceptionPolicy {
         kwargs: Py<PyDict>,
         max_tries: &Bound<'_, PyAny>,
         max_time: &Bound<'_, PyAny>,
+        stamp: Option<u64>,
     ) -> PyResult<ExceptionCall> {
         limits::set(max_tries, max_time)?;
-        let start = self.timing.before_attempt();
+        let stamped = stamp.map(clock::from_stamp);
+        let start = stamped.or_else(|| self.timing.before_attempt());
         let cell = clock::with_latch(start, || {
             ErrorCell::new(self.policy.clone(), |policy| policy.begin())
         });
@@ -193,7 +194,7 @@ impl ExceptionPolicy {
         Ok(ExceptionCall {
             cell: Mutex::new(cell),
             timing: self.timing,
-            latch: self.timing.before_attempt(),
+            latch: stamped.or_else(|| self.timing.before_attempt()),
             context: Context {
                 target,
                 args,
@@ -298,6 +299,7 @@ pub struct PredicatePolicyPy {
     policy: Arc<PredicatePolicy>,
     timing: Timing,
     success_handlers: bool,
+    lazy: bool,
 }
 
 #[pymethods]
@@ -319,14 +321,37 @@ impl PredicatePolicyPy {
         let timing = Timing::new(monotonic, measure_after_attempt);
         let wait = resolve::wait(builtin, wait_gen, wait_gen_kwargs)?;
         let options = options(jitter, handlers, budget, timing)?;
+        let lazy = timing::may_start_lazily(
+            timing,
+            matches!(wait, PyWait::Generator { .. }),
+            options.budget.is_some(),
+            success_handlers,
+        );
         Ok(PredicatePolicyPy {
             policy: Arc::new(build::predicate_policy(wait, options)),
             timing,
             success_handlers,
+            lazy,
         })
     }
 
+    /// Whether calls may start lazily (`timing`'s module comment): then `stamp()` before the
+    /// first attempt, and `begin(..., stamp)` only if it fails.
+    #[getter]
+    fn lazy(&self) -> bool {
+        self.lazy
+    }
+
+    /// The stamp of a lazy start, or `None` when this call must `begin` now.
+    fn stamp(&self) -> Option<u64> {
+        self.timing.stamp()
+    }
+
     /// Starts one call (see `ExceptionPolicy.begin`).
+    ///
+    /// `stamp`: the call started lazily at that stamp (see `stamp`), which stands for both of
+    /// the readings backoff takes before the first attempt.
+    #[pyo3(signature = (target, args, kwargs, max_tries, max_time, stamp=None))]
     fn begin(
         &self,
         target: Py<PyAny>,
@@ -334,9 +359,11 @@ impl PredicatePolicyPy {
         kwargs: Py<PyDict>,
         max_tries: &Bound<'_, PyAny>,
         max_time: &Bound<'_, PyAny>,
+        stamp: Option<u64>,
     ) -> PyResult<PredicateCall> {
         limits::set(max_tries, max_time)?;
-        let start = self.timing.before_attempt();
+        let stamped = stamp.map(clock::from_stamp);
+        let start = stamped.or_else(|| self.timing.before_attempt());
         let cell = clock::with_latch(start, || {
             PredicateCell::new(self.policy.clone(), |policy| policy.begin())
         });
@@ -344,7 +371,7 @@ impl PredicatePolicyPy {
         Ok(PredicateCall {
             cell: Mutex::new(cell),
             timing: self.timing,
-            latch: self.timing.before_attempt(),
+            latch: stamped.or_else(|| self.timing.before_attempt()),
             context: Context {
                 target,
                 args,

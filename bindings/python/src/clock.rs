@@ -16,7 +16,7 @@ use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyFloat, PyInt};
 use std::cell::Cell;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Where a policy reads the time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,34 @@ impl PyClock {
             }
         }
     }
+}
+
+impl PyClock {
+    /// Reads the clock when no Python code can observe the read (the monotonic clock, or the
+    /// system clock that the standard `datetime.datetime.now()` would read); `None` otherwise.
+    pub fn read_unobserved(&self) -> Option<Instant> {
+        match self.source {
+            Source::Monotonic => Some(Instant::now()),
+            Source::Datetime => Python::with_gil(|py| {
+                let class = datetime_class(py).ok()?;
+                reads_the_system_clock(py, &class)
+                    .ok()?
+                    .then(|| instant_of(&FIRST_SYSTEM, system_micros()))
+            }),
+        }
+    }
+}
+
+/// An instant as a stamp: nanoseconds from the origin (earlier instants are the origin).
+pub fn to_stamp(instant: Instant) -> u64 {
+    u64::try_from(instant.saturating_duration_since(origin()).as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The instant of a stamp.
+pub fn from_stamp(stamp: u64) -> Instant {
+    let base = origin();
+    base.checked_add(Duration::from_nanos(stamp))
+        .unwrap_or(base)
 }
 
 impl Clock for PyClock {
@@ -90,22 +118,67 @@ fn origin() -> Instant {
     *ORIGIN.get_or_init(Instant::now)
 }
 
-fn datetime_now(py: Python<'_>) -> PyResult<Instant> {
+/// `datetime.datetime` as looked up now (tests replace it).
+fn datetime_class(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     static MODULE: GILOnceCell<Py<PyModule>> = GILOnceCell::new();
     let module = MODULE.get_or_try_init(py, || py.import("datetime").map(Bound::unbind))?;
-    let now = module
-        .bind(py)
-        .getattr(intern!(py, "datetime"))?
-        .call_method0(intern!(py, "now"))?;
-    let micros = micros_of(&now)?;
-    Ok(instant_of(micros))
+    module.bind(py).getattr(intern!(py, "datetime"))
 }
 
-/// The instant of a datetime `micros` microseconds from year 1: the origin's instant plus the
-/// difference from the first datetime read (which becomes the origin's).
-fn instant_of(micros: i64) -> Instant {
-    static FIRST: OnceLock<i64> = OnceLock::new();
-    let first = *FIRST.get_or_init(|| micros);
+fn datetime_now(py: Python<'_>) -> PyResult<Instant> {
+    let class = datetime_class(py)?;
+    if reads_the_system_clock(py, &class)? {
+        return Ok(instant_of(&FIRST_SYSTEM, system_micros()));
+    }
+    let now = class.call_method0(intern!(py, "now"))?;
+    let micros = micros_of(&now)?;
+    Ok(instant_of(&FIRST_DATETIME, micros))
+}
+
+/// Whether `datetime.datetime.now()` would just read the system's wall clock: `datetime.datetime`
+/// is the standard library's own class (not a test's replacement, not freezegun's) and
+/// time-machine (which patches the real class's `now` in C) is not loaded. The clock is then
+/// read from Rust, without a Python call: the same clock, to the microsecond as datetime's.
+fn reads_the_system_clock(py: Python<'_>, class: &Bound<'_, PyAny>) -> PyResult<bool> {
+    static REAL: GILOnceCell<Option<Py<PyAny>>> = GILOnceCell::new();
+    static MODULES: GILOnceCell<Py<PyAny>> = GILOnceCell::new();
+    // The C implementation's class: replacements patch the `datetime` module, never `_datetime`.
+    let real = REAL.get_or_init(py, || {
+        py.import("_datetime")
+            .and_then(|m| m.getattr("datetime"))
+            .ok()
+            .map(Bound::unbind)
+    });
+    let Some(real) = real else {
+        return Ok(false);
+    };
+    if !class.is(real.bind(py)) {
+        return Ok(false);
+    }
+    let modules = MODULES.get_or_try_init(py, || {
+        py.import("sys")?.getattr("modules").map(Bound::unbind)
+    })?;
+    Ok(!modules.bind(py).contains(intern!(py, "time_machine"))?)
+}
+
+/// The system's wall clock in microseconds since 1970, as `datetime.datetime.now()` reads it.
+fn system_micros() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_micros()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_micros()).unwrap_or(i64::MAX),
+    }
+}
+
+// The first reading of each kind, which maps to the origin's instant. Two kinds: microseconds
+// of a datetime since year 1 (local time) and of the system clock since 1970 (UTC) count
+// from different zeros; a call reads one kind throughout unless a test swaps the class.
+static FIRST_DATETIME: OnceLock<i64> = OnceLock::new();
+static FIRST_SYSTEM: OnceLock<i64> = OnceLock::new();
+
+/// The instant of a reading `micros`: the origin's instant plus the difference from the first
+/// reading of its kind (which becomes the origin's).
+fn instant_of(first: &OnceLock<i64>, micros: i64) -> Instant {
+    let first = *first.get_or_init(|| micros);
     let base = origin();
     let delta = micros.saturating_sub(first);
     let step = Duration::from_micros(delta.unsigned_abs());

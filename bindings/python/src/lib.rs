@@ -16,6 +16,7 @@ mod outcome;
 mod pending;
 mod resolve;
 mod seconds;
+mod timing;
 mod wait;
 mod wait_type;
 
