@@ -5,11 +5,12 @@
 
 use crate::build::{self, ErrorPolicy, Options, PredicatePolicy};
 use crate::clock;
-use crate::events::{self, Event};
+use crate::details::Context;
+use crate::events;
 use crate::outcome::{Failure, Returned};
 use crate::timing::{self, Timing};
 use crate::wait::PyWait;
-use crate::{budget, limits, pending, resolve, seconds, wait_type};
+use crate::{budget, limits, pending, resolve, wait_type};
 use persevere::{GiveUpReason, Next, Policy, Retrying};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -68,37 +69,6 @@ self_cell!(
         dependent: PredicateRetrying,
     }
 );
-
-/// The per-call context backoff puts in every details dict.
-struct Context {
-    target: Py<PyAny>,
-    args: Py<PyTuple>,
-    kwargs: Py<PyDict>,
-}
-
-impl Context {
-    /// backoff's details dict for `event` (keys in backoff's order), with `extra` last.
-    fn details<'py>(
-        &self,
-        py: Python<'py>,
-        event: &Event,
-        extra: Option<(&str, &Py<PyAny>)>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("target", &self.target)?;
-        d.set_item("args", &self.args)?;
-        d.set_item("kwargs", &self.kwargs)?;
-        d.set_item("tries", event.tries)?;
-        d.set_item("elapsed", seconds::to_secs(event.elapsed))?;
-        if let Some(wait) = event.wait {
-            d.set_item("wait", wait_type::to_object(py, wait)?)?;
-        }
-        if let Some((key, value)) = extra {
-            d.set_item(key, value)?;
-        }
-        Ok(d)
-    }
-}
 
 /// Common arguments of both policy constructors.
 fn options(

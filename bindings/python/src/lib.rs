@@ -9,6 +9,7 @@ mod budget;
 mod build;
 mod call;
 mod clock;
+mod details;
 mod events;
 mod jitter;
 mod limits;
