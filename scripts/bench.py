@@ -3,7 +3,7 @@
 
     python3 scripts/bench.py            # the full run (about 10 minutes)
     python3 scripts/bench.py --quick    # shorter criterion runs, fewer repetitions
-    python3 scripts/bench.py --python-only   # persevere.backoff vs backoff and tenacity
+    python3 scripts/bench.py --python-only   # persevere_retry.backoff vs backoff, tenacity, ...
     python3 scripts/bench.py --cli           # only the CLI's start-up against true, timeout, retry
     python3 scripts/bench.py --hedging 12    # only the hedging benchmark, 12 runs
     python3 scripts/bench.py --budgets       # only the budgets section (persevere-sim's CSVs)
@@ -12,7 +12,7 @@ Steps: criterion benches (`cargo bench -p persevere-benches --bench retry`), ins
 counts under callgrind (noise-free, for the ratios that matter), future sizes, allocations
 per call, 100,000 tasks on tokio, hedging against a server slow on 10 % of requests, the cost a
 Redis-backed budget adds to a retry, the CLI's start-up against `true`, GNU `timeout` and
-Debian's `retry` in one hyperfine run (else a Python timing loop), and persevere.backoff against
+Debian's `retry` in one hyperfine run (else a Python timing loop), and persevere_retry.backoff against
 Python's backoff and tenacity (scripts/bench_python.py; PERSEVERE_BENCH_PYTHON names a Python
 that has all three). The raw results
 go to target/bench-results/results.json; bench_report.py renders them.
@@ -292,13 +292,44 @@ def cli_only(out):
     print(f"wrote {out}", file=sys.stderr)
 
 
+# The Python libraries persevere_retry.backoff is timed against (scripts/bench_python.py).
+PYTHON_PEERS = ["backoff==2.2.1", "tenacity>=9,<10", "stamina", "backoffs==1.0.*"]
+PYTHON_FORK = "python-backoff==3.0.*"  # module name `backoff` too: a directory of its own
+
+
+def python_bench_env():
+    """A venv (target/python-bench) with persevere-retry and every peer, python-backoff in a
+    directory of its own; returns (python, environment for bench_python.py)."""
+    venv = TARGET / "python-bench"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        run([sys.executable, "-m", "venv", str(venv)])
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    run(pip + PYTHON_PEERS)
+    wheels = sorted((TARGET / "python-dist" / "wheel").glob("persevere_retry-*.whl"))
+    run(pip + ["--force-reinstall", "--no-deps", str(wheels[-1])] if wheels
+        else pip + [str(ROOT / "bindings" / "python")])
+    fork = venv / "python-backoff"
+    if not (fork / "backoff").is_dir():
+        run(pip + ["--no-deps", "--target", str(fork), PYTHON_FORK])
+    return str(python), dict(os.environ, PERSEVERE_BENCH_PYTHON_BACKOFF=str(fork))
+
+
 def python_peers():
-    """persevere.backoff, backoff and tenacity (scripts/bench_python.py), in the Python that
-    has them: $PERSEVERE_BENCH_PYTHON, else this one. None when they are missing."""
-    python = os.environ.get("PERSEVERE_BENCH_PYTHON", sys.executable)
+    """persevere_retry.backoff against backoff, python-backoff, tenacity, stamina and backoffs
+    (scripts/bench_python.py), in $PERSEVERE_BENCH_PYTHON if set (with the peers installed and
+    $PERSEVERE_BENCH_PYTHON_BACKOFF naming python-backoff's directory), else in the venv that
+    python_bench_env sets up. None when that fails."""
     try:
-        return json.loads(run([python, str(ROOT / "scripts" / "bench_python.py")]))
-    except (OSError, subprocess.CalledProcessError, json.JSONDecodeError):
+        if "PERSEVERE_BENCH_PYTHON" in os.environ:
+            python, env = os.environ["PERSEVERE_BENCH_PYTHON"], dict(os.environ)
+        else:
+            python, env = python_bench_env()
+        done = subprocess.run([python, str(ROOT / "scripts" / "bench_python.py")], env=env,
+                              capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)
+    except (OSError, subprocess.CalledProcessError, json.JSONDecodeError) as e:
+        print(f"the Python benchmark failed: {e}", file=sys.stderr)
         return None
 
 
@@ -362,7 +393,7 @@ def python_only():
     docs/benchmarks.md) when there is one, else printing its section."""
     py = python_peers()
     if py is None:
-        sys.exit("the Python benchmark needs persevere, backoff==2.2.1 and tenacity")
+        sys.exit("the Python benchmark could not run (see above)")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_report
     saved = RESULTS / "results.json"

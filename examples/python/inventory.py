@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import persevere.backoff as backoff
+import persevere_retry.backoff as backoff
 
 log = logging.getLogger("inventory")
 

@@ -9,7 +9,7 @@ The decorator is the seed's, unchanged; only the import differs from the backoff
 import logging
 import sys
 
-import persevere.backoff as backoff
+import persevere_retry.backoff as backoff
 
 
 @backoff.on_exception(backoff.expo, ValueError, max_tries=3)

@@ -13,7 +13,7 @@ pub type SharedBudget = Arc<dyn Budget + Send + Sync>;
 /// Retries may be at most `ratio` of the calls made in the last `ttl` seconds, plus
 /// `min_per_sec` retries per second (Finagle's and tower's retry budget). Share one object
 /// between the decorators of the calls it should protect.
-#[pyclass(module = "persevere._persevere", frozen)]
+#[pyclass(module = "persevere_retry._persevere", frozen)]
 pub struct RatioBudget(CoreRatio);
 
 #[pymethods]
@@ -46,7 +46,7 @@ impl RatioBudget {
 /// A token bucket: each retry costs tokens, each success earns some back, no retry when the
 /// bucket is (nearly) empty. `TokenBucket.aws_standard()`, `TokenBucket.aws_2026()` and
 /// `TokenBucket.grpc(max_tokens, token_ratio)` are the published presets.
-#[pyclass(module = "persevere._persevere", frozen)]
+#[pyclass(module = "persevere_retry._persevere", frozen)]
 pub struct TokenBucket(CoreBucket);
 
 #[pymethods]

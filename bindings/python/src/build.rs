@@ -58,7 +58,7 @@ macro_rules! finish {
             };
         }
         match jitter {
-            PyJitter::Builtin(fixed) => tail!($base.jitter(fixed)),
+            PyJitter::None => tail!($base.jitter(Jitter::None)),
             PyJitter::Python(function) => {
                 tail!($base.jitter(Jitter::custom(move |d, _| jitter::call(&function, d))))
             }

@@ -4,10 +4,13 @@
 //! self-referential cell), so the Python loop may sleep and await between attempts.
 
 use crate::build::{self, ErrorPolicy, Options, PredicatePolicy};
-use crate::clock::{self, PyClock, Source};
-use crate::events::{self, Event};
+use crate::clock;
+use crate::details::Context;
+use crate::events;
 use crate::outcome::{Failure, Returned};
-use crate::{budget, limits, pending, resolve, seconds};
+use crate::timing::{self, Timing};
+use crate::wait::PyWait;
+use crate::{budget, limits, pending, resolve, wait_type};
 use persevere::{GiveUpReason, Next, Policy, Retrying};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -31,6 +34,9 @@ impl<R, W, P, K> PolicyParts for Policy<R, W, P, K> {
 }
 
 type Outcome = Result<(), Failure>;
+
+/// A wait handed to Python: an `int` or a `float` of seconds, as backoff's (see `wait_type`).
+type Seconds = Py<PyAny>;
 type ErrorRetrying<'p> = Retrying<
     'p,
     <ErrorPolicy as PolicyParts>::R,
@@ -64,98 +70,39 @@ self_cell!(
     }
 );
 
-/// How a decorator measures time.
-#[derive(Clone, Copy)]
-struct Timing {
-    clock: PyClock,
-    /// backoff's rule: the core decides with the time read before the attempt.
-    latched: bool,
-}
-
-impl Timing {
-    fn new(monotonic: bool, measure_after_attempt: bool) -> Self {
-        let source = if monotonic {
-            Source::Monotonic
-        } else {
-            Source::Datetime
-        };
-        Timing {
-            clock: PyClock { source },
-            latched: !measure_after_attempt,
-        }
-    }
-
-    /// The reading before an attempt, when the core is to decide with it.
-    fn before_attempt(&self) -> Option<Instant> {
-        self.latched.then(|| self.clock.read())
-    }
-}
-
-/// The per-call context backoff puts in every details dict.
-struct Context {
-    target: Py<PyAny>,
-    args: Py<PyTuple>,
-    kwargs: Py<PyDict>,
-}
-
-impl Context {
-    /// backoff's details dict for `event` (keys in backoff's order), with `extra` last.
-    fn details<'py>(
-        &self,
-        py: Python<'py>,
-        event: &Event,
-        extra: Option<(&str, &Py<PyAny>)>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("target", &self.target)?;
-        d.set_item("args", &self.args)?;
-        d.set_item("kwargs", &self.kwargs)?;
-        d.set_item("tries", event.tries)?;
-        d.set_item("elapsed", seconds::to_secs(event.elapsed))?;
-        if let Some(wait) = event.wait {
-            d.set_item("wait", seconds::to_secs(wait))?;
-        }
-        if let Some((key, value)) = extra {
-            d.set_item(key, value)?;
-        }
-        Ok(d)
-    }
-}
-
 /// Common arguments of both policy constructors.
 fn options(
-    jitter_kind: &str,
     jitter: &Bound<'_, PyAny>,
     handlers: bool,
     budget: Option<&Bound<'_, PyAny>>,
     timing: Timing,
 ) -> PyResult<Options> {
     Ok(Options {
-        jitter: resolve::jitter(jitter_kind, jitter),
+        jitter: resolve::jitter(jitter),
         handlers,
         budget: budget::shared(budget)?,
         clock: timing.clock,
     })
 }
 
-/// The retry policy of one `on_exception` decorator (internal: `persevere.backoff` builds it).
-#[pyclass(module = "persevere._persevere", frozen)]
+/// The retry policy of one `on_exception` decorator (internal: `persevere_retry.backoff` builds it).
+#[pyclass(module = "persevere_retry._persevere", frozen)]
 pub struct ExceptionPolicy {
     policy: Arc<ErrorPolicy>,
     timing: Timing,
     success_handlers: bool,
+    lazy: bool,
 }
 
 #[pymethods]
 impl ExceptionPolicy {
     #[new]
-    #[pyo3(signature = (builtin, wait_gen, wait_gen_kwargs, jitter_kind, jitter, handlers, success_handlers, budget, monotonic, measure_after_attempt))]
+    #[pyo3(signature = (builtin, wait_gen, wait_gen_kwargs, jitter, handlers, success_handlers, budget, monotonic, measure_after_attempt))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         builtin: Option<&str>,
         wait_gen: &Bound<'_, PyAny>,
         wait_gen_kwargs: &Bound<'_, PyDict>,
-        jitter_kind: &str,
         jitter: &Bound<'_, PyAny>,
         handlers: bool,
         success_handlers: bool,
@@ -165,16 +112,39 @@ impl ExceptionPolicy {
     ) -> PyResult<Self> {
         let timing = Timing::new(monotonic, measure_after_attempt);
         let wait = resolve::wait(builtin, wait_gen, wait_gen_kwargs)?;
-        let options = options(jitter_kind, jitter, handlers, budget, timing)?;
+        let options = options(jitter, handlers, budget, timing)?;
+        let lazy = timing::may_start_lazily(
+            timing,
+            matches!(wait, PyWait::Generator { .. }),
+            options.budget.is_some(),
+            success_handlers,
+        );
         Ok(ExceptionPolicy {
             policy: Arc::new(build::error_policy(wait, options)),
             timing,
             success_handlers,
+            lazy,
         })
+    }
+
+    /// Whether calls may start lazily (`timing`'s module comment): then `stamp()` before the
+    /// first attempt, and `begin(..., stamp)` only if it fails.
+    #[getter]
+    fn lazy(&self) -> bool {
+        self.lazy
+    }
+
+    /// The stamp of a lazy start, or `None` when this call must `begin` now.
+    fn stamp(&self) -> Option<u64> {
+        self.timing.stamp()
     }
 
     /// Starts one call: reads `max_tries` and `max_time` (calling callables), the clock, and
     /// starts the strategy.
+    ///
+    /// `stamp`: the call started lazily at that stamp (see `stamp`), which stands for both of
+    /// the readings backoff takes before the first attempt.
+    #[pyo3(signature = (target, args, kwargs, max_tries, max_time, stamp=None))]
     fn begin(
         &self,
         target: Py<PyAny>,
@@ -182,9 +152,11 @@ impl ExceptionPolicy {
         kwargs: Py<PyDict>,
         max_tries: &Bound<'_, PyAny>,
         max_time: &Bound<'_, PyAny>,
+        stamp: Option<u64>,
     ) -> PyResult<ExceptionCall> {
         limits::set(max_tries, max_time)?;
-        let start = self.timing.before_attempt();
+        let stamped = stamp.map(clock::from_stamp);
+        let start = stamped.or_else(|| self.timing.before_attempt());
         let cell = clock::with_latch(start, || {
             ErrorCell::new(self.policy.clone(), |policy| policy.begin())
         });
@@ -192,7 +164,7 @@ impl ExceptionPolicy {
         Ok(ExceptionCall {
             cell: Mutex::new(cell),
             timing: self.timing,
-            latch: self.timing.before_attempt(),
+            latch: stamped.or_else(|| self.timing.before_attempt()),
             context: Context {
                 target,
                 args,
@@ -205,7 +177,7 @@ impl ExceptionPolicy {
 }
 
 /// One call through an [`ExceptionPolicy`].
-#[pyclass(module = "persevere._persevere")]
+#[pyclass(module = "persevere_retry._persevere")]
 pub struct ExceptionCall {
     // A pyclass must be `Sync`; the strategy's state is only `Send`. Uncontended (one call is
     // one Python loop), the lock costs a few nanoseconds.
@@ -233,7 +205,7 @@ impl ExceptionCall {
         py: Python<'_>,
         exception: Py<PyAny>,
         fatal: bool,
-    ) -> PyResult<(Option<f64>, Option<Py<PyDict>>)> {
+    ) -> PyResult<(Option<Seconds>, Option<Py<PyDict>>)> {
         let failure = Failure {
             exception: exception.clone_ref(py),
             fatal,
@@ -245,7 +217,7 @@ impl ExceptionCall {
         let event = events::take();
         raise_pending()?;
         let wait = match next {
-            Next::Retry(wait) => Some(seconds::to_secs(wait)),
+            Next::Retry(wait) => Some(wait_type::to_object(py, wait)?),
             Next::Done(_) => {
                 self.exhausted = event.is_some_and(|e| e.reason == Some(GiveUpReason::Exhausted));
                 None
@@ -287,24 +259,28 @@ impl ExceptionCall {
     }
 }
 
-/// The retry policy of one `on_predicate` decorator (internal: `persevere.backoff` builds it).
-#[pyclass(module = "persevere._persevere", name = "PredicatePolicy", frozen)]
+/// The retry policy of one `on_predicate` decorator (internal: `persevere_retry.backoff` builds it).
+#[pyclass(
+    module = "persevere_retry._persevere",
+    name = "PredicatePolicy",
+    frozen
+)]
 pub struct PredicatePolicyPy {
     policy: Arc<PredicatePolicy>,
     timing: Timing,
     success_handlers: bool,
+    lazy: bool,
 }
 
 #[pymethods]
 impl PredicatePolicyPy {
     #[new]
-    #[pyo3(signature = (builtin, wait_gen, wait_gen_kwargs, jitter_kind, jitter, handlers, success_handlers, budget, monotonic, measure_after_attempt))]
+    #[pyo3(signature = (builtin, wait_gen, wait_gen_kwargs, jitter, handlers, success_handlers, budget, monotonic, measure_after_attempt))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         builtin: Option<&str>,
         wait_gen: &Bound<'_, PyAny>,
         wait_gen_kwargs: &Bound<'_, PyDict>,
-        jitter_kind: &str,
         jitter: &Bound<'_, PyAny>,
         handlers: bool,
         success_handlers: bool,
@@ -314,15 +290,38 @@ impl PredicatePolicyPy {
     ) -> PyResult<Self> {
         let timing = Timing::new(monotonic, measure_after_attempt);
         let wait = resolve::wait(builtin, wait_gen, wait_gen_kwargs)?;
-        let options = options(jitter_kind, jitter, handlers, budget, timing)?;
+        let options = options(jitter, handlers, budget, timing)?;
+        let lazy = timing::may_start_lazily(
+            timing,
+            matches!(wait, PyWait::Generator { .. }),
+            options.budget.is_some(),
+            success_handlers,
+        );
         Ok(PredicatePolicyPy {
             policy: Arc::new(build::predicate_policy(wait, options)),
             timing,
             success_handlers,
+            lazy,
         })
     }
 
+    /// Whether calls may start lazily (`timing`'s module comment): then `stamp()` before the
+    /// first attempt, and `begin(..., stamp)` only if it fails.
+    #[getter]
+    fn lazy(&self) -> bool {
+        self.lazy
+    }
+
+    /// The stamp of a lazy start, or `None` when this call must `begin` now.
+    fn stamp(&self) -> Option<u64> {
+        self.timing.stamp()
+    }
+
     /// Starts one call (see `ExceptionPolicy.begin`).
+    ///
+    /// `stamp`: the call started lazily at that stamp (see `stamp`), which stands for both of
+    /// the readings backoff takes before the first attempt.
+    #[pyo3(signature = (target, args, kwargs, max_tries, max_time, stamp=None))]
     fn begin(
         &self,
         target: Py<PyAny>,
@@ -330,9 +329,11 @@ impl PredicatePolicyPy {
         kwargs: Py<PyDict>,
         max_tries: &Bound<'_, PyAny>,
         max_time: &Bound<'_, PyAny>,
+        stamp: Option<u64>,
     ) -> PyResult<PredicateCall> {
         limits::set(max_tries, max_time)?;
-        let start = self.timing.before_attempt();
+        let stamped = stamp.map(clock::from_stamp);
+        let start = stamped.or_else(|| self.timing.before_attempt());
         let cell = clock::with_latch(start, || {
             PredicateCell::new(self.policy.clone(), |policy| policy.begin())
         });
@@ -340,7 +341,7 @@ impl PredicatePolicyPy {
         Ok(PredicateCall {
             cell: Mutex::new(cell),
             timing: self.timing,
-            latch: self.timing.before_attempt(),
+            latch: stamped.or_else(|| self.timing.before_attempt()),
             context: Context {
                 target,
                 args,
@@ -352,7 +353,7 @@ impl PredicatePolicyPy {
 }
 
 /// One call through a `PredicatePolicy`.
-#[pyclass(module = "persevere._persevere")]
+#[pyclass(module = "persevere_retry._persevere")]
 pub struct PredicateCall {
     cell: Mutex<PredicateCell>,
     timing: Timing,
@@ -377,7 +378,7 @@ impl PredicateCall {
         py: Python<'_>,
         value: Py<PyAny>,
         retry: bool,
-    ) -> PyResult<(Option<f64>, Option<Py<PyDict>>, bool)> {
+    ) -> PyResult<(Option<Seconds>, Option<Py<PyDict>>, bool)> {
         let returned = Returned {
             value: value.clone_ref(py),
             retry,
@@ -389,7 +390,7 @@ impl PredicateCall {
         let event = events::take();
         raise_pending()?;
         let wait = match next {
-            Next::Retry(wait) => Some(seconds::to_secs(wait)),
+            Next::Retry(wait) => Some(wait_type::to_object(py, wait)?),
             Next::Done(_) => None,
         };
         let wanted = retry || self.success_handlers;

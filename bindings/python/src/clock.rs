@@ -13,10 +13,10 @@ use persevere::{AsyncSleeper, Clock, Sleeper};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
-use pyo3::types::{PyDateAccess, PyDateTime, PyTimeAccess};
+use pyo3::types::{PyFloat, PyInt};
 use std::cell::Cell;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Where a policy reads the time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,34 @@ impl PyClock {
             }
         }
     }
+}
+
+impl PyClock {
+    /// Reads the clock when no Python code can observe the read (the monotonic clock, or the
+    /// system clock that the standard `datetime.datetime.now()` would read); `None` otherwise.
+    pub fn read_unobserved(&self) -> Option<Instant> {
+        match self.source {
+            Source::Monotonic => Some(Instant::now()),
+            Source::Datetime => Python::with_gil(|py| {
+                let class = datetime_class(py).ok()?;
+                reads_the_system_clock(py, &class)
+                    .ok()?
+                    .then(|| instant_of(&FIRST_SYSTEM, system_micros()))
+            }),
+        }
+    }
+}
+
+/// An instant as a stamp: nanoseconds from the origin (earlier instants are the origin).
+pub fn to_stamp(instant: Instant) -> u64 {
+    u64::try_from(instant.saturating_duration_since(origin()).as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The instant of a stamp.
+pub fn from_stamp(stamp: u64) -> Instant {
+    let base = origin();
+    base.checked_add(Duration::from_nanos(stamp))
+        .unwrap_or(base)
 }
 
 impl Clock for PyClock {
@@ -90,22 +118,67 @@ fn origin() -> Instant {
     *ORIGIN.get_or_init(Instant::now)
 }
 
-fn datetime_now(py: Python<'_>) -> PyResult<Instant> {
+/// `datetime.datetime` as looked up now (tests replace it).
+fn datetime_class(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     static MODULE: GILOnceCell<Py<PyModule>> = GILOnceCell::new();
     let module = MODULE.get_or_try_init(py, || py.import("datetime").map(Bound::unbind))?;
-    let now = module
-        .bind(py)
-        .getattr(intern!(py, "datetime"))?
-        .call_method0(intern!(py, "now"))?;
-    let micros = micros_of(&now)?;
-    Ok(instant_of(micros))
+    module.bind(py).getattr(intern!(py, "datetime"))
 }
 
-/// The instant of a datetime `micros` microseconds from year 1: the origin's instant plus the
-/// difference from the first datetime read (which becomes the origin's).
-fn instant_of(micros: i64) -> Instant {
-    static FIRST: OnceLock<i64> = OnceLock::new();
-    let first = *FIRST.get_or_init(|| micros);
+fn datetime_now(py: Python<'_>) -> PyResult<Instant> {
+    let class = datetime_class(py)?;
+    if reads_the_system_clock(py, &class)? {
+        return Ok(instant_of(&FIRST_SYSTEM, system_micros()));
+    }
+    let now = class.call_method0(intern!(py, "now"))?;
+    let micros = micros_of(&now)?;
+    Ok(instant_of(&FIRST_DATETIME, micros))
+}
+
+/// Whether `datetime.datetime.now()` would just read the system's wall clock: `datetime.datetime`
+/// is the standard library's own class (not a test's replacement, not freezegun's) and
+/// time-machine (which patches the real class's `now` in C) is not loaded. The clock is then
+/// read from Rust, without a Python call: the same clock, to the microsecond as datetime's.
+fn reads_the_system_clock(py: Python<'_>, class: &Bound<'_, PyAny>) -> PyResult<bool> {
+    static REAL: GILOnceCell<Option<Py<PyAny>>> = GILOnceCell::new();
+    static MODULES: GILOnceCell<Py<PyAny>> = GILOnceCell::new();
+    // The C implementation's class: replacements patch the `datetime` module, never `_datetime`.
+    let real = REAL.get_or_init(py, || {
+        py.import("_datetime")
+            .and_then(|m| m.getattr("datetime"))
+            .ok()
+            .map(Bound::unbind)
+    });
+    let Some(real) = real else {
+        return Ok(false);
+    };
+    if !class.is(real.bind(py)) {
+        return Ok(false);
+    }
+    let modules = MODULES.get_or_try_init(py, || {
+        py.import("sys")?.getattr("modules").map(Bound::unbind)
+    })?;
+    Ok(!modules.bind(py).contains(intern!(py, "time_machine"))?)
+}
+
+/// The system's wall clock in microseconds since 1970, as `datetime.datetime.now()` reads it.
+fn system_micros() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_micros()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_micros()).unwrap_or(i64::MAX),
+    }
+}
+
+// The first reading of each kind, which maps to the origin's instant. Two kinds: microseconds
+// of a datetime since year 1 (local time) and of the system clock since 1970 (UTC) count
+// from different zeros; a call reads one kind throughout unless a test swaps the class.
+static FIRST_DATETIME: OnceLock<i64> = OnceLock::new();
+static FIRST_SYSTEM: OnceLock<i64> = OnceLock::new();
+
+/// The instant of a reading `micros`: the origin's instant plus the difference from the first
+/// reading of its kind (which becomes the origin's).
+fn instant_of(first: &OnceLock<i64>, micros: i64) -> Instant {
+    let first = *first.get_or_init(|| micros);
     let base = origin();
     let delta = micros.saturating_sub(first);
     let step = Duration::from_micros(delta.unsigned_abs());
@@ -118,49 +191,21 @@ fn instant_of(micros: i64) -> Instant {
 }
 
 /// Microseconds since 0001-01-01 of a naive datetime (exact integers, so that differences
-/// equal `timedelta` arithmetic); a number is taken as seconds.
+/// equal `timedelta` arithmetic); a number is taken as seconds. Read through Python attributes:
+/// the stable ABI (one wheel for every CPython) has no C accessors for datetime fields.
 fn micros_of(value: &Bound<'_, PyAny>) -> PyResult<i64> {
-    if let Ok(dt) = value.downcast::<PyDateTime>() {
-        let days = days_from_civil(
-            i64::from(dt.get_year()),
-            i64::from(dt.get_month()),
-            i64::from(dt.get_day()),
-        );
+    let py = value.py();
+    if !(value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>()) {
+        let field = |name: &Bound<'_, pyo3::types::PyString>| -> PyResult<i64> {
+            value.getattr(name)?.extract()
+        };
+        let days: i64 = value.call_method0(intern!(py, "toordinal"))?.extract()?;
         let secs = days * 86_400
-            + i64::from(dt.get_hour()) * 3600
-            + i64::from(dt.get_minute()) * 60
-            + i64::from(dt.get_second());
-        return Ok(secs * 1_000_000 + i64::from(dt.get_microsecond()));
+            + field(intern!(py, "hour"))? * 3600
+            + field(intern!(py, "minute"))? * 60
+            + field(intern!(py, "second"))?;
+        return Ok(secs * 1_000_000 + field(intern!(py, "microsecond"))?);
     }
     let secs: f64 = value.extract()?;
     Ok((secs * 1e6).round() as i64)
-}
-
-/// Days from 0001-01-01 in the proleptic Gregorian calendar (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe
-}
-
-#[cfg(test)]
-mod tests {
-    use super::days_from_civil;
-
-    #[test]
-    fn days_count_leap_years() {
-        assert_eq!(days_from_civil(2018, 1, 2) - days_from_civil(2018, 1, 1), 1);
-        assert_eq!(
-            days_from_civil(2020, 3, 1) - days_from_civil(2020, 2, 28),
-            2
-        );
-        assert_eq!(
-            days_from_civil(2001, 1, 1) - days_from_civil(2000, 1, 1),
-            366
-        );
-    }
 }

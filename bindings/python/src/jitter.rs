@@ -2,7 +2,7 @@
 //! `jitter(value)`, or, for the nullary functions backoff still accepts with a
 //! `DeprecationWarning`, `value + jitter()`.
 
-use crate::{pending, seconds};
+use crate::{pending, seconds, wait_type};
 use pyo3::exceptions::{PyDeprecationWarning, PyTypeError};
 use pyo3::prelude::*;
 use std::time::Duration;
@@ -12,8 +12,9 @@ pub fn call(function: &Py<PyAny>, delay: Duration) -> Duration {
     Python::with_gil(|py| {
         pending::guard(|| {
             let function = function.bind(py);
-            let value = seconds::to_secs(delay);
-            let jittered = match function.call1((value,)) {
+            // backoff calls the jitter with the number its generator yielded, an int included.
+            let value = wait_type::to_object(py, delay)?;
+            let jittered = match function.call1((value.clone_ref(py),)) {
                 Ok(v) => v,
                 Err(e) if e.is_instance_of::<PyTypeError>(py) => {
                     let category = py.get_type::<PyDeprecationWarning>();
@@ -24,11 +25,13 @@ pub fn call(function: &Py<PyAny>, delay: Duration) -> Duration {
                         2,
                     )?;
                     let extra = function.call0()?;
-                    value.into_pyobject(py)?.into_any().add(extra)?
+                    value.bind(py).add(extra)?
                 }
                 Err(e) => return Err(e),
             };
-            seconds::to_duration(&jittered)
+            let wait = seconds::to_duration(&jittered)?;
+            wait_type::record_object(wait, &jittered);
+            Ok(wait)
         })
         .unwrap_or(delay)
     })

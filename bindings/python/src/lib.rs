@@ -1,6 +1,6 @@
-//! `persevere._persevere`: the Rust half of the Python package `persevere`. Every retry
+//! `persevere_retry._persevere`: the Rust half of the Python package `persevere`. Every retry
 //! decision (limits, jitter, the built-in strategies' steps, the deadline rule, budgets) is
-//! made here by persevere's core; `persevere.backoff` (Python) calls the target, the user's
+//! made here by persevere's core; `persevere_retry.backoff` (Python) calls the target, the user's
 //! predicates and handlers, and sleeps.
 
 #![forbid(unsafe_code)]
@@ -9,6 +9,7 @@ mod budget;
 mod build;
 mod call;
 mod clock;
+mod details;
 mod events;
 mod jitter;
 mod limits;
@@ -16,7 +17,9 @@ mod outcome;
 mod pending;
 mod resolve;
 mod seconds;
+mod timing;
 mod wait;
+mod wait_type;
 
 use pyo3::prelude::*;
 

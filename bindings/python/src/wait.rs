@@ -3,6 +3,7 @@
 //! else the user's generator function, created per call and driven with `send` as backoff does.
 
 use crate::outcome::Subject;
+use crate::wait_type::{self, IntRule};
 use crate::{pending, seconds};
 use persevere::Rng;
 use persevere::wait::{AnyWait, AnyWaitState, Delay, Wait};
@@ -12,8 +13,9 @@ use pyo3::types::PyDict;
 
 /// A strategy as the decorator resolved it.
 pub enum PyWait {
-    /// `expo`, `fibo`, `constant` (with a number or a list), `decay`: stepped in Rust.
-    Builtin(AnyWait),
+    /// `expo`, `fibo`, `constant` (with a number or a list), `decay`: stepped in Rust; the rule
+    /// says which of its waits backoff yields as `int`.
+    Builtin(AnyWait, IntRule),
     /// `runtime(value=...)`: the wait is `value(outcome)`, called per retry.
     Runtime(Py<PyAny>),
     /// Any other generator function, with its keyword arguments (callables among them are
@@ -38,7 +40,7 @@ impl<X: Subject> Wait<X> for PyWait {
 
     fn start(&self) -> PyWaitState {
         match self {
-            PyWait::Builtin(wait) => PyWaitState::Builtin(Wait::<X>::start(wait)),
+            PyWait::Builtin(wait, _) => PyWaitState::Builtin(Wait::<X>::start(wait)),
             PyWait::Runtime(_) => PyWaitState::Runtime,
             PyWait::Generator { function, kwargs } => Python::with_gil(|py| {
                 pending::guard(|| start_generator(py, function, kwargs))
@@ -48,14 +50,20 @@ impl<X: Subject> Wait<X> for PyWait {
     }
 
     fn next_delay(&self, state: &mut PyWaitState, last: &X, rng: &mut Rng) -> Option<Delay> {
+        wait_type::clear();
         match (self, state) {
-            (PyWait::Builtin(wait), PyWaitState::Builtin(state)) => {
-                wait.next_delay(state, &(), rng)
+            (PyWait::Builtin(wait, ints), PyWaitState::Builtin(state)) => {
+                let delay = wait.next_delay(state, &(), rng)?;
+                let int = ints.is_int(delay.duration);
+                Python::with_gil(|py| wait_type::record_builtin(py, delay.duration, int));
+                Some(delay)
             }
             (PyWait::Runtime(value), PyWaitState::Runtime) => Python::with_gil(|py| {
                 let seconds = pending::guard(|| {
                     let wait = value.bind(py).call1((last.object().clone_ref(py),))?;
-                    seconds::to_duration(&wait)
+                    let seconds = seconds::to_duration(&wait)?;
+                    wait_type::record_object(seconds, &wait);
+                    Ok(seconds)
                 })?;
                 Some(Delay::jittered(seconds))
             }),
@@ -64,7 +72,11 @@ impl<X: Subject> Wait<X> for PyWait {
                     .bind(py)
                     .call_method1("send", (last.object().clone_ref(py),));
                 match sent {
-                    Ok(wait) => pending::guard(|| seconds::to_duration(&wait)).map(Delay::jittered),
+                    Ok(wait) => pending::guard(|| {
+                        let seconds = seconds::to_duration(&wait)?;
+                        wait_type::record_object(seconds, &wait);
+                        Ok(Delay::jittered(seconds))
+                    }),
                     // An exhausted generator gives up, as backoff's StopIteration does.
                     Err(e) if e.is_instance_of::<PyStopIteration>(py) => None,
                     Err(e) => {

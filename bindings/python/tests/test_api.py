@@ -1,10 +1,10 @@
-"""The public names of persevere.backoff are backoff's, plus decay; the generators stay plain
+"""The public names of persevere_retry.backoff are backoff's, plus decay; the generators stay plain
 generators for direct use."""
 
 import inspect
 
-import persevere.backoff as backoff
-from persevere.backoff.types import Details
+import persevere_retry.backoff as backoff
+from persevere_retry.backoff.types import Details
 
 
 def test_backoffs_names_are_there():

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-import persevere.backoff as backoff
+import persevere_retry.backoff as backoff
 
 
 @pytest.mark.asyncio

@@ -3,8 +3,8 @@ give-up (on_giveup, then the exception or the last value)."""
 
 import pytest
 
-import persevere.backoff as backoff
-from persevere import RatioBudget, TokenBucket
+import persevere_retry.backoff as backoff
+from persevere_retry import RatioBudget, TokenBucket
 
 
 def test_a_token_bucket_is_shared_by_two_decorators(sleeps):

@@ -3,7 +3,7 @@ so tests that replace it keep working), or the monotonic clock with monotonic=Tr
 
 import pytest
 
-import persevere.backoff as backoff
+import persevere_retry.backoff as backoff
 
 
 def test_the_default_clock_reads_datetime_now_before_each_attempt(wall_clock):

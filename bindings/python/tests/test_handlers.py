@@ -3,7 +3,7 @@ order, with exactly backoff's keys; raise_on_giveup; exceptions in handlers esca
 
 import pytest
 
-import persevere.backoff as backoff
+import persevere_retry.backoff as backoff
 
 
 def target(*args, **kwargs):

@@ -1,9 +1,9 @@
-"""Jitter: backoff's two functions applied by the core, a user's function called with each
+"""Jitter: backoff's two functions called as backoff calls them, a user's function called with each
 wait, backoff's deprecated nullary form, and jitter=None."""
 
 import pytest
 
-import persevere.backoff as backoff
+import persevere_retry.backoff as backoff
 
 
 def fails_n_times(n, decorator):
@@ -79,13 +79,21 @@ def test_jitter_none_sleeps_the_exact_waits(sleeps):
     assert sleeps == [1, 2, 4, 8]
 
 
-def test_backoffs_jitters_are_applied_in_rust_without_pythons_random(sleeps, monkeypatch):
-    def no_python_random(*args):
-        raise AssertionError("the decorator used Python's random module")
+def test_backoffs_jitters_draw_from_pythons_random_module(sleeps, monkeypatch):
+    draws = []
 
-    monkeypatch.setattr("random.uniform", no_python_random)
-    monkeypatch.setattr("random.random", no_python_random)
+    def uniform(a, b):
+        draws.append(("uniform", a, b))
+        return b / 4
+
+    def random():
+        draws.append(("random",))
+        return 0.5
+
+    monkeypatch.setattr("random.uniform", uniform)
+    monkeypatch.setattr("random.random", random)
     for jitter in (backoff.full_jitter, backoff.random_jitter):
         f = fails_n_times(2, backoff.on_exception(backoff.expo, ValueError, jitter=jitter))
         assert f() == "ok"
-    assert len(sleeps) == 4
+    assert draws == [("uniform", 0, 1), ("uniform", 0, 2), ("random",), ("random",)]
+    assert sleeps == [0.25, 0.5, 1.5, 2.5]

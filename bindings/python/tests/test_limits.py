@@ -4,7 +4,7 @@ each attempt) with measure_after_attempt=True."""
 
 import pytest
 
-import persevere.backoff as backoff
+import persevere_retry.backoff as backoff
 
 
 def test_max_tries_counts_every_attempt(sleeps):

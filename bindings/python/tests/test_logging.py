@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-import persevere.backoff as backoff
+import persevere_retry.backoff as backoff
 
 
 def test_messages_and_levels_of_on_exception(sleeps, caplog):
@@ -68,7 +68,7 @@ def test_a_logger_name_and_none(sleeps, caplog):
 
 def test_one_decorator_on_two_functions_logs_once_per_event(sleeps, caplog):
     # backoff 2.2.1 adds its log handler again at each decoration (two records per event
-    # for the second function); persevere.backoff logs each event once.
+    # for the second function); persevere_retry.backoff logs each event once.
     retry = backoff.on_predicate(backoff.constant, max_tries=2, interval=0)
 
     @retry
@@ -99,3 +99,69 @@ def test_an_exhausted_predicate_strategy_reports_the_value(sleeps, caplog):
     assert giveups[0]["value"] == 0
     assert caplog.record_tuples[-1] == (
         "backoff", logging.ERROR, "Giving up poll(...) after 2 tries (0)")
+
+
+# --- records nobody would receive are not built (backoff's default set-up) ------------------
+
+def count_records(monkeypatch):
+    # pytest's own capturing handlers on the root logger would receive every record: without
+    # them, the root has none, as in a program that did not configure logging.
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    made = []
+    original = logging.Logger.makeRecord
+
+    def make_record(self, *args, **kwargs):
+        made.append(args[0])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(logging.Logger, "makeRecord", make_record)
+    return made
+
+
+def three_failures_then_giveup(logger="backoff"):
+    @backoff.on_exception(backoff.constant, ValueError, interval=0, max_tries=4, logger=logger)
+    def f():
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        f()
+
+
+def test_with_only_the_null_handler_no_record_is_built(sleeps, monkeypatch):
+    made = count_records(monkeypatch)
+    three_failures_then_giveup()
+    assert made == []
+
+
+def test_a_real_handler_gets_every_record(sleeps, monkeypatch):
+    made = count_records(monkeypatch)
+    seen = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logging.getLogger().addHandler(handler)
+    try:
+        three_failures_then_giveup()
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert made == ["backoff"] * 4
+    assert seen == ["Backing off f(...) for 0.0s (ValueError: no)"] * 3 + [
+        "Giving up f(...) after 4 tries (ValueError: no)"]
+
+
+def test_a_logger_without_handlers_falls_back_on_last_resort(sleeps, capsys):
+    lonely = logging.getLogger("persevere-test-lonely")
+    lonely.propagate = False
+    three_failures_then_giveup(logger=lonely)
+    # INFO records are below lastResort's WARNING; the give-up at ERROR goes to stderr.
+    assert capsys.readouterr().err == "Giving up f(...) after 4 tries (ValueError: no)\n"
+
+
+def test_a_filter_on_the_logger_sees_every_record(sleeps):
+    seen = []
+    logger = logging.getLogger("backoff")
+    logger.addFilter(lambda record: seen.append(record.levelname) or False)
+    try:
+        three_failures_then_giveup()
+    finally:
+        logger.filters.clear()
+    assert seen == ["INFO"] * 3 + ["ERROR"]

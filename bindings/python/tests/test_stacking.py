@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-import persevere.backoff as backoff
+import persevere_retry.backoff as backoff
 
 
 class DbError(Exception):

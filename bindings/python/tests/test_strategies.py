@@ -4,7 +4,7 @@ a user's generator function, created per call and driven with send()."""
 import itertools
 import math
 
-import persevere.backoff as backoff
+import persevere_retry.backoff as backoff
 
 
 def always_fails(decorator):

@@ -1,7 +1,7 @@
-"""backoff's jitter functions. Passed to a decorator they are recognised by identity and
-applied by persevere's core (``full_jitter`` as its ``Jitter::Full``, ``random_jitter`` as
-``Jitter::Random``), drawing from persevere's per-call random numbers; called directly they
-use Python's ``random`` module as backoff does."""
+"""backoff's jitter functions. The core calls them for each wait (like any user's jitter), and
+they draw from Python's ``random`` module, looked up at each call as backoff's do: so
+``random.seed(..)`` gives backoff's exact waits, and ``mock.patch('random.uniform')`` or
+``mock.patch('random.random')`` controls them."""
 
 import random
 

@@ -1,9 +1,11 @@
-"""The types of backoff's API (``persevere.backoff.types.Details`` is the one users import)."""
+"""The types of backoff's API (``persevere_retry.backoff.types.Details`` is the one users import)."""
 
 import logging
 from typing import Any, Callable, Coroutine, Dict, Generator, Sequence, Tuple, TypeVar, Union
 
 from typing import TypedDict
+
+from persevere_retry._persevere import RatioBudget, TokenBucket
 
 
 class _Details(TypedDict):
@@ -33,3 +35,6 @@ _MaybeLogger = Union[str, logging.Logger, None]
 _MaybeSequence = Union[T, Sequence[T]]
 _Predicate = Callable[[T], bool]
 _WaitGenerator = Callable[..., Generator[float, None, None]]
+
+# What budget= takes (persevere_retry.RatioBudget, persevere_retry.TokenBucket).
+Budget = Union[RatioBudget, TokenBucket]

@@ -47,7 +47,11 @@ def constant(interval: Union[int, Iterable[float]] = 1) -> Generator[float, None
         waits = iter(interval)  # type: ignore[arg-type]
     except TypeError:
         waits = itertools.repeat(interval)  # type: ignore[arg-type]
-    yield from waits
+    # A loop, not `yield from`: the decorator drives the generator with send(outcome), and
+    # `yield from` would pass that on to the iterator, which has no send (an itertools.repeat,
+    # a range's iterator): AttributeError on the second retry.
+    for wait in waits:
+        yield wait
 
 
 def decay(

@@ -21,7 +21,36 @@ def _cause(details):
     return details.get("value")
 
 
+def would_emit(logger, level):
+    """Whether ``logger.log(level, ...)`` would reach a handler that does anything: logging's own
+    decision, made before building the record. Building it (the caller lookup, the formatted
+    exception) is most of a retry's cost, and with backoff's default set-up (a NullHandler on the
+    'backoff' logger, nothing on the root) every record is dropped. Anything this does not model
+    exactly (a logger or handler subclass, filters, a custom record factory) counts as emitting,
+    so the record is built and handled as logging always does."""
+    if not logger.isEnabledFor(level):
+        return False
+    if logger.filters or logging.getLogRecordFactory() is not logging.LogRecord:
+        return True
+    found = False
+    current = logger
+    while current is not None:
+        if type(current) not in (logging.Logger, logging.RootLogger):
+            return True
+        for handler in current.handlers:
+            found = True
+            if type(handler) is not logging.NullHandler:
+                return True
+        if not current.propagate:
+            break
+        current = current.parent
+    # No handler at all: logging falls back on lastResort (stderr, WARNING and up), or warns once.
+    return not found
+
+
 def _log_backoff(details, logger, log_level):
+    if not would_emit(logger, log_level):
+        return
     logger.log(
         log_level,
         "Backing off %s(...) for %.1fs (%s)",
@@ -32,6 +61,8 @@ def _log_backoff(details, logger, log_level):
 
 
 def _log_giveup(details, logger, log_level):
+    if not would_emit(logger, log_level):
+        return
     logger.log(
         log_level,
         "Giving up %s(...) after %d tries (%s)",

@@ -1,8 +1,9 @@
-"""From a decorator's arguments to the Rust policy: which of backoff's generators and jitters
-were passed (by identity), and the persevere options."""
+"""From a decorator's arguments to the Rust policy: which of backoff's generators was passed
+(by identity), the jitter, and the persevere options. The jitter is always called as a Python
+function, backoff's own included: they draw from the ``random`` module, as backoff's do."""
 
-from persevere import _persevere
-from persevere.backoff import _jitter, _wait_gen
+from persevere_retry import _persevere
+from persevere_retry.backoff import _wait_gen
 
 _BUILTIN_WAITS = {
     _wait_gen.expo: "expo",
@@ -11,16 +12,6 @@ _BUILTIN_WAITS = {
     _wait_gen.decay: "decay",
     _wait_gen.runtime: "runtime",
 }
-
-
-def _jitter_kind(jitter):
-    if jitter is None:
-        return "none"
-    if jitter is _jitter.full_jitter:
-        return "full"
-    if jitter is _jitter.random_jitter:
-        return "random"
-    return "custom"
 
 
 def build(kind, wait_gen, wait_gen_kwargs, jitter, on_success, on_backoff, on_giveup, options):
@@ -36,7 +27,6 @@ def build(kind, wait_gen, wait_gen_kwargs, jitter, on_success, on_backoff, on_gi
         builtin,
         wait_gen,
         dict(wait_gen_kwargs),
-        _jitter_kind(jitter),
         jitter,
         bool(on_success or on_backoff or on_giveup),
         bool(on_success),

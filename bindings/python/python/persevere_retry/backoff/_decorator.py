@@ -5,9 +5,10 @@ import logging
 import operator
 from typing import Any, Callable, Iterable, Optional, Type, Union
 
-from persevere.backoff import _async, _log, _policy, _sync
-from persevere.backoff._jitter import full_jitter
-from persevere.backoff._typing import (
+from persevere_retry.backoff import _async, _log, _policy, _sync
+from persevere_retry.backoff._jitter import full_jitter
+from persevere_retry.backoff._typing import (
+    Budget,
     _CallableT,
     _Handler,
     _Jitterer,
@@ -20,7 +21,7 @@ from persevere.backoff._typing import (
 
 _OPTIONS_DOC = """
     persevere's options (keyword-only; backoff's behaviour without them):
-        budget: a persevere.RatioBudget or persevere.TokenBucket shared by every decorator
+        budget: a persevere_retry.RatioBudget or persevere_retry.TokenBucket shared by every decorator
             given the same object: a retry it refuses ends the call as a give-up.
         monotonic: measure max_time and details['elapsed'] with the monotonic clock instead
             of datetime.datetime.now() (which jumps with the wall clock).
@@ -51,7 +52,7 @@ def on_predicate(wait_gen: _WaitGenerator,
                  logger: _MaybeLogger = "backoff",
                  backoff_log_level: int = logging.INFO,
                  giveup_log_level: int = logging.ERROR,
-                 budget: Any = None,
+                 budget: Optional[Budget] = None,
                  monotonic: bool = False,
                  measure_after_attempt: bool = False,
                  **wait_gen_kwargs: Any) -> Callable[[_CallableT], _CallableT]:
@@ -103,7 +104,7 @@ def on_exception(wait_gen: _WaitGenerator,
                  logger: _MaybeLogger = "backoff",
                  backoff_log_level: int = logging.INFO,
                  giveup_log_level: int = logging.ERROR,
-                 budget: Any = None,
+                 budget: Optional[Budget] = None,
                  monotonic: bool = False,
                  measure_after_attempt: bool = False,
                  **wait_gen_kwargs: Any) -> Callable[[_CallableT], _CallableT]:
