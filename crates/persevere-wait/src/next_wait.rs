@@ -1,6 +1,6 @@
-//! The pure step of a strategy and a jitter together: the wait the policy sleeps next. It
-//! joins the two (a strategy yields a [`Delay`](crate::Delay), a [`Jitter`] turns it into a wait), so it lives
-//! apart from both.
+//! The pure step of a strategy and a jitter together: the wait a policy sleeps next. It joins
+//! the two (a strategy yields a [`Delay`](crate::Delay), a [`Jitter`] turns it into a wait), so
+//! it lives apart from both.
 
 use crate::jitter::Jitter;
 use crate::rng::Rng;
@@ -17,7 +17,7 @@ use core::time::Duration;
 ///
 /// ```
 /// use persevere::{expo, wait::{next_wait, Wait}, Jitter, Rng};
-/// use core::time::Duration;
+/// use std::time::Duration;
 ///
 /// let strategy = expo();
 /// let mut state = Wait::<()>::start(&strategy);
