@@ -1,15 +1,15 @@
-//! Builds the core policy of one decorator: the resolved strategy and jitter, `max_tries` and
-//! `max_time` read per call, `giveup`/`predicate` verdicts given by Python, the clock, the
+//! Builds the core policy of one decorator: the resolved strategy and jitter (the limits are
+//! each call's own, see `limits`), `giveup`/`predicate` verdicts given by Python, the clock, the
 //! budget, and handlers that report events to the binding. Each combination of the optional
 //! parts is a type of its own until `.boxed()`, which gives all of them one type.
 
 use crate::budget::SharedBudget;
 use crate::clock::PyClock;
 use crate::events::record;
+use crate::jitter;
 use crate::outcome::{Failure, Returned};
 use crate::resolve::PyJitter;
 use crate::wait::PyWait;
-use crate::{jitter, limits};
 use persevere::{BoxedOnError, BoxedOnPredicate, Jitter, on_error, on_predicate};
 
 /// The core policy of an `on_exception` decorator. Its successes carry nothing: the value is
@@ -73,8 +73,6 @@ pub fn error_policy(wait: PyWait, options: Options) -> ErrorPolicy {
         .value_type::<()>()
         .error_type::<Failure>()
         .giveup(|f: &Failure| f.fatal)
-        .max_tries(limits::max_tries)
-        .max_time(limits::max_time)
         .no_log()
         .clock(clock);
     finish!(base, options, (), Failure)
@@ -86,8 +84,6 @@ pub fn predicate_policy(wait: PyWait, options: Options) -> PredicatePolicy {
     let base = on_predicate(wait)
         .value_type::<Returned>()
         .predicate(|r: &Returned| r.retry)
-        .max_tries(limits::max_tries)
-        .max_time(limits::max_time)
         .no_log()
         .clock(clock);
     finish!(base, options, Returned, std::convert::Infallible)

@@ -154,11 +154,15 @@ impl ExceptionPolicy {
         max_time: &Bound<'_, PyAny>,
         stamp: Option<u64>,
     ) -> PyResult<ExceptionCall> {
-        limits::set(max_tries, max_time)?;
+        let (max_tries, max_time) = limits::read(max_tries, max_time)?;
         let stamped = stamp.map(clock::from_stamp);
         let start = stamped.or_else(|| self.timing.before_attempt());
         let cell = clock::with_latch(start, || {
-            ErrorCell::new(self.policy.clone(), |policy| policy.begin())
+            ErrorCell::new(self.policy.clone(), |policy| {
+                // The core resolves the limits: the decorator's, as this call's own.
+                let call = policy.call().max_tries(max_tries.get());
+                call.max_time(max_time).begin_as("retry")
+            })
         });
         raise_pending()?;
         Ok(ExceptionCall {
@@ -331,11 +335,15 @@ impl PredicatePolicyPy {
         max_time: &Bound<'_, PyAny>,
         stamp: Option<u64>,
     ) -> PyResult<PredicateCall> {
-        limits::set(max_tries, max_time)?;
+        let (max_tries, max_time) = limits::read(max_tries, max_time)?;
         let stamped = stamp.map(clock::from_stamp);
         let start = stamped.or_else(|| self.timing.before_attempt());
         let cell = clock::with_latch(start, || {
-            PredicateCell::new(self.policy.clone(), |policy| policy.begin())
+            PredicateCell::new(self.policy.clone(), |policy| {
+                // The core resolves the limits: the decorator's, as this call's own.
+                let call = policy.call().max_tries(max_tries.get());
+                call.max_time(max_time).begin_as("retry")
+            })
         });
         raise_pending()?;
         Ok(PredicateCall {

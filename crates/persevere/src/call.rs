@@ -245,6 +245,38 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
         run_async_mut(self.begin(type_name::<F>()), op)
     }
 
+    /// This call in the code-block form ([`Policy::begin_as`]): the loop is the caller's, the
+    /// call's limits and handlers are the core's. Named `default_name` in logs unless the
+    /// policy has a name.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, Next, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// let policy = on_error(constant(Duration::ZERO)).max_tries(5).clock(VirtualClock::new());
+    /// let mut retrying = policy.call().max_tries(2).begin_as("read_config");
+    /// let outcome: Result<(), &str> = loop {
+    ///     match retrying.check(Err("missing")) {
+    ///         Next::Done(outcome) => break outcome,
+    ///         Next::Retry(wait) => retrying.sleep(wait),
+    ///     }
+    /// };
+    /// assert_eq!((outcome, retrying.tries()), (Err("missing"), 2));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn begin_as<'n, O>(self, default_name: &'n str) -> Retrying<'n, R, W, P, K, O, X>
+    where
+        'p: 'n,
+        R: Rules<O>,
+        W: Wait<R::Subject>,
+        P: Parts,
+        K: Clock,
+        X: CallHandlerList,
+    {
+        self.begin(default_name)
+    }
+
     #[inline(always)]
     #[track_caller]
     fn begin<'n, O>(self, name: &'n str) -> Retrying<'n, R, W, P, K, O, X>

@@ -45,7 +45,10 @@ fn every_use_with_snippet_is_an_excerpt_of_the_program_it_names() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 3, "one snippet per integration with code (tower, reqwest, PostgreSQL)");
+    assert_eq!(
+        checked, 3,
+        "one snippet per integration with code (tower, reqwest, PostgreSQL)"
+    );
 }
 
 /// A block that rustdoc skips (`ignore`) is checked only if it is one of the excerpts above;
