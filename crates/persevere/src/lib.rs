@@ -143,7 +143,6 @@
 pub mod policy;
 
 #[doc(hidden)]
-#[path = "private.rs"]
 pub mod __private;
 mod attempt;
 mod boxed;
