@@ -12,8 +12,10 @@ thread_local! {
 #[derive(Debug, Default)]
 pub struct Counting;
 
-// `GlobalAlloc` is an unsafe trait; this implementation only forwards to `System`.
 #[allow(unsafe_code)]
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so the
+// `GlobalAlloc` contract holds as it does for `System`; the counter is a thread-local `Cell`
+// that touches no allocator state (and `try_with` allocates nothing).
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count();

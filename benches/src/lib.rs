@@ -18,6 +18,7 @@
 //! ```
 
 #![deny(unsafe_code)] // allowed only in `alloc_count`, which forwards to `System`
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod alloc_count;
 pub mod allocations;

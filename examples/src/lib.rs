@@ -3,6 +3,8 @@
 //! PostgreSQL errors ([`pg_retry`]). Real servers, not mocks:
 //! the code under test talks to them over real sockets.
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod flaky_http;
 pub mod pg_retry;
 pub mod postgres;

@@ -3,6 +3,8 @@
 //! One test in this binary, so that no other test allocates while it counts; the counter sees
 //! every thread.
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 use persevere::{Jitter, expo, on_error};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

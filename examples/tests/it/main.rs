@@ -1,6 +1,8 @@
 //! The examples' integration tests, each against the real component on loopback, and the
 //! README's checks, in one binary (one link instead of one per file).
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 mod metrics;
 mod postgres;
 mod readme;
