@@ -222,6 +222,24 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// Adds a handler called before each sleep, after the backoff log (several run in order).
     /// It may borrow local state; it fixes `T` and `E` to those of its [`Details`].
     ///
+    /// The policy's handlers are `Fn`: one policy serves many calls, from many threads at once,
+    /// and a handler may itself call the policy. A handler that mutates what it captures (a
+    /// `Vec` it pushes to) belongs to one call: give it to [`call`](Policy::call), whose
+    /// [`on_backoff`](crate::Call::on_backoff) takes `FnMut` (rustc's error for an `FnMut`
+    /// closure here is E0596, "cannot borrow as mutable").
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// let policy = on_error(constant(Duration::ZERO)).max_tries(3).clock(VirtualClock::new());
+    /// let mut tries = Vec::new();
+    /// let _: Result<(), &str> = policy.call().on_backoff(|d| tries.push(d.tries())).retry(|| Err("down"));
+    /// assert_eq!(tries, [1, 2]);
+    /// ```
+    ///
+    /// A shared policy's handler counts through a `Cell` or an atomic:
+    ///
     /// ```
     /// use persevere::{on_error, constant, testing::VirtualClock};
     /// use std::{cell::Cell, time::Duration};
