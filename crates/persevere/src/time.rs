@@ -1,6 +1,6 @@
-//! The sleepers other than the default [`SystemClock`](crate::SystemClock): each one a clock and
+//! The sleepers other than the default [`SystemClock`]: each one a clock and
 //! a sleeper for one runtime. The timeline's traits are at the crate root
-//! ([`Clock`](crate::Clock), [`Sleeper`](crate::Sleeper), [`AsyncSleeper`](crate::AsyncSleeper)).
+//! ([`Clock`], [`Sleeper`], [`AsyncSleeper`]).
 
 #[cfg(feature = "async-io")]
 pub use crate::timeline::AsyncIoSleeper;
