@@ -86,6 +86,7 @@ pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
         terminated: false,
         kill_at: None,
         killed: false,
+        spared: false,
     };
     let mut seen = Seen::default();
     if let Err(err) = supervise(config, &plan, &mut watch, &mut pumps, &mut seen) {
@@ -132,7 +133,17 @@ fn supervise(
             watch.terminate(config.signal, config.kill_after, now);
         }
         if watch.status.is_some() && watch.leftovers() && !watch.terminated {
-            watch.terminate(config.signal, config.kill_after, now);
+            // What a successful attempt started on purpose (a daemon) is the user's; what a
+            // failed one left behind is debris (design §6).
+            if watch.succeeded() && !config.cleanup_on_success && succeeded(config, pumps, seen)? {
+                plan.announcer
+                    .leftovers_spared(&reaper::described(&reaper::descendants()));
+                watch.spared = true;
+            } else {
+                plan.announcer
+                    .leftovers_stopped(&reaper::described(&reaper::descendants()));
+                watch.terminate(config.signal, config.kill_after, now);
+            }
         }
         if watch.kill_at.is_some_and(|at| now >= at) {
             reaper::signal_tree(pid, libc::SIGKILL);
@@ -173,6 +184,36 @@ fn supervise(
     }
 }
 
+/// Whether an attempt whose command exited 0 while it left processes running succeeded: its
+/// output so far passes the output rules. Those processes may hold the pipes open for ever,
+/// so what the pipes hold now is read, and then they are closed.
+fn succeeded(config: &Config, pumps: &mut [Pump], seen: &mut Seen) -> io::Result<bool> {
+    // Bounded: a process that writes without a pause would keep this loop going.
+    for _ in 0..64 {
+        let fds: Vec<_> = pumps.iter().filter_map(Pump::fd).collect();
+        if fds.is_empty() {
+            break;
+        }
+        let revents = sys::poll(&fds, Some(Duration::ZERO))?;
+        if revents.iter().all(|&r| r == 0) {
+            break;
+        }
+        for pump in pumps.iter_mut() {
+            let ready = pump
+                .fd()
+                .and_then(|fd| fds.iter().position(|&p| p == fd))
+                .is_some_and(|i| revents[i] != 0);
+            if ready {
+                pump.pump(&config.output, seen);
+            }
+        }
+    }
+    for pump in pumps.iter_mut() {
+        pump.close(&config.output, seen);
+    }
+    Ok(seen.failed_rule(&config.output).is_none())
+}
+
 /// The state of the attempt's processes.
 struct Watch {
     pid: libc::pid_t,
@@ -192,6 +233,8 @@ struct Watch {
     /// When SIGKILL follows the SIGTERM (or forwarded signal) already sent.
     kill_at: Option<Instant>,
     killed: bool,
+    /// The attempt succeeded and what it left keeps running.
+    spared: bool,
 }
 
 impl Watch {
@@ -220,9 +263,18 @@ impl Watch {
         }
     }
 
-    /// Whether processes of the attempt outlive the command.
+    /// Whether the command exited 0 on its own (not stopped, not interrupted).
+    fn succeeded(&self) -> bool {
+        self.status == Some(Status::Exited(0))
+            && self.stopped.is_none()
+            && self.interrupted.is_none()
+    }
+
+    /// Whether processes of the attempt outlive the command (and are to be stopped).
     fn leftovers(&self) -> bool {
-        if cfg!(any(target_os = "linux", target_os = "android")) {
+        if self.spared {
+            false
+        } else if cfg!(any(target_os = "linux", target_os = "android")) {
             self.children_left
         } else {
             sys::group_exists(self.pid)

@@ -5,7 +5,8 @@
 //! status, and the give-up message and report say so.
 
 use crate::budget_store::file::FileStore;
-use crate::budget_store::{StoreBudget, WindowStore};
+use crate::budget_store::place::Place;
+use crate::budget_store::{StoreBudget, Unreachable, WindowStore};
 use crate::config::UsageError;
 use persevere::budget::{Budget, RatioBudget, RetryCause, Withdrawal};
 use std::path::PathBuf;
@@ -72,6 +73,7 @@ pub struct BudgetArgs {
     pub window: Duration,
     pub store: Option<StoreUrl>,
     pub name: String,
+    pub unreachable: Unreachable,
 }
 
 /// The budget every run holds: the shared one with `--budget`, else one that grants
@@ -96,47 +98,103 @@ impl CliBudget {
                     args.min_rate,
                     REDIS_TIMEOUT,
                 );
+                // The URL's password is never printed, whatever the message quotes.
                 let store = match opened {
-                    Ok(store) => Ok(Box::new(store) as Box<dyn WindowStore>),
-                    Err(persevere_redis::Error::Redis(why)) => Err(why),
-                    Err(e) => return Err(usage(format!("--budget-store: {e}"))),
-                };
-                (store, url.clone())
-            }
-            file => {
-                let path = match file {
-                    Some(StoreUrl::File(path)) => path.clone(),
-                    _ => default_path(&args.name),
-                };
-                let label = format!("file:{}", path.display());
-                let store = match FileStore::open(&path, args.window, args.min_rate) {
-                    Ok(store) => Ok(Box::new(store) as Box<dyn WindowStore>),
-                    Err(why) if why.contains("--budget-window") => {
+                    Ok(store) => Ok(Box::new(RedactedStore {
+                        store,
+                        url: url.clone(),
+                    }) as Box<dyn WindowStore>),
+                    Err(persevere_redis::Error::Redis(why)) => Err(scrub(&why, url)),
+                    Err(e) => {
+                        let why = scrub(&e.to_string(), url);
                         return Err(usage(format!("--budget-store: {why}")));
                     }
-                    Err(why) => Err(why),
                 };
-                (store, label)
+                (store, redacted(url))
+            }
+            Some(StoreUrl::File(path)) => {
+                let label = format!("file:{}", path.display());
+                let opened = Place::named(path)
+                    .and_then(|place| FileStore::open(place, args.window, args.min_rate, quiet));
+                (boxed(opened), label)
+            }
+            None => {
+                let (dir, file) = default_place(&args.name);
+                let label = format!("file:{}", dir.join(&file).display());
+                let opened = Place::private(&dir, &file)
+                    .and_then(|place| FileStore::open(place, args.window, args.min_rate, quiet));
+                (boxed(opened), label)
             }
         };
         Ok(CliBudget(Some(Arc::new(StoreBudget::new(
-            store, local, label, quiet,
+            store,
+            local,
+            label,
+            args.unreachable,
+            quiet,
         )))))
     }
 }
 
-/// `$XDG_RUNTIME_DIR/persevere/budget-NAME`, else `TMPDIR/persevere-UID/budget-NAME`.
-fn default_path(name: &str) -> PathBuf {
+fn boxed(opened: Result<FileStore, String>) -> Result<Box<dyn WindowStore>, String> {
+    opened.map(|store| Box::new(store) as Box<dyn WindowStore>)
+}
+
+/// The default store's directory and file name: `$XDG_RUNTIME_DIR/persevere/budget-NAME`,
+/// else `TMPDIR/persevere-UID/budget-NAME`. The directory is verified before use
+/// (`budget_store/place.rs`): in a shared TMPDIR another user could have made it.
+fn default_place(name: &str) -> (PathBuf, String) {
     let file = format!("budget-{name}");
-    match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
-        Some(dir) if dir.is_absolute() => dir.join("persevere").join(file),
+    let dir = match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => dir.join("persevere"),
         _ => {
-            // SAFETY: getuid has no preconditions and cannot fail.
-            let uid = unsafe { libc::getuid() };
-            std::env::temp_dir()
-                .join(format!("persevere-{uid}"))
-                .join(file)
+            // SAFETY: geteuid has no preconditions and cannot fail.
+            let uid = unsafe { libc::geteuid() };
+            std::env::temp_dir().join(format!("persevere-{uid}"))
         }
+    };
+    (dir, file)
+}
+
+/// The Redis store, whose errors never show the URL's password.
+struct RedactedStore {
+    store: persevere_redis::blocking::RatioStore,
+    url: String,
+}
+
+impl WindowStore for RedactedStore {
+    fn deposit(&mut self, units: u64) -> Result<(), String> {
+        WindowStore::deposit(&mut self.store, units).map_err(|e| scrub(&e, &self.url))
+    }
+
+    fn take(&mut self, units: u64) -> Result<bool, String> {
+        WindowStore::take(&mut self.store, units).map_err(|e| scrub(&e, &self.url))
+    }
+}
+
+/// The password of `redis://USER:PASSWORD@HOST`, if the URL has one.
+fn password(url: &str) -> Option<&str> {
+    let rest = &url[url.find("://")? + 3..];
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let userinfo = &authority[..authority.rfind('@')?];
+    let secret = match userinfo.find(':') {
+        Some(colon) => &userinfo[colon + 1..],
+        // `redis://SECRET@HOST`: a lone user name may be a token.
+        None => userinfo,
+    };
+    Some(secret).filter(|s| !s.is_empty())
+}
+
+/// The URL with its password replaced by `***`, for messages.
+pub fn redacted(url: &str) -> String {
+    scrub(url, url)
+}
+
+/// `text` with every occurrence of `url`'s password replaced by `***`.
+fn scrub(text: &str, url: &str) -> String {
+    match password(url) {
+        Some(secret) => text.replace(secret, "***"),
+        None => text.to_string(),
     }
 }
 
@@ -190,5 +248,18 @@ mod tests {
         assert!(parse_name("ci-jobs.main_1").is_ok());
         assert!(parse_name("../etc").is_err());
         assert!(parse_name("").is_err());
+    }
+
+    /// `redis://user:password@..` was printed on stderr.
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redacted("redis://u:s3cret@h:1/2"), "redis://u:***@h:1/2");
+        assert_eq!(redacted("redis://:s3cret@h"), "redis://:***@h");
+        assert_eq!(redacted("redis://tok@h"), "redis://***@h");
+        assert_eq!(redacted("redis://h:6379/0"), "redis://h:6379/0");
+        assert_eq!(
+            scrub("connection to h refused (s3cret)", "redis://u:s3cret@h"),
+            "connection to h refused (***)"
+        );
     }
 }

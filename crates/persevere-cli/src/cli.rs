@@ -3,6 +3,7 @@
 //! man page is rendered from the same definitions, `--generate man`).
 
 use crate::budget::{StoreUrl, parse_name, parse_percent, parse_store};
+use crate::budget_store::Unreachable;
 use crate::codes::ExitCodes;
 use crate::duration::parse_duration;
 use crate::values::{
@@ -211,6 +212,17 @@ pub struct Cli {
           help_heading = "Processes")]
     pub preserve_status: bool,
 
+    /// Also stop what a successful attempt left running [default: off]
+    ///
+    /// What a failed, timed-out or interrupted attempt leaves behind is always stopped (--signal,
+    /// then SIGKILL after --kill-after). What a successful attempt started on purpose (a daemon:
+    /// pg_ctl start, setsid, a double fork) keeps running unless this is given. With output
+    /// rules, such a process's stdout and stderr are pipes to persevere, closed when it ends:
+    /// redirect a daemon's output. --verbose names what was stopped or left running.
+    #[arg(long, env = "PERSEVERE_CLEANUP_ON_SUCCESS", value_parser = BoolishValueParser::new(),
+          hide_short_help = true, help_heading = "Processes")]
+    pub cleanup_on_success: bool,
+
     /// Hold each attempt's stdout until it ends: a success's goes to stdout, a failure's to
     /// stderr [default: off]
     ///
@@ -285,8 +297,13 @@ pub struct Cli {
 
     /// Where the budget is kept: file:PATH or redis://HOST[:PORT][/DB] [default: a file]
     ///
-    /// The default file is under $XDG_RUNTIME_DIR, else the temp dir: one budget for the
-    /// machine. A store that cannot be reached is said once, and a local budget decides.
+    /// The default file is $XDG_RUNTIME_DIR/persevere/budget-NAME, else
+    /// $TMPDIR/persevere-UID/budget-NAME: one budget for the user on the machine. persevere
+    /// makes that directory with mode 0700 and refuses it (saying why) if it is a symbolic link,
+    /// another user's, or writable by others; it accepts only a regular file of its own user in
+    /// it, never through a link. A file of another --budget-window, a damaged or a deleted file
+    /// starts afresh, said once. A store that cannot be reached or is refused is said once;
+    /// --budget-unreachable says what decides then. A URL's password is never printed.
     #[arg(long, value_name = "URL", env = "PERSEVERE_BUDGET_STORE", value_parser = parse_store,
           help_heading = "Fleet budget")]
     pub budget_store: Option<StoreUrl>,
@@ -295,6 +312,23 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", default_value = "default", env = "PERSEVERE_BUDGET_NAME",
           value_parser = parse_name, help_heading = "Fleet budget")]
     pub budget_name: String,
+
+    /// What decides when the store cannot be reached: local or refuse [default: local]
+    ///
+    /// local: a budget of this process alone, with the same parameters (its own retries stay
+    /// limited; the fleet's limit is lifted while the store is down). refuse: no retry at all
+    /// for the rest of the run (fail closed: an outage cannot multiply a fleet's retries).
+    #[arg(
+        long,
+        value_name = "WHAT",
+        value_enum,
+        default_value = "local",
+        env = "PERSEVERE_BUDGET_UNREACHABLE",
+        hide_default_value = true,
+        hide_short_help = true,
+        help_heading = "Fleet budget"
+    )]
+    pub budget_unreachable: Unreachable,
 
     /// The command to run, and its arguments
     #[arg(

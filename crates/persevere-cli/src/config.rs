@@ -64,6 +64,8 @@ pub struct Config {
     pub signal: i32,
     /// `--preserve-status`.
     pub preserve_status: bool,
+    /// `--cleanup-on-success`: a successful attempt's leftovers are stopped too.
+    pub cleanup_on_success: bool,
     /// `--retry-on-exit`, `--stop-on-exit`, `--retry-on-sigpipe`.
     pub rules: RetryRules,
     /// The output rules.
@@ -159,6 +161,7 @@ impl Config {
             kill_after: cli.kill_after,
             signal: cli.signal,
             preserve_status: cli.preserve_status,
+            cleanup_on_success: cli.cleanup_on_success,
             rules: RetryRules {
                 retry_on_exit: cli.retry_on_exit,
                 stop_on_exit: cli.stop_on_exit,
@@ -255,6 +258,7 @@ fn budget_args(
             "budget_window",
             "budget_store",
             "budget_name",
+            "budget_unreachable",
         ] {
             if given(id) {
                 return Err(UsageError(format!(
@@ -279,6 +283,7 @@ fn budget_args(
         window,
         store: cli.budget_store.clone(),
         name: cli.budget_name.clone(),
+        unreachable: cli.budget_unreachable,
     }))
 }
 

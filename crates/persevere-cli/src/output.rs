@@ -234,6 +234,15 @@ impl Pump {
     }
 }
 
+impl Pump {
+    /// Stops reading the pipe: what was read is judged as the whole stream.
+    pub fn close(&mut self, rules: &OutputRules, seen: &mut Seen) {
+        if self.source.take().is_some() {
+            self.scan.finish(rules, seen);
+        }
+    }
+}
+
 fn forward(sink: &mut Sink, chunk: &[u8]) -> io::Result<()> {
     match sink {
         Sink::Stdout => {
