@@ -44,7 +44,12 @@ impl HeldStdout {
         };
         match copied {
             Ok(_) => Ok(()),
-            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+                if success {
+                    crate::reader::mark_gone();
+                }
+                Ok(())
+            }
             Err(err) => {
                 let to = if success { "stdout" } else { "stderr" };
                 let text = format!("--hold-stdout: cannot write the held output to {to}: {err}");

@@ -24,6 +24,7 @@ mod lines;
 mod messages;
 mod outcome;
 mod output;
+mod reader;
 mod reaper;
 mod replay;
 mod report;

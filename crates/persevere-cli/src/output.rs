@@ -226,9 +226,12 @@ impl Pump {
         }
         let chunk = &self.buf[..n];
         self.scan.feed(rules, seen, chunk);
-        if forward(&mut self.sink, chunk).is_err() {
+        if let Err(err) = forward(&mut self.sink, chunk) {
             // Our reader is gone: close the pipe, so that the command sees the broken pipe
             // it would have seen writing there itself.
+            if err.kind() == io::ErrorKind::BrokenPipe && matches!(self.sink, Sink::Stdout) {
+                crate::reader::mark_gone();
+            }
             self.source = None;
         }
     }

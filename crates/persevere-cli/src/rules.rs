@@ -17,6 +17,9 @@ pub enum NotRetried {
     /// The command cannot run: not found or not executable (126, 127), and `--retry-on-exit`
     /// does not list the code.
     CannotRun,
+    /// persevere's stdout has no reader any more (`| head -1`), whatever the attempt's
+    /// status: its output would go nowhere.
+    ReaderGone,
     /// An exit code of `--stop-on-exit`.
     StopOnExit,
     /// An exit code outside `--retry-on-exit`.
@@ -43,6 +46,9 @@ impl RetryRules {
         };
         if let Some(signal) = f.interrupted {
             return Some(NotRetried::Interrupted(signal));
+        }
+        if crate::reader::stdout_gone() {
+            return Some(NotRetried::ReaderGone);
         }
         match f.failure {
             Failure::Signal(libc::SIGINT) => return Some(NotRetried::CtrlC),

@@ -96,6 +96,21 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
             sys::set_foreground_group(libc::STDIN_FILENO, sys::getpgrp());
         }
         let outcome = outcome?;
+        if foreground && let Some(signal) = terminal_interrupt(&outcome) {
+            // Ctrl-C reached only the attempt, which had the terminal: the caller (a script
+            // in persevere's group) never saw it, and would go on. Deliver it to persevere's
+            // own group as the terminal would have, had the attempt not had its own: the
+            // script stops, as with `timeout --foreground` (and persevere ends by it).
+            sys::kill(0, signal);
+            if let Some(held) = &mut held {
+                held.release(false)?;
+            }
+            if let Err(failure) = &outcome {
+                let reason = Some(GiveUpReason::Signal(signal));
+                announcer.giveup(attempt_number, failure, reason, started.elapsed());
+            }
+            return Ok(Ending::Signal(signal));
+        }
         if let Some(held) = &mut held {
             held.release(outcome.is_ok())?;
         }
@@ -114,6 +129,19 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
                 }
             }
         }
+    }
+}
+
+/// The signal of a terminal's Ctrl-C (SIGINT) that killed an attempt holding the terminal,
+/// when persevere did not send it. A command that handles SIGINT and exits is not told apart
+/// from an ordinary failure (nor is it by a shell).
+fn terminal_interrupt(outcome: &attempt::Outcome) -> Option<i32> {
+    match outcome {
+        Err(AttemptFailure {
+            failure: Failure::Signal(libc::SIGINT),
+            interrupted: None,
+        }) => Some(libc::SIGINT),
+        _ => None,
     }
 }
 
