@@ -8,13 +8,13 @@
 use crate::announce::Announcer;
 use crate::config::Config;
 use crate::guardian::{self, Guardian};
+use crate::held::HeldSink;
 use crate::outcome::{AttemptFailure, Failure, Status, Stop, Success};
 use crate::output::{Pump, Seen, Sink};
 use crate::reaper;
 use crate::signals::{FORWARDED, Signals};
 use crate::spawn::{self, Launch, SpawnError};
 use crate::sys::{self, Change};
-use std::fs::File;
 use std::io;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -43,22 +43,18 @@ pub struct Plan<'a> {
     /// The guardian, if persevere has one.
     pub guardian: Option<&'a Guardian>,
     /// The held stdout's spool (`--hold-stdout`).
-    pub held: Option<File>,
+    pub held: Option<HeldSink>,
 }
 
 /// Runs one attempt. `Err` is persevere's own failure.
 pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
-    // Held stdout goes through the pump when output rules pipe it, else straight to the file.
+    // Held stdout goes through a pump, which counts it against --hold-limit.
     let held = plan.held.take();
-    let (held_pipe, held_file) = match config.output.any() {
-        true => (held, None),
-        false => (None, held),
-    };
     let launch = Launch {
         config,
         attempt: plan.attempt,
         stdin: std::mem::replace(&mut plan.stdin, Stdio::null()),
-        stdout: held_file,
+        hold_stdout: held.is_some(),
         foreground: plan.foreground,
         guardian: plan
             .guardian
@@ -72,7 +68,7 @@ pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
     };
     let pid = child.id() as libc::pid_t;
     let mut pumps: Vec<Pump> = Vec::new();
-    let stdout_sink = held_pipe.map_or(Sink::Stdout, Sink::Held);
+    let stdout_sink = held.map_or(Sink::Stdout, Sink::Held);
     pumps.extend(child.stdout.take().map(|out| Pump::new(out, stdout_sink)));
     pumps.extend(child.stderr.take().map(|err| Pump::new(err, Sink::Stderr)));
     let mut watch = Watch {

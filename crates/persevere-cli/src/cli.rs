@@ -8,7 +8,7 @@ use crate::codes::ExitCodes;
 use crate::duration::parse_duration;
 use crate::values::{
     parse_base, parse_decay_factor, parse_intervals, parse_jitter, parse_max_tries, parse_regex,
-    parse_seed, parse_signal,
+    parse_seed, parse_signal, parse_size,
 };
 use clap::builder::{BoolishValueParser, PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, ValueEnum};
@@ -231,6 +231,17 @@ pub struct Cli {
     #[arg(long, env = "PERSEVERE_HOLD_STDOUT", value_parser = BoolishValueParser::new(),
           help_heading = "Processes")]
     pub hold_stdout: bool,
+
+    /// How much of an attempt's stdout --hold-stdout holds: bytes, or k, M, G (1024s)
+    /// [default: 64M]
+    ///
+    /// Past it, persevere says so, copies what it held to stdout and streams the rest as it
+    /// comes (as without --hold-stdout: the output of an attempt that then fails is not taken
+    /// back).
+    #[arg(long, value_name = "SIZE", env = "PERSEVERE_HOLD_LIMIT", value_parser = parse_size,
+          default_value = "64M", hide_default_value = true, hide_short_help = true,
+          help_heading = "Processes")]
+    pub hold_limit: u64,
 
     /// Read stdin to its end first, then give the same bytes to every attempt [default: off]
     #[arg(long, env = "PERSEVERE_REPLAY_STDIN", value_parser = BoolishValueParser::new(),

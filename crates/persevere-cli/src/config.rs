@@ -74,6 +74,8 @@ pub struct Config {
     pub replay_stdin: bool,
     /// `--hold-stdout`.
     pub hold_stdout: bool,
+    /// `--hold-limit`: bytes of an attempt's stdout held at most.
+    pub hold_limit: u64,
     /// `--quiet`.
     pub quiet: bool,
     /// `--verbose`.
@@ -174,6 +176,7 @@ impl Config {
             },
             replay_stdin: cli.replay_stdin,
             hold_stdout: cli.hold_stdout,
+            hold_limit: cli.hold_limit,
             quiet: cli.quiet,
             verbose: cli.verbose,
             report: cli.report,

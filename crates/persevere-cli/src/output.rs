@@ -3,6 +3,7 @@
 //! bounded memory however long they are.
 
 use crate::config::OutputRules;
+use crate::held::HeldSink;
 use crate::lines::{LineScanner, LineSink};
 use crate::outcome::OutputRule;
 use crate::stream_match::{StreamMatcher, Verdict};
@@ -181,7 +182,7 @@ pub enum Sink {
     /// persevere's stderr.
     Stderr,
     /// The held stdout's spool (`--hold-stdout`).
-    Held(File),
+    Held(HeldSink),
 }
 
 /// One of the command's output pipes.
@@ -229,7 +230,9 @@ impl Pump {
         if let Err(err) = forward(&mut self.sink, chunk) {
             // Our reader is gone: close the pipe, so that the command sees the broken pipe
             // it would have seen writing there itself.
-            if err.kind() == io::ErrorKind::BrokenPipe && matches!(self.sink, Sink::Stdout) {
+            if err.kind() == io::ErrorKind::BrokenPipe
+                && matches!(self.sink, Sink::Stdout | Sink::Held(_))
+            {
                 crate::reader::mark_gone();
             }
             self.source = None;
@@ -254,6 +257,6 @@ fn forward(sink: &mut Sink, chunk: &[u8]) -> io::Result<()> {
             out.flush()
         }
         Sink::Stderr => io::stderr().lock().write_all(chunk),
-        Sink::Held(file) => file.write_all(chunk),
+        Sink::Held(held) => held.write(chunk),
     }
 }

@@ -42,7 +42,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
         false => None,
     };
     let mut held = match config.hold_stdout {
-        true => Some(HeldStdout::new()?),
+        true => Some(HeldStdout::new(config.hold_limit)?),
         false => None,
     };
     // Before the first attempt: from then on, a SIGKILL of persevere leaves nothing behind.
@@ -103,7 +103,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
             // script stops, as with `timeout --foreground` (and persevere ends by it).
             sys::kill(0, signal);
             if let Some(held) = &mut held {
-                held.release(false)?;
+                held.release(false, &signals)?;
             }
             if let Err(failure) = &outcome {
                 let reason = Some(GiveUpReason::Signal(signal));
@@ -111,8 +111,15 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
             }
             return Ok(Ending::Signal(signal));
         }
-        if let Some(held) = &mut held {
-            held.release(outcome.is_ok())?;
+        if let Some(held) = &mut held
+            && let Some(signal) = held.release(outcome.is_ok(), &signals)?
+        {
+            // A signal during the copy of held output ends the run, as during a wait.
+            if let Err(failure) = &outcome {
+                let reason = Some(GiveUpReason::Signal(signal));
+                announcer.giveup(attempt_number, failure, reason, started.elapsed());
+            }
+            return Ok(Ending::Signal(signal));
         }
         // Kept for the final event, should a signal end the wait that may follow.
         let last = outcome.as_ref().err().cloned();
