@@ -95,12 +95,13 @@ impl HeldSink {
                  (--hold-limit): it goes to stdout from now on",
                 self.limit
             );
-            let mut out = io::stdout().lock();
             self.file.seek(SeekFrom::Start(0))?;
-            copy(&mut self.file, &mut out, None)?;
-            // Nothing left to release when the attempt ends.
+            let copied = copy(&mut self.file, &mut io::stdout().lock(), None);
+            // Nothing left to release when the attempt ends, even if the copy failed (a
+            // reader gone): the held output must not go to stderr then.
             self.file.set_len(0)?;
             self.file.seek(SeekFrom::Start(0))?;
+            copied?;
         }
         if self.streaming {
             let mut out = io::stdout().lock();

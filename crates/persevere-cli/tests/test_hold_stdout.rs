@@ -78,6 +78,13 @@ fn past_the_limit_the_output_streams_and_a_reader_that_left_ends_the_run() {
         "{r:?}"
     );
     assert!(r.stderr.contains("stdout has no reader any more"), "{r:?}");
+    // The held megabyte went to stdout (where head took its line), not to stderr.
+    assert_eq!(
+        r.stderr.lines().count(),
+        2,
+        "{}",
+        &r.stderr[..r.stderr.len().min(500)]
+    );
 }
 
 /// Below the limit nothing streams; past it, the held part comes first, in order, once.
