@@ -26,9 +26,13 @@ pub enum StoreUrl {
     Redis(String),
 }
 
-/// `--budget`: `20%` (or `20`) is 0.2.
+/// `--budget`: `20%` is 0.2. The `%` is required: a bare `0.2` could mean 0.2 % or 20 %.
 pub fn parse_percent(text: &str) -> Result<f64, String> {
-    let number = text.trim().strip_suffix('%').unwrap_or(text.trim());
+    let Some(number) = text.trim().strip_suffix('%') else {
+        return Err(format!(
+            "'{text}' needs a % sign: e.g. 20% (a bare number could be a fraction or a percentage)"
+        ));
+    };
     match number.parse::<f64>() {
         Ok(p) if (0.0..=1000.0).contains(&p) => Ok(p / 100.0),
         _ => Err(format!(
@@ -232,7 +236,9 @@ mod tests {
     #[test]
     fn values_are_checked() {
         assert_eq!(parse_percent("20%"), Ok(0.2));
-        assert_eq!(parse_percent("2.5"), Ok(0.025));
+        assert_eq!(parse_percent("2.5%"), Ok(0.025));
+        // `--budget 0.2` meant 0.2 %.
+        assert!(parse_percent("0.2").unwrap_err().contains("needs a % sign"));
         assert!(parse_percent("-1%").is_err());
         assert!(parse_percent("lots").is_err());
         assert_eq!(

@@ -44,7 +44,7 @@ stops the running attempt's process group and the descendants of its members.
 
 Exit status: 0 on success; otherwise the last attempt's: its exit code, 128+N if it died by
 signal N, 124 if it was stopped by --timeout or --max-time (its own status with
---preserve-status), 127 if the command was not found, 126 if it could not be executed, 1 if an
+--preserve-status; 137 if it had to be killed by SIGKILL, as GNU timeout), 127 if the command was not found, 126 if it could not be executed, 1 if an
 output rule failed an attempt that exited 0; 2 for a usage error, 125 if persevere itself
 failed. When a signal sent to persevere ends the run (during a wait, or after the command died
 of it), persevere ends by that same signal, as shells and timeout do: its caller sees a death
@@ -69,7 +69,7 @@ pub struct Cli {
           value_parser = parse_max_tries, help_heading = "Limits")]
     pub max_tries: u32,
 
-    /// No limit on the number of attempts (overrides --max-tries) [default: off]
+    /// No limit on the number of attempts (not with --max-tries) [default: off]
     #[arg(long, env = "PERSEVERE_FOREVER", value_parser = BoolishValueParser::new(),
           help_heading = "Limits")]
     pub forever: bool,
@@ -132,7 +132,8 @@ pub struct Cli {
           value_parser = parse_duration, help_heading = "Waits")]
     pub step: Duration,
 
-    /// These waits in order, then give up (replaces --wait) [default: none]
+    /// These waits in order, exactly (no jitter unless --jitter), then give up (replaces --wait)
+    /// [default: none]
     #[arg(long, value_name = "LIST", env = "PERSEVERE_INTERVALS", value_parser = parse_intervals,
           help_heading = "Waits")]
     pub intervals: Option<IntervalList>,

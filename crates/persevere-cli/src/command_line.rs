@@ -83,11 +83,48 @@ fn check_command_start(matches: &clap::ArgMatches, args: &[OsString]) -> Result<
     let first = args.get(index).map(|a| a.to_string_lossy().into_owned());
     let after_separator = index > 0 && args.get(index - 1).is_some_and(|a| a == "--");
     match first {
-        Some(first) if first.starts_with('-') && !after_separator => Err(format!(
-            "unexpected option '{first}' (a COMMAND that starts with '-' goes after '--')"
-        )),
+        Some(first) if first.starts_with('-') && !after_separator => {
+            Err(match did_you_mean(&first) {
+                Some(option) => format!("unexpected option '{first}': did you mean '{option}'?"),
+                None => format!(
+                    "unexpected option '{first}' (a COMMAND that starts with '-' goes after '--')"
+                ),
+            })
+        }
         _ => Ok(()),
     }
+}
+
+/// The long option closest to a mistyped one (`--timout`: `--timeout`), if one is within two
+/// edits. clap's own suggestions do not reach here: its trailing COMMAND takes the word.
+fn did_you_mean(word: &str) -> Option<String> {
+    let typed = word.strip_prefix("--")?.split('=').next()?;
+    let command = Cli::command();
+    command
+        .get_arguments()
+        .filter_map(|a| a.get_long())
+        .map(|long| (edit_distance(typed, long), long))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, long)| format!("--{long}"))
+}
+
+/// Levenshtein distance between two short words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// clap names the option of a bad value also when the value came from its `PERSEVERE_*`

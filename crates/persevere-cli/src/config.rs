@@ -4,6 +4,7 @@
 use crate::announce::Announcer;
 use crate::budget::{BudgetArgs, CliBudget};
 use crate::cli::{Cli, JitterArg, WaitKind};
+use crate::duration::MAX as MAX_DURATION;
 use crate::ending;
 use crate::outcome::{AttemptFailure, Success};
 use crate::rules::RetryRules;
@@ -48,6 +49,9 @@ pub struct Config {
     pub command: Vec<OsString>,
     /// Total attempts; `None` with `--forever`.
     pub max_tries: Option<u32>,
+    /// The most attempts the run can make: `max_tries`, or fewer with `--intervals` (its
+    /// waits plus one). For messages and `PERSEVERE_ATTEMPTS`.
+    pub attempts_at_most: Option<u32>,
     /// Time limit of the whole run.
     pub max_time: Option<Duration>,
     /// The wait strategy.
@@ -143,8 +147,17 @@ impl Config {
         } else {
             Some(cli.max_tries)
         };
-        let strategy = strategy(&cli, |id| rank(id) == 2, name)?;
+        let strategy = strategy(&cli, rank, name)?;
         let budget = budget_args(&cli, |id| rank(id) == 2, name)?;
+        // `--intervals` are "these waits": exact unless --jitter says otherwise.
+        let exact = matches!(strategy, Strategy::Intervals(_)) && rank("jitter") == 0;
+        let attempts_at_most = match (&strategy, &cli.intervals, max_tries) {
+            (Strategy::Intervals(_), Some(list), max) => {
+                let by_list = u32::try_from(list.0.len() + 1).unwrap_or(u32::MAX);
+                Some(max.map_or(by_list, |m| m.min(by_list)))
+            }
+            (_, _, max) => max,
+        };
         let jitter = (rank("jitter") > 0).then_some(match cli.jitter {
             JitterArg::Full => Jitter::Full,
             JitterArg::None => Jitter::None,
@@ -152,9 +165,11 @@ impl Config {
             JitterArg::Random => Jitter::Random,
             JitterArg::Proportional(f) => Jitter::Proportional(f),
         });
+        let jitter = if exact { Some(Jitter::None) } else { jitter };
         Ok(Config {
             command: cli.command,
             max_tries,
+            attempts_at_most,
             max_time: cli.max_time.filter(|d| !d.is_zero()),
             strategy,
             jitter,
@@ -290,19 +305,42 @@ fn budget_args(
     }))
 }
 
-/// The strategy from `--wait` and its parameters. `given(id)` says whether an option was given
-/// on the command line: one that the chosen strategy does not use is a usage error there.
+/// The strategy from `--wait` and its parameters. `rank(id)` says where an option's value came
+/// from (2: the command line, 1: its variable, 0: its default): an option given on the command
+/// line that the chosen strategy does not use is a usage error; of `--intervals` and `--wait`,
+/// the command line wins over the environment.
 fn strategy(
     cli: &Cli,
-    given: impl Fn(&str) -> bool,
+    rank: impl Fn(&str) -> u8,
     name: impl Fn(&str) -> String,
 ) -> Result<Strategy, UsageError> {
     use WaitKind::*;
+    let given = |id: &str| rank(id) == 2;
+    let intervals = match &cli.intervals {
+        Some(list) => match rank("intervals").cmp(&rank("wait")) {
+            std::cmp::Ordering::Greater => Some(list),
+            std::cmp::Ordering::Less => None,
+            std::cmp::Ordering::Equal => {
+                return Err(UsageError(format!(
+                    "{} replaces {}: give one of them",
+                    name("intervals"),
+                    name("wait")
+                )));
+            }
+        },
+        None => None,
+    };
     let uses = |id: &str, kinds: &[WaitKind]| -> Result<(), UsageError> {
-        if given(id) && (cli.intervals.is_some() || !kinds.contains(&cli.wait)) {
+        if given(id) && (intervals.is_some() || !kinds.contains(&cli.wait)) {
             let used_by: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+            // Say where the strategy in force came from when it was not the command line.
+            let chosen = match (intervals.is_some(), rank("wait")) {
+                (true, _) => format!(" ({} is given)", name("intervals")),
+                (false, 1) => format!(" (PERSEVERE_WAIT is {})", cli.wait.name()),
+                _ => String::new(),
+            };
             return Err(UsageError(format!(
-                "--{} applies only to --wait {}",
+                "--{} applies only to --wait {}{chosen}",
                 id.replace('_', "-"),
                 used_by.join(", ")
             )));
@@ -316,36 +354,39 @@ fn strategy(
     uses("step", &[Linear])?;
     uses("decay_factor", &[Decay])?;
     uses("min_value", &[Decay])?;
-    if let Some(list) = &cli.intervals {
-        if given("wait") {
-            return Err(UsageError(format!(
-                "{} replaces --wait: give one of them",
-                name("intervals")
-            )));
-        }
+    if let Some(list) = intervals {
         return Ok(Strategy::Intervals(persevere::intervals(list.0.clone())));
     }
+    if cli.max_value.is_some_and(|max| max.is_zero()) {
+        return Err(UsageError(format!(
+            "{} must be greater than 0 (leave it out for no cap but the longest wait, 365d)",
+            name("max_value")
+        )));
+    }
+    // Every wait is capped at the longest duration persevere accepts (a year): without it,
+    // `--base 1e308` or `--forever` would grow waits past any clock.
+    let cap = cli.max_value.unwrap_or(MAX_DURATION);
     Ok(match cli.wait {
         Expo => {
             let s = persevere::expo().base(cli.base).factor(cli.factor);
-            Strategy::Expo(cli.max_value.map_or(s, |max| s.max_value(max)))
+            Strategy::Expo(s.max_value(cap))
         }
         Fibo => {
             let s = persevere::fibo().factor(cli.factor);
-            Strategy::Fibo(cli.max_value.map_or(s, |max| s.max_value(max)))
+            Strategy::Fibo(s.max_value(cap))
         }
         Constant => Strategy::Constant(persevere::constant(cli.interval)),
         Linear => {
             let s = persevere::linear(cli.interval, cli.step);
-            Strategy::Linear(cli.max_value.map_or(s, |max| s.max_value(max)))
+            Strategy::Linear(s.max_value(cap))
         }
         Decay => {
             let s = persevere::decay(cli.interval, cli.decay_factor);
             Strategy::Decay(cli.min_value.map_or(s, |min| s.min_value(min)))
         }
         Decorrelated => {
-            // Without --max-value the waits may grow up to three times per attempt.
-            let max = cli.max_value.unwrap_or(Duration::MAX);
+            // Without --max-value the waits may grow up to three times per attempt, to a year.
+            let max = cap;
             // The library's rule (base > 0, base <= cap), with the options' names.
             if persevere::wait::params::decorrelated(cli.factor, max).is_err() {
                 let wait = match name("wait").as_str() {

@@ -91,7 +91,7 @@ fn persevere() -> u8 {
     };
     let mut announcer = Announcer::new(
         messages::quote_command(&config.command),
-        config.max_tries,
+        config.attempts_at_most,
         config.quiet,
         config.verbose,
     );

@@ -47,7 +47,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
     };
     // Before the first attempt: from then on, a SIGKILL of persevere leaves nothing behind.
     let guardian = Guardian::start();
-    environment::prepare(&config.option_env, config.max_tries);
+    environment::prepare(&config.option_env, config.attempts_at_most);
     let signals = Signals::install()?;
     let foreground = spool.is_none()
         && io::stdin().is_terminal()

@@ -128,8 +128,16 @@ pub fn parse_jitter(text: &str) -> Result<JitterArg, String> {
 }
 
 /// `--retry-if-output` and `--until-output`: a regular expression over bytes.
+/// An empty pattern (or one like `x*` that matches anywhere) would match every line: refused.
+/// `^$` (an empty line) is accepted.
 pub fn parse_regex(text: &str) -> Result<Regex, String> {
-    Regex::new(text).map_err(|e| format!("not a regular expression: {e}"))
+    let re = Regex::new(text).map_err(|e| format!("not a regular expression: {e}"))?;
+    if re.is_match(b"") && re.is_match(b"\x01 any line \xff") {
+        return Err(format!(
+            "'{text}' matches every line: give a pattern that says what to find"
+        ));
+    }
+    Ok(re)
 }
 
 /// `--signal`: a signal name (`TERM`, `SIGTERM`, `term`) or its number, in digits.
