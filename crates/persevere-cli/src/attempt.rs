@@ -12,7 +12,7 @@ use crate::held::HeldSink;
 use crate::outcome::{AttemptFailure, Failure, Status, Stop, Success};
 use crate::output::{Pump, Seen, Sink};
 use crate::reaper;
-use crate::signals::{FORWARDED, Signals};
+use crate::signals::{FORWARDED, Signals, TIMES_OUT};
 use crate::spawn::{self, Launch, SpawnError};
 use crate::sys::{self, Change};
 use std::io;
@@ -166,6 +166,9 @@ fn supervise(
         for signal in signals.drain() {
             if FORWARDED.contains(&signal) {
                 watch.forward(signal, config.kill_after, plan.announcer);
+            } else if signal == TIMES_OUT && watch.status.is_none() && watch.stopped.is_none() {
+                watch.stopped = Some(Stop::Timeout);
+                watch.terminate(config.signal, config.kill_after, Instant::now());
             }
         }
         for pump in pumps.iter_mut() {

@@ -37,8 +37,8 @@ terminal, a countdown line shows the time left before the next try ('persevere: 
 COMMAND in 3.2s (try 2 of 5)'), redrawn every tenth of a second and erased before the next
 attempt; not with --quiet, never in a pipe or a file.
 
-Signals: SIGINT, SIGTERM and SIGHUP sent to persevere go to the attempt's process group and
-end the run; SIGKILL follows after --kill-after, or at once when the same signal comes again.
+Signals: SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to persevere go to the attempt's process
+group and end the run (SIGALRM times the running attempt out, as GNU timeout's own timer); SIGKILL follows after --kill-after, or at once when the same signal comes again.
 If persevere itself is killed (even by SIGKILL), a guardian process ('persevere-guard')
 stops the running attempt's process group and the descendants of its members.
 

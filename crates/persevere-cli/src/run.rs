@@ -139,15 +139,15 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
     }
 }
 
-/// The signal of a terminal's Ctrl-C (SIGINT) that killed an attempt holding the terminal,
-/// when persevere did not send it. A command that handles SIGINT and exits is not told apart
+/// The signal of a terminal's Ctrl-C (SIGINT) or Ctrl-\ (SIGQUIT) that killed an attempt
+/// holding the terminal, when persevere did not send it. A command that handles SIGINT and exits is not told apart
 /// from an ordinary failure (nor is it by a shell).
 fn terminal_interrupt(outcome: &attempt::Outcome) -> Option<i32> {
     match outcome {
         Err(AttemptFailure {
-            failure: Failure::Signal(libc::SIGINT),
+            failure: Failure::Signal(signal @ (libc::SIGINT | libc::SIGQUIT)),
             interrupted: None,
-        }) => Some(libc::SIGINT),
+        }) => Some(*signal),
         _ => None,
     }
 }

@@ -55,11 +55,12 @@ pub fn spawn(launch: Launch<'_>) -> Result<Child, SpawnError> {
     // else.
     cmd.process_group(0);
     let (foreground, guardian, parent) = (launch.foreground, launch.guardian, sys::getpid());
+    let keep_sigpipe_ignored = sys::sigpipe_ignored_at_start();
     // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
     // functions may be called: it calls setpgid, getpid, tcsetpgrp, signal, send (through
     // `guardian::announce`), prctl and getppid (all async-signal-safe system calls), allocates
     // nothing (`io::Error::from_raw_os_error` stores an integer), takes no lock and touches no
-    // state shared with the parent: it captures three integers by value.
+    // state shared with the parent: it captures three integers and a bool by value.
     unsafe {
         cmd.pre_exec(move || {
             if foreground {
@@ -69,6 +70,10 @@ pub fn spawn(launch: Launch<'_>) -> Result<Child, SpawnError> {
                 libc::setpgid(0, 0);
                 libc::tcsetpgrp(libc::STDIN_FILENO, libc::getpid());
                 libc::signal(libc::SIGTTOU, libc::SIG_DFL);
+            }
+            if keep_sigpipe_ignored {
+                // std reset it to the default just before this closure runs.
+                libc::signal(libc::SIGPIPE, libc::SIG_IGN);
             }
             match guardian {
                 // The attempt's group (its pid, as group leader) reaches the guardian before

@@ -6,6 +6,7 @@
 
 use std::io;
 use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How a waited-for process changed.
@@ -98,6 +99,16 @@ pub fn ignore_signal(signal: i32) {
     }
 }
 
+/// Whether SIGPIPE was ignored when persevere started (`trap '' PIPE`): then the command gets it
+/// ignored too, as GNU timeout keeps ignored signals ignored. std's spawn resets SIGPIPE to
+/// its default in the child, which is right only when the caller had it at its default.
+static SIGPIPE_IGNORED_AT_START: AtomicBool = AtomicBool::new(false);
+
+/// Whether the caller had SIGPIPE ignored (see `SIGPIPE_IGNORED_AT_START`).
+pub fn sigpipe_ignored_at_start() -> bool {
+    SIGPIPE_IGNORED_AT_START.load(Ordering::Relaxed)
+}
+
 /// What std's start-up does that persevere needs, since it has its own entry point: SIGPIPE
 /// ignored, and descriptors 0, 1 and 2 open (on /dev/null when closed).
 pub fn start_like_std() {
@@ -105,7 +116,8 @@ pub fn start_like_std() {
     // descriptor's flags; open takes a NUL-terminated literal. A closed descriptor n < 3 is
     // the lowest free one, so open returns n itself.
     unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        let before = libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        SIGPIPE_IGNORED_AT_START.store(before == libc::SIG_IGN, Ordering::Relaxed);
         for fd in 0..3 {
             if libc::fcntl(fd, libc::F_GETFD) == -1 {
                 libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
