@@ -13,10 +13,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How long the CLI waits for Redis (connecting, and each round trip) before a local budget
-/// decides instead.
-const REDIS_TIMEOUT: Duration = Duration::from_secs(1);
-
 /// `--budget-store`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreUrl {
@@ -92,30 +88,8 @@ impl CliBudget {
         let usage = |m: String| UsageError(m);
         let local = RatioBudget::try_new(args.percent, args.min_rate, args.window)
             .map_err(|e| usage(format!("--budget-window: {e}").replace("`ttl` ", "")))?;
-        let (store, label): (Result<Box<dyn WindowStore>, String>, String) = match &args.store {
-            Some(StoreUrl::Redis(url)) => {
-                let key = format!("persevere:budget:{}", args.name);
-                let opened = persevere_redis::blocking::RatioStore::open(
-                    url,
-                    &key,
-                    args.window,
-                    args.min_rate,
-                    REDIS_TIMEOUT,
-                );
-                // The URL's password is never printed, whatever the message quotes.
-                let store = match opened {
-                    Ok(store) => Ok(Box::new(RedactedStore {
-                        store,
-                        url: url.clone(),
-                    }) as Box<dyn WindowStore>),
-                    Err(persevere_redis::Error::Redis(why)) => Err(scrub(&why, url)),
-                    Err(e) => {
-                        let why = scrub(&e.to_string(), url);
-                        return Err(usage(format!("--budget-store: {why}")));
-                    }
-                };
-                (store, redacted(url))
-            }
+        let (store, label): Opened = match &args.store {
+            Some(StoreUrl::Redis(url)) => open_redis(url, args)?,
             Some(StoreUrl::File(path)) => {
                 let label = format!("file:{}", path.display());
                 let opened = Place::named(path)
@@ -160,47 +134,27 @@ fn default_place(name: &str) -> (PathBuf, String) {
     (dir, file)
 }
 
-/// The Redis store, whose errors never show the URL's password.
-struct RedactedStore {
-    store: persevere_redis::blocking::RatioStore,
-    url: String,
+/// The Redis store of `url`: the store (or why it cannot be reached) and its label for
+/// messages, without the URL's password.
+#[cfg(feature = "redis")]
+fn open_redis(url: &str, args: &BudgetArgs) -> Result<Opened, UsageError> {
+    crate::budget_store::redis::open(url, &args.name, args.window, args.min_rate)
+        .map_err(|why| UsageError(format!("--budget-store: {why}")))
 }
 
-impl WindowStore for RedactedStore {
-    fn deposit(&mut self, units: u64) -> Result<(), String> {
-        WindowStore::deposit(&mut self.store, units).map_err(|e| scrub(&e, &self.url))
-    }
-
-    fn take(&mut self, units: u64) -> Result<bool, String> {
-        WindowStore::take(&mut self.store, units).map_err(|e| scrub(&e, &self.url))
-    }
+/// Built without the Redis client: `redis://` is a usage error that says so.
+#[cfg(not(feature = "redis"))]
+fn open_redis(_url: &str, _args: &BudgetArgs) -> Result<Opened, UsageError> {
+    Err(UsageError(
+        "--budget-store redis://...: this persevere was built without Redis (the cargo \
+         feature `redis`, on by default)"
+            .into(),
+    ))
 }
 
-/// The password of `redis://USER:PASSWORD@HOST`, if the URL has one.
-fn password(url: &str) -> Option<&str> {
-    let rest = &url[url.find("://")? + 3..];
-    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
-    let userinfo = &authority[..authority.rfind('@')?];
-    let secret = match userinfo.find(':') {
-        Some(colon) => &userinfo[colon + 1..],
-        // `redis://SECRET@HOST`: a lone user name may be a token.
-        None => userinfo,
-    };
-    Some(secret).filter(|s| !s.is_empty())
-}
-
-/// The URL with its password replaced by `***`, for messages.
-pub fn redacted(url: &str) -> String {
-    scrub(url, url)
-}
-
-/// `text` with every occurrence of `url`'s password replaced by `***`.
-fn scrub(text: &str, url: &str) -> String {
-    match password(url) {
-        Some(secret) => text.replace(secret, "***"),
-        None => text.to_string(),
-    }
-}
+/// A store as opened: the store, or why it cannot be reached (then `--budget-unreachable`
+/// decides), and its label for messages.
+pub type Opened = (Result<Box<dyn WindowStore>, String>, String);
 
 impl Budget for CliBudget {
     fn on_call(&self, now: Instant) {
@@ -254,18 +208,5 @@ mod tests {
         assert!(parse_name("ci-jobs.main_1").is_ok());
         assert!(parse_name("../etc").is_err());
         assert!(parse_name("").is_err());
-    }
-
-    /// `redis://user:password@..` was printed on stderr.
-    #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(redacted("redis://u:s3cret@h:1/2"), "redis://u:***@h:1/2");
-        assert_eq!(redacted("redis://:s3cret@h"), "redis://:***@h");
-        assert_eq!(redacted("redis://tok@h"), "redis://***@h");
-        assert_eq!(redacted("redis://h:6379/0"), "redis://h:6379/0");
-        assert_eq!(
-            scrub("connection to h refused (s3cret)", "redis://u:s3cret@h"),
-            "connection to h refused (***)"
-        );
     }
 }

@@ -303,4 +303,3 @@ fn budget_args(
         unreachable: cli.budget_unreachable,
     }))
 }
-

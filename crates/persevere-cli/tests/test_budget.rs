@@ -2,6 +2,7 @@
 //! real redis-server, and a store that breaks mid-run.
 
 mod common;
+#[cfg(feature = "redis")]
 #[path = "../../persevere-redis/tests/common/mod.rs"]
 mod redis_server;
 
@@ -104,6 +105,7 @@ fn fifty_runs_sharing_a_file_make_at_most_60_attempts() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[cfg(feature = "redis")]
 #[test]
 fn fifty_runs_sharing_redis_make_at_most_60_attempts() {
     let server = redis_server::RedisServer::start();

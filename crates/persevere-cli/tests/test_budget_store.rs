@@ -308,6 +308,7 @@ fn a_damaged_file_is_said_once() {
 }
 
 /// `redis://user:password@..` was printed on stderr. Port 1 of the loopback refuses at once.
+#[cfg(feature = "redis")]
 #[test]
 fn a_redis_password_is_in_neither_stderr_nor_the_report() {
     let dir = TempDir::new();
@@ -339,12 +340,14 @@ fn a_redis_password_is_in_neither_stderr_nor_the_report() {
     assert_eq!(attempts_in(&report), 2);
 }
 
+#[cfg(feature = "redis")]
 fn attempts_in(report: &str) -> u64 {
     let last = report.lines().last().expect("a report event");
     common::field(last, "try").unwrap().parse().unwrap()
 }
 
 /// A Redis outage lifted the fleet-wide limit, with no choice to fail closed.
+#[cfg(feature = "redis")]
 #[test]
 fn fail_closed_makes_no_retry_when_the_store_is_down() {
     let dir = TempDir::new();

@@ -12,6 +12,8 @@
 
 pub mod file;
 pub mod place;
+#[cfg(feature = "redis")]
+pub mod redis;
 
 use persevere::budget::{Budget, RatioBudget, RetryCause, Withdrawal};
 use std::io::Write;
@@ -20,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// One retry, in thousandths.
-const RETRY: u64 = 1_000;
+pub const RETRY: u64 = 1_000;
 
 /// A ratio budget's window kept somewhere every process can reach.
 pub trait WindowStore: Send {
@@ -28,17 +30,6 @@ pub trait WindowStore: Send {
     fn deposit(&mut self, units: u64) -> Result<(), String>;
     /// Takes `units` if the balance (the floor's reserve included) holds them.
     fn take(&mut self, units: u64) -> Result<bool, String>;
-}
-
-impl WindowStore for persevere_redis::blocking::RatioStore {
-    fn deposit(&mut self, units: u64) -> Result<(), String> {
-        persevere_redis::blocking::RatioStore::deposit(self, units).map_err(|e| e.to_string())
-    }
-
-    fn take(&mut self, units: u64) -> Result<bool, String> {
-        debug_assert_eq!(units, RETRY);
-        self.take_retry().map_err(|e| e.to_string())
-    }
 }
 
 /// What decides once the store cannot be reached (`--budget-unreachable`).
