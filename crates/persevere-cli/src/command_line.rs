@@ -64,6 +64,10 @@ fn refusal(err: &clap::Error, args: &[OsString]) -> Refusal {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             Refusal::Info(err.render().to_string())
         }
+        ErrorKind::InvalidUtf8 => Refusal::Usage(format!(
+            "{} is not valid UTF-8\n\nFor more information, try '--help'.\n",
+            non_utf8_value(args)
+        )),
         _ => {
             let text = name_the_variable(err, err.render().to_string(), args);
             let text = text.strip_prefix("error: ").unwrap_or(&text);
@@ -92,6 +96,35 @@ fn check_command_start(matches: &clap::ArgMatches, args: &[OsString]) -> Result<
             })
         }
         _ => Ok(()),
+    }
+}
+
+/// Where clap found bytes that are not UTF-8 (it does not say): `the value of --timeout`, or
+/// `PERSEVERE_TIMEOUT`. An option's value is the argument after it, or after its `=`.
+fn non_utf8_value(args: &[OsString]) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let options = args.iter().skip(1).take_while(|a| *a != "--");
+    let mut previous: Option<&OsString> = None;
+    for arg in options {
+        if arg.to_str().is_none() {
+            let bytes = arg.as_bytes();
+            if bytes.starts_with(b"--") {
+                let name = bytes.split(|&b| b == b'=').next().unwrap_or(bytes);
+                return format!("the value of {}", String::from_utf8_lossy(name));
+            }
+            return match previous.and_then(|p| p.to_str()) {
+                Some(option) if option.starts_with('-') => format!("the value of {option}"),
+                _ => "an argument".to_string(),
+            };
+        }
+        previous = Some(arg);
+    }
+    let variable = std::env::vars_os().find(|(name, value)| {
+        name.as_bytes().starts_with(b"PERSEVERE_") && value.to_str().is_none()
+    });
+    match variable {
+        Some((name, _)) => format!("the variable {}", name.to_string_lossy()),
+        None => "an argument".to_string(),
     }
 }
 

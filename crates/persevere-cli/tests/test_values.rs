@@ -270,3 +270,32 @@ fn the_man_page_has_exit_status_and_environment() {
     assert!(r.stdout[exit..env].contains("\\fB137\\fR"));
     assert!(r.stdout[env..].contains("PERSEVERE_ATTEMPTS"));
 }
+
+/// A non-UTF-8 value did not name its option ("invalid UTF-8 was detected in one or more
+/// arguments").
+#[test]
+fn a_value_that_is_not_utf8_names_its_option_or_variable() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let bad = OsStr::from_bytes(b"\xff1s");
+    let mut cmd = persevere();
+    cmd.arg("--timeout").arg(bad).arg("true");
+    let r = output(cmd);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr
+            .starts_with("persevere: the value of --timeout is not valid UTF-8"),
+        "{}",
+        r.stderr
+    );
+    let mut cmd = persevere();
+    cmd.env("PERSEVERE_FACTOR", bad).arg("true");
+    let r = output(cmd);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr
+            .starts_with("persevere: the variable PERSEVERE_FACTOR is not valid UTF-8"),
+        "{}",
+        r.stderr
+    );
+}
