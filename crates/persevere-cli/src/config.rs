@@ -2,6 +2,7 @@
 //! from it. Every retry rule is the core's; this file only chooses its parameters.
 
 use crate::announce::Announcer;
+use crate::block_search;
 use crate::budget::{BudgetArgs, CliBudget};
 use crate::cli::{Cli, JitterArg};
 use crate::ending;
@@ -32,9 +33,24 @@ pub struct OutputRules {
     pub until: Option<Regex>,
     /// Whether to say when a long line could be matched only in part (not with `--quiet`).
     pub warn: bool,
+    /// `retry_if` for searching many lines at once (`block_search.rs`), when it can.
+    pub retry_if_block: Option<Regex>,
+    /// `until` for searching many lines at once, when it can.
+    pub until_block: Option<Regex>,
 }
 
 impl OutputRules {
+    /// The rules, with their patterns for searching many lines at once.
+    pub fn new(retry_if: Option<Regex>, until: Option<Regex>, warn: bool) -> OutputRules {
+        OutputRules {
+            retry_if_block: retry_if.as_ref().and_then(block_search::block_pattern),
+            until_block: until.as_ref().and_then(block_search::block_pattern),
+            retry_if,
+            until,
+            warn,
+        }
+    }
+
     /// Whether any rule is given (then the output is piped and scanned).
     pub fn any(&self) -> bool {
         self.retry_if.is_some() || self.until.is_some()
@@ -183,11 +199,7 @@ impl Config {
                 stop_on_exit: cli.stop_on_exit,
                 retry_on_sigpipe: cli.retry_on_sigpipe,
             },
-            output: OutputRules {
-                retry_if: cli.retry_if_output,
-                until: cli.until_output,
-                warn: !cli.quiet,
-            },
+            output: OutputRules::new(cli.retry_if_output, cli.until_output, !cli.quiet),
             replay_stdin: cli.replay_stdin,
             hold_stdout: cli.hold_stdout,
             hold_limit: cli.hold_limit,

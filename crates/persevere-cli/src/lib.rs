@@ -8,6 +8,7 @@
 
 mod announce;
 mod attempt;
+mod block_search;
 mod budget;
 mod budget_store;
 mod cli;

@@ -2,9 +2,10 @@
 //! forwarded at once to persevere's own stream and its lines are matched as they come, in
 //! bounded memory however long they are.
 
+use crate::block_search;
 use crate::config::OutputRules;
 use crate::held::HeldSink;
-use crate::lines::{LineScanner, LineSink};
+use crate::lines::{LineScanner, LineSink, MAX_LINE};
 use crate::outcome::OutputRule;
 use crate::stream_match::{StreamMatcher, Verdict};
 use std::fs::File;
@@ -152,7 +153,16 @@ pub struct OutputScan {
 
 impl OutputScan {
     /// Scans the next chunk of the stream (nothing, once the rules are decided).
-    pub fn feed(&mut self, rules: &OutputRules, seen: &mut Seen, chunk: &[u8]) {
+    pub fn feed(&mut self, rules: &OutputRules, seen: &mut Seen, mut chunk: &[u8]) {
+        // The fast path: the chunk's complete lines searched at once (`block_search.rs`); a
+        // chunk no longer than a held line, so that every line in it is one held whole.
+        if seen.undecided(rules)
+            && !self.lines.mid_line()
+            && chunk.len() <= MAX_LINE
+            && let Some(last) = memchr::memrchr(b'\n', chunk)
+        {
+            chunk = &chunk[block_search::lines_to_skip(rules, seen, &chunk[..=last])..];
+        }
         if seen.undecided(rules) {
             let mut scan = Scan {
                 rules,
