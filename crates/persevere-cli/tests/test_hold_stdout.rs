@@ -109,3 +109,53 @@ fn the_limit_keeps_the_order_and_sends_each_byte_once() {
         assert!(r.stderr.contains("--hold-limit"), "{bad}: {}", r.stderr);
     }
 }
+
+/// A SIGTERM during 3 GB of held output dumped all of it and ignored a second SIGTERM: the
+/// copy stops at the signal, and persevere ends by it.
+#[test]
+fn a_signal_stops_the_copy_of_held_output() {
+    use std::io::Read;
+    let held: usize = 100 << 20;
+    let mut cmd = common::persevere();
+    cmd.args([
+        "--hold-stdout",
+        "--hold-limit",
+        "1G",
+        "--quiet",
+        "--",
+        "head",
+        "-c",
+    ])
+    .arg(held.to_string())
+    .arg("/dev/zero")
+    .stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let pid = child.id() as libc::pid_t;
+    // A slow reader: 64 KiB every 5 ms would take 8 s for all of it.
+    let mut buf = vec![0; 64 * 1024];
+    let mut read = 0;
+    let mut signalled = false;
+    loop {
+        let n = stdout.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        read += n;
+        if read >= 1 << 20 && !signalled {
+            // SAFETY: kill takes integers.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+            signalled = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(libc::SIGTERM)
+    );
+    assert!(
+        read < held / 2,
+        "{read} of {held} bytes copied after the signal"
+    );
+}
