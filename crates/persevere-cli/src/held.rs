@@ -11,8 +11,10 @@
 
 use crate::replay::temp_file;
 use crate::signals::{FORWARDED, Signals};
+use crate::sys;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::fd::RawFd;
 
 /// The held stdout of the current attempt.
 #[derive(Debug)]
@@ -64,8 +66,8 @@ impl HeldStdout {
     pub fn release(&mut self, success: bool, signals: &Signals) -> io::Result<Option<i32>> {
         self.file.seek(SeekFrom::Start(0))?;
         let copied = match success {
-            true => copy(&mut self.file, &mut io::stdout().lock(), Some(signals)),
-            false => copy(&mut self.file, &mut io::stderr().lock(), Some(signals)),
+            true => copy(&mut self.file, &mut io::stdout().lock(), Some((signals, 1))),
+            false => copy(&mut self.file, &mut io::stderr().lock(), Some((signals, 2))),
         };
         match copied {
             Ok(stopped) => Ok(stopped),
@@ -113,26 +115,38 @@ impl HeldSink {
     }
 }
 
-/// Copies `from` to its end into `to`, in chunks; between chunks, a signal that ends the run
-/// (read from `signals`) stops the copy and is returned.
+/// Copies `from` to its end into `to`. With `watch` (the signals, and `to`'s descriptor), a
+/// signal that ends the run stops the copy and is returned, also while the reader does not
+/// read: each piece is written only once `to` can take it (a pipe then takes PIPE_BUF bytes
+/// without blocking).
 fn copy(
     from: &mut File,
     to: &mut impl Write,
-    signals: Option<&Signals>,
+    watch: Option<(&Signals, RawFd)>,
 ) -> io::Result<Option<i32>> {
     let mut buf = vec![0; 64 * 1024];
     loop {
-        if let Some(signal) =
-            signals.and_then(|s| s.drain().into_iter().find(|s| FORWARDED.contains(s)))
-        {
-            return Ok(Some(signal));
-        }
         let n = match from.read(&mut buf) {
             Ok(0) => return to.flush().map(|()| None),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        to.write_all(&buf[..n])?;
+        let Some((signals, fd)) = watch else {
+            to.write_all(&buf[..n])?;
+            continue;
+        };
+        for piece in buf[..n].chunks(PIPE_BUF) {
+            if sys::wait_writable(fd, signals.fd())?
+                && let Some(signal) = signals.drain().into_iter().find(|s| FORWARDED.contains(s))
+            {
+                return Ok(Some(signal));
+            }
+            to.write_all(piece)?;
+            to.flush()?;
+        }
     }
 }
+
+/// What a pipe takes in one write without splitting it (POSIX: at least 512; Linux 4096).
+const PIPE_BUF: usize = 4096;

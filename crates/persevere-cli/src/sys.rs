@@ -174,6 +174,34 @@ pub fn poll(fds: &[RawFd], timeout: Option<Duration>) -> io::Result<Vec<i16>> {
     Ok(pollfds.iter().map(|p| p.revents).collect())
 }
 
+/// Waits until `out` can take a write (or has failed: the write will say how) or `signals` is
+/// readable. Returns whether `signals` is readable.
+pub fn wait_writable(out: RawFd, signals: RawFd) -> io::Result<bool> {
+    let mut fds = [
+        libc::pollfd {
+            fd: out,
+            events: libc::POLLOUT,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: signals,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    loop {
+        // SAFETY: `fds` is a live array of two initialised pollfd structs.
+        let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+        if r >= 0 {
+            return Ok(fds[1].revents != 0);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
 /// Makes this process a child subreaper (Linux): orphaned descendants of its children, also
 /// ones that called `setsid`, become its children, so that it can stop and reap them.
 #[cfg(any(target_os = "linux", target_os = "android"))]

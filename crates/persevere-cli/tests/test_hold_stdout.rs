@@ -159,3 +159,34 @@ fn a_signal_stops_the_copy_of_held_output() {
         "{read} of {held} bytes copied after the signal"
     );
 }
+
+/// The same with a reader that stops reading: persevere does not hang in a write.
+#[test]
+fn a_signal_stops_the_copy_of_held_output_to_a_reader_that_stopped() {
+    use std::io::Read;
+    let mut cmd = common::persevere();
+    cmd.args([
+        "--hold-stdout",
+        "--quiet",
+        "--",
+        "head",
+        "-c",
+        "10000000",
+        "/dev/zero",
+    ])
+    .stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = vec![0; 4096];
+    stdout.read_exact(&mut first).unwrap();
+    // The pipe fills; persevere waits for room. Then SIGTERM.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // SAFETY: kill takes integers.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let status = common::wait_output(child).status;
+    drop(stdout);
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(libc::SIGTERM)
+    );
+}
