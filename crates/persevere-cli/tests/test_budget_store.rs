@@ -398,3 +398,28 @@ fn fail_closed_makes_no_retry_when_the_store_is_down() {
     ]);
     assert_eq!(bad.code, Some(2));
 }
+
+/// A file deleted during the run silently restarted the budget: now it is said, once.
+#[test]
+fn a_file_deleted_during_the_run_is_said_once() {
+    let dir = TempDir::new();
+    let file = dir.file("b");
+    let store = format!("file:{file}");
+    let out = run(&[
+        "--budget",
+        "20%",
+        "--budget-store",
+        &store,
+        "--max-tries",
+        "3",
+        "--factor",
+        "0.01",
+        "--",
+        "sh",
+        "-c",
+        &format!("rm -f {file}; exit 1"),
+    ]);
+    assert_eq!(out.code, Some(1));
+    let said = "the file was deleted; the budget starts afresh";
+    assert_eq!(out.stderr.matches(said).count(), 1, "{}", out.stderr);
+}
