@@ -4,7 +4,7 @@
     python3 scripts/bench.py            # the full run (about 10 minutes)
     python3 scripts/bench.py --quick    # shorter criterion runs, fewer repetitions
     python3 scripts/bench.py --python-only   # persevere_retry.backoff vs backoff, tenacity, ...
-    python3 scripts/bench.py --cli           # only the CLI's start-up against true, timeout, retry
+    python3 scripts/bench.py --cli           # only the CLI: start-up against true, timeout, retry; output rules
     python3 scripts/bench.py --hedging 12    # only the hedging benchmark, 12 runs
     python3 scripts/bench.py --budgets       # only the budgets section (persevere-sim's CSVs)
 
@@ -212,7 +212,39 @@ def cli(quick):
         tool = f"python3 subprocess loop, {runs} runs"
     return {"tool": tool, "pending": binary is None, "load": load_average(),
             "binary_bytes": binary.stat().st_size if binary else None,
-            "median_ms": {k: v["median"] for k, v in stats.items()}, "stats_ms": stats}
+            "median_ms": {k: v["median"] for k, v in stats.items()}, "stats_ms": stats,
+            "output_rules": output_rules_throughput(binary, quick) if binary else None}
+
+
+# Output-rule throughput before the chunk search (block_search.rs) came in: commit d0ad4ef,
+# the dist profile, one run each on the 2-core CI machine (2026-12-07). Kept for the table's
+# "before" column; the "now" column is measured.
+OUTPUT_RULES_BEFORE_S = {"2-byte lines": 8.81, "80-byte lines": 1.10}
+
+
+def output_rules_throughput(binary, quick):
+    """Seconds to pass 1 GiB of `yes` lines (2 and 80 bytes) through `--retry-if-output zzz`
+    (the best of 3 runs, 1 with --quick), beside the same bytes through `cat`."""
+    size = 1 << 30
+    lines = {"2-byte lines": "yes", "80-byte lines": "yes " + "0" * 79}
+    out = {}
+    for name, producer in lines.items():
+        script = f"{producer} | head -c {size}"
+        runs = {}
+        for label, argv in [
+            ("persevere", [str(binary), "--retry-if-output", "zzz", "--", "sh", "-c", script]),
+            ("cat", ["sh", "-c", f"{script} | cat"]),
+        ]:
+            best = None
+            for _ in range(1 if quick else 3):
+                t = time.perf_counter()
+                subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+                elapsed = time.perf_counter() - t
+                best = elapsed if best is None else min(best, elapsed)
+            runs[label] = best
+        out[name] = {"persevere_s": runs["persevere"], "cat_s": runs["cat"],
+                     "before_s": OUTPUT_RULES_BEFORE_S.get(name)}
+    return out
 
 
 def cli_section(c):
@@ -226,6 +258,17 @@ def cli_section(c):
         out.append(f"| `{name}` | {s['median']:.2f} ms | {s['mean']:.2f} ± {s['stddev']:.2f} ms "
                    f"| {s['min']:.2f} ms | {s['max']:.2f} ms |")
     out += ["", CLI_WHERE_IT_GOES.strip()]
+    rules = c.get("output_rules")
+    if rules:
+        out += ["", "Output rules: 1 GiB of `yes` lines through `persevere --retry-if-output zzz "
+                "-- sh -c 'yes ... | head -c 1G'` (best of 3), beside the same bytes through "
+                "`cat`; \"before\" is commit d0ad4ef, before each chunk's lines were searched at "
+                "once (`block_search.rs`).", "",
+                "| lines | before | now | through `cat` |", "|---|---:|---:|---:|"]
+        for name, r in rules.items():
+            before = f"{r['before_s']:.2f} s" if r.get("before_s") else "?"
+            out.append(f"| {name} | {before} | {r['persevere_s']:.2f} s "
+                       f"({1024 / r['persevere_s']:.0f} MiB/s) | {r['cat_s']:.2f} s |")
     return "\n".join(out) + "\n"
 
 
@@ -289,6 +332,9 @@ def cli_only(out):
     for name, s in c["stats_ms"].items():
         print(f"{name}: median {s['median']:.2f} ms, mean {s['mean']:.2f} ± {s['stddev']:.2f} ms",
               file=sys.stderr)
+    for name, r in (c.get("output_rules") or {}).items():
+        print(f"output rules, {name}: before {r['before_s']} s, now {r['persevere_s']:.2f} s, "
+              f"cat {r['cat_s']:.2f} s", file=sys.stderr)
     print(f"wrote {out}", file=sys.stderr)
 
 

@@ -36,11 +36,12 @@ pub fn check(data: &[u8]) {
         }
         output.extend_from_slice(body);
     }
-    let rules = OutputRules {
-        retry_if: (flags & 1 != 0).then(|| regex.clone()),
-        until: (flags & 2 != 0).then(|| regex.clone()),
-        warn: false,
-    };
+    // As the command builds them, with the patterns that search many lines at once.
+    let rules = OutputRules::new(
+        (flags & 1 != 0).then(|| regex.clone()),
+        (flags & 2 != 0).then(|| regex.clone()),
+        false,
+    );
     if !rules.any() {
         return;
     }

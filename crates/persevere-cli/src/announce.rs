@@ -92,6 +92,26 @@ impl Announcer {
         }
     }
 
+    /// A failed attempt left `processes` running: they are being stopped (said with
+    /// `--verbose`).
+    pub fn leftovers_stopped(&self, processes: &str) {
+        if self.verbose && !processes.is_empty() {
+            self.say(|| format!("persevere: stopping what the attempt left running: {processes}"));
+        }
+    }
+
+    /// A successful attempt left `processes` running: they stay (said with `--verbose`).
+    pub fn leftovers_spared(&self, processes: &str) {
+        if self.verbose && !processes.is_empty() {
+            self.say(|| {
+                format!(
+                    "persevere: leaving running what the successful attempt started: {processes} \
+                     (--cleanup-on-success stops it)"
+                )
+            });
+        }
+    }
+
     /// persevere received `signal` and passed it on; SIGKILL follows after `kill_in`.
     pub fn forwarded(&self, signal: i32, kill_in: Duration) {
         self.say(|| messages::forwarded(&self.command, signal, kill_in));

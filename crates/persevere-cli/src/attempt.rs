@@ -8,13 +8,13 @@
 use crate::announce::Announcer;
 use crate::config::Config;
 use crate::guardian::{self, Guardian};
+use crate::held::HeldSink;
 use crate::outcome::{AttemptFailure, Failure, Status, Stop, Success};
 use crate::output::{Pump, Seen, Sink};
 use crate::reaper;
-use crate::signals::{FORWARDED, Signals};
+use crate::signals::{FORWARDED, Signals, TIMES_OUT};
 use crate::spawn::{self, Launch, SpawnError};
 use crate::sys::{self, Change};
-use std::fs::File;
 use std::io;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -43,22 +43,18 @@ pub struct Plan<'a> {
     /// The guardian, if persevere has one.
     pub guardian: Option<&'a Guardian>,
     /// The held stdout's spool (`--hold-stdout`).
-    pub held: Option<File>,
+    pub held: Option<HeldSink>,
 }
 
 /// Runs one attempt. `Err` is persevere's own failure.
 pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
-    // Held stdout goes through the pump when output rules pipe it, else straight to the file.
+    // Held stdout goes through a pump, which counts it against --hold-limit.
     let held = plan.held.take();
-    let (held_pipe, held_file) = match config.output.any() {
-        true => (held, None),
-        false => (None, held),
-    };
     let launch = Launch {
         config,
         attempt: plan.attempt,
         stdin: std::mem::replace(&mut plan.stdin, Stdio::null()),
-        stdout: held_file,
+        hold_stdout: held.is_some(),
         foreground: plan.foreground,
         guardian: plan
             .guardian
@@ -72,7 +68,7 @@ pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
     };
     let pid = child.id() as libc::pid_t;
     let mut pumps: Vec<Pump> = Vec::new();
-    let stdout_sink = held_pipe.map_or(Sink::Stdout, Sink::Held);
+    let stdout_sink = held.map_or(Sink::Stdout, Sink::Held);
     pumps.extend(child.stdout.take().map(|out| Pump::new(out, stdout_sink)));
     pumps.extend(child.stderr.take().map(|err| Pump::new(err, Sink::Stderr)));
     let mut watch = Watch {
@@ -86,6 +82,7 @@ pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
         terminated: false,
         kill_at: None,
         killed: false,
+        spared: false,
     };
     let mut seen = Seen::default();
     if let Err(err) = supervise(config, &plan, &mut watch, &mut pumps, &mut seen) {
@@ -132,7 +129,17 @@ fn supervise(
             watch.terminate(config.signal, config.kill_after, now);
         }
         if watch.status.is_some() && watch.leftovers() && !watch.terminated {
-            watch.terminate(config.signal, config.kill_after, now);
+            // What a successful attempt started on purpose (a daemon) is the user's; what a
+            // failed one left behind is debris (design §6).
+            if watch.succeeded() && !config.cleanup_on_success && succeeded(config, pumps, seen)? {
+                plan.announcer
+                    .leftovers_spared(&reaper::described(&reaper::descendants()));
+                watch.spared = true;
+            } else {
+                plan.announcer
+                    .leftovers_stopped(&reaper::described(&reaper::descendants()));
+                watch.terminate(config.signal, config.kill_after, now);
+            }
         }
         if watch.kill_at.is_some_and(|at| now >= at) {
             reaper::signal_tree(pid, libc::SIGKILL);
@@ -159,6 +166,9 @@ fn supervise(
         for signal in signals.drain() {
             if FORWARDED.contains(&signal) {
                 watch.forward(signal, config.kill_after, plan.announcer);
+            } else if signal == TIMES_OUT && watch.status.is_none() && watch.stopped.is_none() {
+                watch.stopped = Some(Stop::Timeout);
+                watch.terminate(config.signal, config.kill_after, Instant::now());
             }
         }
         for pump in pumps.iter_mut() {
@@ -171,6 +181,36 @@ fn supervise(
             }
         }
     }
+}
+
+/// Whether an attempt whose command exited 0 while it left processes running succeeded: its
+/// output so far passes the output rules. Those processes may hold the pipes open for ever,
+/// so what the pipes hold now is read, and then they are closed.
+fn succeeded(config: &Config, pumps: &mut [Pump], seen: &mut Seen) -> io::Result<bool> {
+    // Bounded: a process that writes without a pause would keep this loop going.
+    for _ in 0..64 {
+        let fds: Vec<_> = pumps.iter().filter_map(Pump::fd).collect();
+        if fds.is_empty() {
+            break;
+        }
+        let revents = sys::poll(&fds, Some(Duration::ZERO))?;
+        if revents.iter().all(|&r| r == 0) {
+            break;
+        }
+        for pump in pumps.iter_mut() {
+            let ready = pump
+                .fd()
+                .and_then(|fd| fds.iter().position(|&p| p == fd))
+                .is_some_and(|i| revents[i] != 0);
+            if ready {
+                pump.pump(&config.output, seen);
+            }
+        }
+    }
+    for pump in pumps.iter_mut() {
+        pump.close(&config.output, seen);
+    }
+    Ok(seen.failed_rule(&config.output).is_none())
 }
 
 /// The state of the attempt's processes.
@@ -192,6 +232,8 @@ struct Watch {
     /// When SIGKILL follows the SIGTERM (or forwarded signal) already sent.
     kill_at: Option<Instant>,
     killed: bool,
+    /// The attempt succeeded and what it left keeps running.
+    spared: bool,
 }
 
 impl Watch {
@@ -220,9 +262,18 @@ impl Watch {
         }
     }
 
-    /// Whether processes of the attempt outlive the command.
+    /// Whether the command exited 0 on its own (not stopped, not interrupted).
+    fn succeeded(&self) -> bool {
+        self.status == Some(Status::Exited(0))
+            && self.stopped.is_none()
+            && self.interrupted.is_none()
+    }
+
+    /// Whether processes of the attempt outlive the command (and are to be stopped).
     fn leftovers(&self) -> bool {
-        if cfg!(any(target_os = "linux", target_os = "android")) {
+        if self.spared {
+            false
+        } else if cfg!(any(target_os = "linux", target_os = "android")) {
             self.children_left
         } else {
             sys::group_exists(self.pid)

@@ -5,16 +5,13 @@
 //! status, and the give-up message and report say so.
 
 use crate::budget_store::file::FileStore;
-use crate::budget_store::{StoreBudget, WindowStore};
+use crate::budget_store::place::Place;
+use crate::budget_store::{StoreBudget, Unreachable, WindowStore};
 use crate::config::UsageError;
 use persevere::budget::{Budget, RatioBudget, RetryCause, Withdrawal};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// How long the CLI waits for Redis (connecting, and each round trip) before a local budget
-/// decides instead.
-const REDIS_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// `--budget-store`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,9 +22,13 @@ pub enum StoreUrl {
     Redis(String),
 }
 
-/// `--budget`: `20%` (or `20`) is 0.2.
+/// `--budget`: `20%` is 0.2. The `%` is required: a bare `0.2` could mean 0.2 % or 20 %.
 pub fn parse_percent(text: &str) -> Result<f64, String> {
-    let number = text.trim().strip_suffix('%').unwrap_or(text.trim());
+    let Some(number) = text.trim().strip_suffix('%') else {
+        return Err(format!(
+            "'{text}' needs a % sign: e.g. 20% (a bare number could be a fraction or a percentage)"
+        ));
+    };
     match number.parse::<f64>() {
         Ok(p) if (0.0..=1000.0).contains(&p) => Ok(p / 100.0),
         _ => Err(format!(
@@ -72,6 +73,7 @@ pub struct BudgetArgs {
     pub window: Duration,
     pub store: Option<StoreUrl>,
     pub name: String,
+    pub unreachable: Unreachable,
 }
 
 /// The budget every run holds: the shared one with `--budget`, else one that grants
@@ -86,59 +88,73 @@ impl CliBudget {
         let usage = |m: String| UsageError(m);
         let local = RatioBudget::try_new(args.percent, args.min_rate, args.window)
             .map_err(|e| usage(format!("--budget-window: {e}").replace("`ttl` ", "")))?;
-        let (store, label): (Result<Box<dyn WindowStore>, String>, String) = match &args.store {
-            Some(StoreUrl::Redis(url)) => {
-                let key = format!("persevere:budget:{}", args.name);
-                let opened = persevere_redis::blocking::RatioStore::open(
-                    url,
-                    &key,
-                    args.window,
-                    args.min_rate,
-                    REDIS_TIMEOUT,
-                );
-                let store = match opened {
-                    Ok(store) => Ok(Box::new(store) as Box<dyn WindowStore>),
-                    Err(persevere_redis::Error::Redis(why)) => Err(why),
-                    Err(e) => return Err(usage(format!("--budget-store: {e}"))),
-                };
-                (store, url.clone())
-            }
-            file => {
-                let path = match file {
-                    Some(StoreUrl::File(path)) => path.clone(),
-                    _ => default_path(&args.name),
-                };
+        let (store, label): Opened = match &args.store {
+            Some(StoreUrl::Redis(url)) => open_redis(url, args)?,
+            Some(StoreUrl::File(path)) => {
                 let label = format!("file:{}", path.display());
-                let store = match FileStore::open(&path, args.window, args.min_rate) {
-                    Ok(store) => Ok(Box::new(store) as Box<dyn WindowStore>),
-                    Err(why) if why.contains("--budget-window") => {
-                        return Err(usage(format!("--budget-store: {why}")));
-                    }
-                    Err(why) => Err(why),
-                };
-                (store, label)
+                let opened = Place::named(path)
+                    .and_then(|place| FileStore::open(place, args.window, args.min_rate, quiet));
+                (boxed(opened), label)
+            }
+            None => {
+                let (dir, file) = default_place(&args.name);
+                let label = format!("file:{}", dir.join(&file).display());
+                let opened = Place::private(&dir, &file)
+                    .and_then(|place| FileStore::open(place, args.window, args.min_rate, quiet));
+                (boxed(opened), label)
             }
         };
         Ok(CliBudget(Some(Arc::new(StoreBudget::new(
-            store, local, label, quiet,
+            store,
+            local,
+            label,
+            args.unreachable,
+            quiet,
         )))))
     }
 }
 
-/// `$XDG_RUNTIME_DIR/persevere/budget-NAME`, else `TMPDIR/persevere-UID/budget-NAME`.
-fn default_path(name: &str) -> PathBuf {
-    let file = format!("budget-{name}");
-    match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
-        Some(dir) if dir.is_absolute() => dir.join("persevere").join(file),
-        _ => {
-            // SAFETY: getuid has no preconditions and cannot fail.
-            let uid = unsafe { libc::getuid() };
-            std::env::temp_dir()
-                .join(format!("persevere-{uid}"))
-                .join(file)
-        }
-    }
+fn boxed(opened: Result<FileStore, String>) -> Result<Box<dyn WindowStore>, String> {
+    opened.map(|store| Box::new(store) as Box<dyn WindowStore>)
 }
+
+/// The default store's directory and file name: `$XDG_RUNTIME_DIR/persevere/budget-NAME`,
+/// else `TMPDIR/persevere-UID/budget-NAME`. The directory is verified before use
+/// (`budget_store/place.rs`): in a shared TMPDIR another user could have made it.
+fn default_place(name: &str) -> (PathBuf, String) {
+    let file = format!("budget-{name}");
+    let dir = match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => dir.join("persevere"),
+        _ => {
+            // SAFETY: geteuid has no preconditions and cannot fail.
+            let uid = unsafe { libc::geteuid() };
+            std::env::temp_dir().join(format!("persevere-{uid}"))
+        }
+    };
+    (dir, file)
+}
+
+/// The Redis store of `url`: the store (or why it cannot be reached) and its label for
+/// messages, without the URL's password.
+#[cfg(feature = "redis")]
+fn open_redis(url: &str, args: &BudgetArgs) -> Result<Opened, UsageError> {
+    crate::budget_store::redis::open(url, &args.name, args.window, args.min_rate)
+        .map_err(|why| UsageError(format!("--budget-store: {why}")))
+}
+
+/// Built without the Redis client: `redis://` is a usage error that says so.
+#[cfg(not(feature = "redis"))]
+fn open_redis(_url: &str, _args: &BudgetArgs) -> Result<Opened, UsageError> {
+    Err(UsageError(
+        "--budget-store redis://...: this persevere was built without Redis (the cargo \
+         feature `redis`, on by default)"
+            .into(),
+    ))
+}
+
+/// A store as opened: the store, or why it cannot be reached (then `--budget-unreachable`
+/// decides), and its label for messages.
+pub type Opened = (Result<Box<dyn WindowStore>, String>, String);
 
 impl Budget for CliBudget {
     fn on_call(&self, now: Instant) {
@@ -174,7 +190,9 @@ mod tests {
     #[test]
     fn values_are_checked() {
         assert_eq!(parse_percent("20%"), Ok(0.2));
-        assert_eq!(parse_percent("2.5"), Ok(0.025));
+        assert_eq!(parse_percent("2.5%"), Ok(0.025));
+        // `--budget 0.2` meant 0.2 %.
+        assert!(parse_percent("0.2").unwrap_err().contains("needs a % sign"));
         assert!(parse_percent("-1%").is_err());
         assert!(parse_percent("lots").is_err());
         assert_eq!(

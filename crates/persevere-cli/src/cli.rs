@@ -3,11 +3,12 @@
 //! man page is rendered from the same definitions, `--generate man`).
 
 use crate::budget::{StoreUrl, parse_name, parse_percent, parse_store};
+use crate::budget_store::Unreachable;
 use crate::codes::ExitCodes;
 use crate::duration::parse_duration;
 use crate::values::{
     parse_base, parse_decay_factor, parse_intervals, parse_jitter, parse_max_tries, parse_regex,
-    parse_seed, parse_signal,
+    parse_seed, parse_signal, parse_size,
 };
 use clap::builder::{BoolishValueParser, PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, ValueEnum};
@@ -36,14 +37,14 @@ terminal, a countdown line shows the time left before the next try ('persevere: 
 COMMAND in 3.2s (try 2 of 5)'), redrawn every tenth of a second and erased before the next
 attempt; not with --quiet, never in a pipe or a file.
 
-Signals: SIGINT, SIGTERM and SIGHUP sent to persevere go to the attempt's process group and
-end the run; SIGKILL follows after --kill-after, or at once when the same signal comes again.
+Signals: SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to persevere go to the attempt's process
+group and end the run (SIGALRM times the running attempt out, as GNU timeout's own timer); SIGKILL follows after --kill-after, or at once when the same signal comes again.
 If persevere itself is killed (even by SIGKILL), a guardian process ('persevere-guard')
 stops the running attempt's process group and the descendants of its members.
 
 Exit status: 0 on success; otherwise the last attempt's: its exit code, 128+N if it died by
 signal N, 124 if it was stopped by --timeout or --max-time (its own status with
---preserve-status), 127 if the command was not found, 126 if it could not be executed, 1 if an
+--preserve-status; 137 if it had to be killed by SIGKILL, as GNU timeout), 127 if the command was not found, 126 if it could not be executed, 1 if an
 output rule failed an attempt that exited 0; 2 for a usage error, 125 if persevere itself
 failed. When a signal sent to persevere ends the run (during a wait, or after the command died
 of it), persevere ends by that same signal, as shells and timeout do: its caller sees a death
@@ -68,7 +69,7 @@ pub struct Cli {
           value_parser = parse_max_tries, help_heading = "Limits")]
     pub max_tries: u32,
 
-    /// No limit on the number of attempts (overrides --max-tries) [default: off]
+    /// No limit on the number of attempts (not with --max-tries) [default: off]
     #[arg(long, env = "PERSEVERE_FOREVER", value_parser = BoolishValueParser::new(),
           help_heading = "Limits")]
     pub forever: bool,
@@ -131,7 +132,8 @@ pub struct Cli {
           value_parser = parse_duration, help_heading = "Waits")]
     pub step: Duration,
 
-    /// These waits in order, then give up (replaces --wait) [default: none]
+    /// These waits in order, exactly (no jitter unless --jitter), then give up (replaces --wait)
+    /// [default: none]
     #[arg(long, value_name = "LIST", env = "PERSEVERE_INTERVALS", value_parser = parse_intervals,
           help_heading = "Waits")]
     pub intervals: Option<IntervalList>,
@@ -211,6 +213,17 @@ pub struct Cli {
           help_heading = "Processes")]
     pub preserve_status: bool,
 
+    /// Also stop what a successful attempt left running [default: off]
+    ///
+    /// What a failed, timed-out or interrupted attempt leaves behind is always stopped (--signal,
+    /// then SIGKILL after --kill-after). What a successful attempt started on purpose (a daemon:
+    /// pg_ctl start, setsid, a double fork) keeps running unless this is given. With output
+    /// rules, such a process's stdout and stderr are pipes to persevere, closed when it ends:
+    /// redirect a daemon's output. --verbose names what was stopped or left running.
+    #[arg(long, env = "PERSEVERE_CLEANUP_ON_SUCCESS", value_parser = BoolishValueParser::new(),
+          hide_short_help = true, help_heading = "Processes")]
+    pub cleanup_on_success: bool,
+
     /// Hold each attempt's stdout until it ends: a success's goes to stdout, a failure's to
     /// stderr [default: off]
     ///
@@ -219,6 +232,17 @@ pub struct Cli {
     #[arg(long, env = "PERSEVERE_HOLD_STDOUT", value_parser = BoolishValueParser::new(),
           help_heading = "Processes")]
     pub hold_stdout: bool,
+
+    /// How much of an attempt's stdout --hold-stdout holds: bytes, or k, M, G (1024s)
+    /// [default: 64M]
+    ///
+    /// Past it, persevere says so, copies what it held to stdout and streams the rest as it
+    /// comes (as without --hold-stdout: the output of an attempt that then fails is not taken
+    /// back).
+    #[arg(long, value_name = "SIZE", env = "PERSEVERE_HOLD_LIMIT", value_parser = parse_size,
+          default_value = "64M", hide_default_value = true, hide_short_help = true,
+          help_heading = "Processes")]
+    pub hold_limit: u64,
 
     /// Read stdin to its end first, then give the same bytes to every attempt [default: off]
     #[arg(long, env = "PERSEVERE_REPLAY_STDIN", value_parser = BoolishValueParser::new(),
@@ -285,8 +309,13 @@ pub struct Cli {
 
     /// Where the budget is kept: file:PATH or redis://HOST[:PORT][/DB] [default: a file]
     ///
-    /// The default file is under $XDG_RUNTIME_DIR, else the temp dir: one budget for the
-    /// machine. A store that cannot be reached is said once, and a local budget decides.
+    /// The default file is $XDG_RUNTIME_DIR/persevere/budget-NAME, else
+    /// $TMPDIR/persevere-UID/budget-NAME: one budget for the user on the machine. persevere
+    /// makes that directory with mode 0700 and refuses it (saying why) if it is a symbolic link,
+    /// another user's, or writable by others; it accepts only a regular file of its own user in
+    /// it, never through a link. A file of another --budget-window, a damaged or a deleted file
+    /// starts afresh, said once. A store that cannot be reached or is refused is said once;
+    /// --budget-unreachable says what decides then. A URL's password is never printed.
     #[arg(long, value_name = "URL", env = "PERSEVERE_BUDGET_STORE", value_parser = parse_store,
           help_heading = "Fleet budget")]
     pub budget_store: Option<StoreUrl>,
@@ -295,6 +324,23 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", default_value = "default", env = "PERSEVERE_BUDGET_NAME",
           value_parser = parse_name, help_heading = "Fleet budget")]
     pub budget_name: String,
+
+    /// What decides when the store cannot be reached: local or refuse [default: local]
+    ///
+    /// local: a budget of this process alone, with the same parameters (its own retries stay
+    /// limited; the fleet's limit is lifted while the store is down). refuse: no retry at all
+    /// for the rest of the run (fail closed: an outage cannot multiply a fleet's retries).
+    #[arg(
+        long,
+        value_name = "WHAT",
+        value_enum,
+        default_value = "local",
+        env = "PERSEVERE_BUDGET_UNREACHABLE",
+        hide_default_value = true,
+        hide_short_help = true,
+        help_heading = "Fleet budget"
+    )]
+    pub budget_unreachable: Unreachable,
 
     /// The command to run, and its arguments
     #[arg(

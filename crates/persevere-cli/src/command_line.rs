@@ -64,6 +64,10 @@ fn refusal(err: &clap::Error, args: &[OsString]) -> Refusal {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             Refusal::Info(err.render().to_string())
         }
+        ErrorKind::InvalidUtf8 => Refusal::Usage(format!(
+            "{} is not valid UTF-8\n\nFor more information, try '--help'.\n",
+            non_utf8_value(args)
+        )),
         _ => {
             let text = name_the_variable(err, err.render().to_string(), args);
             let text = text.strip_prefix("error: ").unwrap_or(&text);
@@ -83,11 +87,77 @@ fn check_command_start(matches: &clap::ArgMatches, args: &[OsString]) -> Result<
     let first = args.get(index).map(|a| a.to_string_lossy().into_owned());
     let after_separator = index > 0 && args.get(index - 1).is_some_and(|a| a == "--");
     match first {
-        Some(first) if first.starts_with('-') && !after_separator => Err(format!(
-            "unexpected option '{first}' (a COMMAND that starts with '-' goes after '--')"
-        )),
+        Some(first) if first.starts_with('-') && !after_separator => {
+            Err(match did_you_mean(&first) {
+                Some(option) => format!("unexpected option '{first}': did you mean '{option}'?"),
+                None => format!(
+                    "unexpected option '{first}' (a COMMAND that starts with '-' goes after '--')"
+                ),
+            })
+        }
         _ => Ok(()),
     }
+}
+
+/// Where clap found bytes that are not UTF-8 (it does not say): `the value of --timeout`, or
+/// `PERSEVERE_TIMEOUT`. An option's value is the argument after it, or after its `=`.
+fn non_utf8_value(args: &[OsString]) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let options = args.iter().skip(1).take_while(|a| *a != "--");
+    let mut previous: Option<&OsString> = None;
+    for arg in options {
+        if arg.to_str().is_none() {
+            let bytes = arg.as_bytes();
+            if bytes.starts_with(b"--") {
+                let name = bytes.split(|&b| b == b'=').next().unwrap_or(bytes);
+                return format!("the value of {}", String::from_utf8_lossy(name));
+            }
+            return match previous.and_then(|p| p.to_str()) {
+                Some(option) if option.starts_with('-') => format!("the value of {option}"),
+                _ => "an argument".to_string(),
+            };
+        }
+        previous = Some(arg);
+    }
+    let variable = std::env::vars_os().find(|(name, value)| {
+        name.as_bytes().starts_with(b"PERSEVERE_") && value.to_str().is_none()
+    });
+    match variable {
+        Some((name, _)) => format!("the variable {}", name.to_string_lossy()),
+        None => "an argument".to_string(),
+    }
+}
+
+/// The long option closest to a mistyped one (`--timout`: `--timeout`), if one is within two
+/// edits. clap's own suggestions do not reach here: its trailing COMMAND takes the word.
+fn did_you_mean(word: &str) -> Option<String> {
+    let typed = word.strip_prefix("--")?.split('=').next()?;
+    let command = Cli::command();
+    command
+        .get_arguments()
+        .filter_map(|a| a.get_long())
+        .map(|long| (edit_distance(typed, long), long))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, long)| format!("--{long}"))
+}
+
+/// Levenshtein distance between two short words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// clap names the option of a bad value also when the value came from its `PERSEVERE_*`

@@ -2,12 +2,13 @@
 //! from it. Every retry rule is the core's; this file only chooses its parameters.
 
 use crate::announce::Announcer;
+use crate::block_search;
 use crate::budget::{BudgetArgs, CliBudget};
-use crate::cli::{Cli, JitterArg, WaitKind};
+use crate::cli::{Cli, JitterArg};
 use crate::ending;
 use crate::outcome::{AttemptFailure, Success};
 use crate::rules::RetryRules;
-use crate::strategy::Strategy;
+use crate::strategy::{self, Strategy};
 use clap::ArgMatches;
 use clap::parser::ValueSource;
 use persevere::policy::{Blocking, ErrorFilter, Fixed, Handlers, ServerWaits};
@@ -32,9 +33,24 @@ pub struct OutputRules {
     pub until: Option<Regex>,
     /// Whether to say when a long line could be matched only in part (not with `--quiet`).
     pub warn: bool,
+    /// `retry_if` for searching many lines at once (`block_search.rs`), when it can.
+    pub retry_if_block: Option<Regex>,
+    /// `until` for searching many lines at once, when it can.
+    pub until_block: Option<Regex>,
 }
 
 impl OutputRules {
+    /// The rules, with their patterns for searching many lines at once.
+    pub fn new(retry_if: Option<Regex>, until: Option<Regex>, warn: bool) -> OutputRules {
+        OutputRules {
+            retry_if_block: retry_if.as_ref().and_then(block_search::block_pattern),
+            until_block: until.as_ref().and_then(block_search::block_pattern),
+            retry_if,
+            until,
+            warn,
+        }
+    }
+
     /// Whether any rule is given (then the output is piped and scanned).
     pub fn any(&self) -> bool {
         self.retry_if.is_some() || self.until.is_some()
@@ -48,6 +64,9 @@ pub struct Config {
     pub command: Vec<OsString>,
     /// Total attempts; `None` with `--forever`.
     pub max_tries: Option<u32>,
+    /// The most attempts the run can make: `max_tries`, or fewer with `--intervals` (its
+    /// waits plus one). For messages and `PERSEVERE_ATTEMPTS`.
+    pub attempts_at_most: Option<u32>,
     /// Time limit of the whole run.
     pub max_time: Option<Duration>,
     /// The wait strategy.
@@ -64,6 +83,8 @@ pub struct Config {
     pub signal: i32,
     /// `--preserve-status`.
     pub preserve_status: bool,
+    /// `--cleanup-on-success`: a successful attempt's leftovers are stopped too.
+    pub cleanup_on_success: bool,
     /// `--retry-on-exit`, `--stop-on-exit`, `--retry-on-sigpipe`.
     pub rules: RetryRules,
     /// The output rules.
@@ -72,6 +93,8 @@ pub struct Config {
     pub replay_stdin: bool,
     /// `--hold-stdout`.
     pub hold_stdout: bool,
+    /// `--hold-limit`: bytes of an attempt's stdout held at most.
+    pub hold_limit: u64,
     /// `--quiet`.
     pub quiet: bool,
     /// `--verbose`.
@@ -139,8 +162,17 @@ impl Config {
         } else {
             Some(cli.max_tries)
         };
-        let strategy = strategy(&cli, |id| rank(id) == 2, name)?;
+        let strategy = strategy::from_options(&cli, rank, name)?;
         let budget = budget_args(&cli, |id| rank(id) == 2, name)?;
+        // `--intervals` are "these waits": exact unless --jitter says otherwise.
+        let exact = matches!(strategy, Strategy::Intervals(_)) && rank("jitter") == 0;
+        let attempts_at_most = match (&strategy, &cli.intervals, max_tries) {
+            (Strategy::Intervals(_), Some(list), max) => {
+                let by_list = u32::try_from(list.0.len() + 1).unwrap_or(u32::MAX);
+                Some(max.map_or(by_list, |m| m.min(by_list)))
+            }
+            (_, _, max) => max,
+        };
         let jitter = (rank("jitter") > 0).then_some(match cli.jitter {
             JitterArg::Full => Jitter::Full,
             JitterArg::None => Jitter::None,
@@ -148,9 +180,11 @@ impl Config {
             JitterArg::Random => Jitter::Random,
             JitterArg::Proportional(f) => Jitter::Proportional(f),
         });
+        let jitter = if exact { Some(Jitter::None) } else { jitter };
         Ok(Config {
             command: cli.command,
             max_tries,
+            attempts_at_most,
             max_time: cli.max_time.filter(|d| !d.is_zero()),
             strategy,
             jitter,
@@ -159,18 +193,16 @@ impl Config {
             kill_after: cli.kill_after,
             signal: cli.signal,
             preserve_status: cli.preserve_status,
+            cleanup_on_success: cli.cleanup_on_success,
             rules: RetryRules {
                 retry_on_exit: cli.retry_on_exit,
                 stop_on_exit: cli.stop_on_exit,
                 retry_on_sigpipe: cli.retry_on_sigpipe,
             },
-            output: OutputRules {
-                retry_if: cli.retry_if_output,
-                until: cli.until_output,
-                warn: !cli.quiet,
-            },
+            output: OutputRules::new(cli.retry_if_output, cli.until_output, !cli.quiet),
             replay_stdin: cli.replay_stdin,
             hold_stdout: cli.hold_stdout,
+            hold_limit: cli.hold_limit,
             quiet: cli.quiet,
             verbose: cli.verbose,
             report: cli.report,
@@ -255,6 +287,7 @@ fn budget_args(
             "budget_window",
             "budget_store",
             "budget_name",
+            "budget_unreachable",
         ] {
             if given(id) {
                 return Err(UsageError(format!(
@@ -279,78 +312,6 @@ fn budget_args(
         window,
         store: cli.budget_store.clone(),
         name: cli.budget_name.clone(),
+        unreachable: cli.budget_unreachable,
     }))
-}
-
-/// The strategy from `--wait` and its parameters. `given(id)` says whether an option was given
-/// on the command line: one that the chosen strategy does not use is a usage error there.
-fn strategy(
-    cli: &Cli,
-    given: impl Fn(&str) -> bool,
-    name: impl Fn(&str) -> String,
-) -> Result<Strategy, UsageError> {
-    use WaitKind::*;
-    let uses = |id: &str, kinds: &[WaitKind]| -> Result<(), UsageError> {
-        if given(id) && (cli.intervals.is_some() || !kinds.contains(&cli.wait)) {
-            let used_by: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
-            return Err(UsageError(format!(
-                "--{} applies only to --wait {}",
-                id.replace('_', "-"),
-                used_by.join(", ")
-            )));
-        }
-        Ok(())
-    };
-    uses("base", &[Expo])?;
-    uses("factor", &[Expo, Fibo, Decorrelated])?;
-    uses("max_value", &[Expo, Fibo, Linear, Decorrelated])?;
-    uses("interval", &[Constant, Linear, Decay])?;
-    uses("step", &[Linear])?;
-    uses("decay_factor", &[Decay])?;
-    uses("min_value", &[Decay])?;
-    if let Some(list) = &cli.intervals {
-        if given("wait") {
-            return Err(UsageError(format!(
-                "{} replaces --wait: give one of them",
-                name("intervals")
-            )));
-        }
-        return Ok(Strategy::Intervals(persevere::intervals(list.0.clone())));
-    }
-    Ok(match cli.wait {
-        Expo => {
-            let s = persevere::expo().base(cli.base).factor(cli.factor);
-            Strategy::Expo(cli.max_value.map_or(s, |max| s.max_value(max)))
-        }
-        Fibo => {
-            let s = persevere::fibo().factor(cli.factor);
-            Strategy::Fibo(cli.max_value.map_or(s, |max| s.max_value(max)))
-        }
-        Constant => Strategy::Constant(persevere::constant(cli.interval)),
-        Linear => {
-            let s = persevere::linear(cli.interval, cli.step);
-            Strategy::Linear(cli.max_value.map_or(s, |max| s.max_value(max)))
-        }
-        Decay => {
-            let s = persevere::decay(cli.interval, cli.decay_factor);
-            Strategy::Decay(cli.min_value.map_or(s, |min| s.min_value(min)))
-        }
-        Decorrelated => {
-            // Without --max-value the waits may grow up to three times per attempt.
-            let max = cli.max_value.unwrap_or(Duration::MAX);
-            // The library's rule (base > 0, base <= cap), with the options' names.
-            if persevere::wait::params::decorrelated(cli.factor, max).is_err() {
-                let wait = match name("wait").as_str() {
-                    "--wait" => "--wait decorrelated".to_string(),
-                    variable => format!("{variable}=decorrelated"),
-                };
-                return Err(UsageError(format!(
-                    "{wait} needs {} greater than 0 and at most {}",
-                    name("factor"),
-                    name("max_value")
-                )));
-            }
-            Strategy::Decorrelated(persevere::decorrelated(cli.factor, max))
-        }
-    })
 }

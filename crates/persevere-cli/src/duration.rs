@@ -22,7 +22,27 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if duration > MAX {
         return Err(too_long(text));
     }
+    // A positive duration below a nanosecond (`1e-12`) is a nanosecond, not zero: zero means
+    // "no limit" for --timeout and --max-time (coreutils' timeout fixed the same in 9.7).
+    if duration.is_zero() && nonzero_mantissa(text) {
+        return Ok(Duration::from_nanos(1));
+    }
     Ok(duration)
+}
+
+/// Whether a digit other than 0 appears outside the exponents (`1e-12`: yes; `0e5`: no).
+fn nonzero_mantissa(text: &str) -> bool {
+    let mut in_exponent = false;
+    for c in text.chars() {
+        match c {
+            'e' | 'E' => in_exponent = true,
+            '0'..='9' if in_exponent => {}
+            '+' | '-' if in_exponent => {}
+            '1'..='9' => return true,
+            _ => in_exponent = false,
+        }
+    }
+    false
 }
 
 fn too_long(text: &str) -> String {
@@ -66,6 +86,18 @@ mod tests {
         assert_eq!(parse_duration("1h 30m"), Ok(ms(5_400_000)));
         assert_eq!(parse_duration("1d"), Ok(ms(86_400_000)));
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+    }
+
+    /// `--timeout 1e-12` became 0, which means no limit.
+    #[test]
+    fn below_a_nanosecond_rounds_up_and_zero_stays_zero() {
+        let ns = Duration::from_nanos(1);
+        assert_eq!(parse_duration("1e-12"), Ok(ns));
+        assert_eq!(parse_duration("1e-10000"), Ok(ns));
+        assert_eq!(parse_duration("0.4ns"), Ok(ns));
+        assert_eq!(parse_duration("0e5"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("0.000s"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("0ms"), Ok(Duration::ZERO));
     }
 
     #[test]

@@ -70,6 +70,7 @@ impl GiveUpReason {
                 NotRetried::CtrlC => "sigint",
                 NotRetried::BrokenPipe => "sigpipe",
                 NotRetried::CannotRun => "cannot_run",
+                NotRetried::ReaderGone => "stdout_closed",
                 NotRetried::StopOnExit => "stop_on_exit",
                 NotRetried::NotInRetryOnExit => "retry_on_exit",
             }),
@@ -102,6 +103,7 @@ impl fmt::Display for GiveUpReason {
                         "the pipe is broken (--retry-on-sigpipe retries it)".to_string()
                     }
                     NotRetried::CannotRun => "the command cannot run".to_string(),
+                    NotRetried::ReaderGone => "stdout has no reader any more".to_string(),
                     NotRetried::StopOnExit => "--stop-on-exit".to_string(),
                     NotRetried::NotInRetryOnExit => "not in --retry-on-exit".to_string(),
                 };

@@ -8,6 +8,7 @@
 
 mod announce;
 mod attempt;
+mod block_search;
 mod budget;
 mod budget_store;
 mod cli;
@@ -24,6 +25,7 @@ mod lines;
 mod messages;
 mod outcome;
 mod output;
+mod reader;
 mod reaper;
 mod replay;
 mod report;
@@ -90,7 +92,7 @@ fn persevere() -> u8 {
     };
     let mut announcer = Announcer::new(
         messages::quote_command(&config.command),
-        config.max_tries,
+        config.attempts_at_most,
         config.quiet,
         config.verbose,
     );

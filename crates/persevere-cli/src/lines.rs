@@ -43,6 +43,11 @@ impl LineScanner {
         }
     }
 
+    /// Whether bytes of an unfinished line are held (the next chunk continues it).
+    pub fn mid_line(&self) -> bool {
+        self.started
+    }
+
     /// The end of the stream: a last line without a newline is still a line.
     pub fn finish(&mut self, sink: &mut impl LineSink) {
         if self.started {

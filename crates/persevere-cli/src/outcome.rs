@@ -82,6 +82,8 @@ impl AttemptFailure {
             Failure::CannotRun { code, .. } => code,
             Failure::Stopped(_, Status::Exited(code)) if preserve => code,
             Failure::Stopped(_, Status::Signaled(signal)) if preserve => 128 + signal,
+            // As GNU timeout, which is killed with its command when it escalates to SIGKILL.
+            Failure::Stopped(_, Status::Signaled(libc::SIGKILL)) => 137,
             Failure::Stopped(..) => 124,
             Failure::Signal(signal) => 128 + signal,
             Failure::Exit(code) => code,

@@ -2,8 +2,10 @@
 //! forwarded at once to persevere's own stream and its lines are matched as they come, in
 //! bounded memory however long they are.
 
+use crate::block_search;
 use crate::config::OutputRules;
-use crate::lines::{LineScanner, LineSink};
+use crate::held::HeldSink;
+use crate::lines::{LineScanner, LineSink, MAX_LINE};
 use crate::outcome::OutputRule;
 use crate::stream_match::{StreamMatcher, Verdict};
 use std::fs::File;
@@ -151,7 +153,16 @@ pub struct OutputScan {
 
 impl OutputScan {
     /// Scans the next chunk of the stream (nothing, once the rules are decided).
-    pub fn feed(&mut self, rules: &OutputRules, seen: &mut Seen, chunk: &[u8]) {
+    pub fn feed(&mut self, rules: &OutputRules, seen: &mut Seen, mut chunk: &[u8]) {
+        // The fast path: the chunk's complete lines searched at once (`block_search.rs`); a
+        // chunk no longer than a held line, so that every line in it is one held whole.
+        if seen.undecided(rules)
+            && !self.lines.mid_line()
+            && chunk.len() <= MAX_LINE
+            && let Some(last) = memchr::memrchr(b'\n', chunk)
+        {
+            chunk = &chunk[block_search::lines_to_skip(rules, seen, &chunk[..=last])..];
+        }
         if seen.undecided(rules) {
             let mut scan = Scan {
                 rules,
@@ -181,7 +192,7 @@ pub enum Sink {
     /// persevere's stderr.
     Stderr,
     /// The held stdout's spool (`--hold-stdout`).
-    Held(File),
+    Held(HeldSink),
 }
 
 /// One of the command's output pipes.
@@ -226,10 +237,24 @@ impl Pump {
         }
         let chunk = &self.buf[..n];
         self.scan.feed(rules, seen, chunk);
-        if forward(&mut self.sink, chunk).is_err() {
+        if let Err(err) = forward(&mut self.sink, chunk) {
             // Our reader is gone: close the pipe, so that the command sees the broken pipe
             // it would have seen writing there itself.
+            if err.kind() == io::ErrorKind::BrokenPipe
+                && matches!(self.sink, Sink::Stdout | Sink::Held(_))
+            {
+                crate::reader::mark_gone();
+            }
             self.source = None;
+        }
+    }
+}
+
+impl Pump {
+    /// Stops reading the pipe: what was read is judged as the whole stream.
+    pub fn close(&mut self, rules: &OutputRules, seen: &mut Seen) {
+        if self.source.take().is_some() {
+            self.scan.finish(rules, seen);
         }
     }
 }
@@ -242,6 +267,6 @@ fn forward(sink: &mut Sink, chunk: &[u8]) -> io::Result<()> {
             out.flush()
         }
         Sink::Stderr => io::stderr().lock().write_all(chunk),
-        Sink::Held(file) => file.write_all(chunk),
+        Sink::Held(held) => held.write(chunk),
     }
 }

@@ -21,6 +21,18 @@ pub fn signal_tree(pgid: libc::pid_t, signal: i32) {
     }
 }
 
+/// `1234 (sleep), 1240 (postgres)`: processes as --verbose names them.
+pub fn described(pids: &[libc::pid_t]) -> String {
+    let names = pids.iter().map(|pid| {
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        match comm.trim_end() {
+            "" => pid.to_string(),
+            name => format!("{pid} ({name})"),
+        }
+    });
+    names.collect::<Vec<_>>().join(", ")
+}
+
 /// A process as /proc shows it: its pid, its parent's and its process group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {

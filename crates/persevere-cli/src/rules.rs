@@ -17,6 +17,9 @@ pub enum NotRetried {
     /// The command cannot run: not found or not executable (126, 127), and `--retry-on-exit`
     /// does not list the code.
     CannotRun,
+    /// persevere's stdout has no reader any more (`| head -1`), whatever the attempt's
+    /// status: its output would go nowhere.
+    ReaderGone,
     /// An exit code of `--stop-on-exit`.
     StopOnExit,
     /// An exit code outside `--retry-on-exit`.
@@ -37,12 +40,20 @@ pub struct RetryRules {
 impl RetryRules {
     /// `Some(why)` when `f` must not be retried; `None` when the policy decides.
     pub fn not_retried(&self, f: &AttemptFailure) -> Option<NotRetried> {
-        let code = f.exit_code();
+        // A death by signal N counts as 128+N, the status persevere gives for it (as a
+        // shell's `$?`): `--stop-on-exit 137` matches a command killed by SIGKILL.
+        let code = match f.failure {
+            Failure::Signal(signal) => Some(128 + signal),
+            _ => f.exit_code(),
+        };
         let in_set = |set: &Option<ExitCodes>| {
             code.is_some_and(|c| set.as_ref().is_some_and(|s| s.contains(c)))
         };
         if let Some(signal) = f.interrupted {
             return Some(NotRetried::Interrupted(signal));
+        }
+        if crate::reader::stdout_gone() {
+            return Some(NotRetried::ReaderGone);
         }
         match f.failure {
             Failure::Signal(libc::SIGINT) => return Some(NotRetried::CtrlC),
@@ -64,8 +75,8 @@ impl RetryRules {
         if in_set(&self.stop_on_exit) {
             return Some(NotRetried::StopOnExit);
         }
-        match (&self.retry_on_exit, &f.failure) {
-            (Some(set), Failure::Exit(c)) if !set.contains(*c) => {
+        match (&self.retry_on_exit, &f.failure, code) {
+            (Some(set), Failure::Exit(_) | Failure::Signal(_), Some(c)) if !set.contains(c) => {
                 Some(NotRetried::NotInRetryOnExit)
             }
             _ => None,
@@ -105,6 +116,30 @@ mod tests {
             failure,
             interrupted: None,
         }
+    }
+
+    /// `--stop-on-exit 137` did not match a death by SIGKILL, for which persevere exits 137.
+    #[test]
+    fn codes_above_128_match_deaths_by_signal() {
+        let killed = failed(Failure::Signal(libc::SIGKILL));
+        let stop = RetryRules {
+            stop_on_exit: Some("137".parse().unwrap()),
+            ..RetryRules::default()
+        };
+        assert_eq!(stop.not_retried(&killed), Some(NotRetried::StopOnExit));
+        let retry_only_1 = RetryRules {
+            retry_on_exit: Some("1".parse().unwrap()),
+            ..RetryRules::default()
+        };
+        assert_eq!(
+            retry_only_1.not_retried(&killed),
+            Some(NotRetried::NotInRetryOnExit)
+        );
+        let retry_137 = RetryRules {
+            retry_on_exit: Some("1,137".parse().unwrap()),
+            ..RetryRules::default()
+        };
+        assert_eq!(retry_137.not_retried(&killed), None);
     }
 
     #[test]

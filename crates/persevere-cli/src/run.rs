@@ -42,12 +42,12 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
         false => None,
     };
     let mut held = match config.hold_stdout {
-        true => Some(HeldStdout::new()?),
+        true => Some(HeldStdout::new(config.hold_limit)?),
         false => None,
     };
     // Before the first attempt: from then on, a SIGKILL of persevere leaves nothing behind.
     let guardian = Guardian::start();
-    environment::prepare(&config.option_env, config.max_tries);
+    environment::prepare(&config.option_env, config.attempts_at_most);
     let signals = Signals::install()?;
     let foreground = spool.is_none()
         && io::stdin().is_terminal()
@@ -96,8 +96,30 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
             sys::set_foreground_group(libc::STDIN_FILENO, sys::getpgrp());
         }
         let outcome = outcome?;
-        if let Some(held) = &mut held {
-            held.release(outcome.is_ok())?;
+        if foreground && let Some(signal) = terminal_interrupt(&outcome) {
+            // Ctrl-C reached only the attempt, which had the terminal: the caller (a script
+            // in persevere's group) never saw it, and would go on. Deliver it to persevere's
+            // own group as the terminal would have, had the attempt not had its own: the
+            // script stops, as with `timeout --foreground` (and persevere ends by it).
+            sys::kill(0, signal);
+            if let Some(held) = &mut held {
+                held.release(false, &signals)?;
+            }
+            if let Err(failure) = &outcome {
+                let reason = Some(GiveUpReason::Signal(signal));
+                announcer.giveup(attempt_number, failure, reason, started.elapsed());
+            }
+            return Ok(Ending::Signal(signal));
+        }
+        if let Some(held) = &mut held
+            && let Some(signal) = held.release(outcome.is_ok(), &signals)?
+        {
+            // A signal during the copy of held output ends the run, as during a wait.
+            if let Err(failure) = &outcome {
+                let reason = Some(GiveUpReason::Signal(signal));
+                announcer.giveup(attempt_number, failure, reason, started.elapsed());
+            }
+            return Ok(Ending::Signal(signal));
         }
         // Kept for the final event, should a signal end the wait that may follow.
         let last = outcome.as_ref().err().cloned();
@@ -114,6 +136,19 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
                 }
             }
         }
+    }
+}
+
+/// The signal of a terminal's Ctrl-C (SIGINT) or Ctrl-\ (SIGQUIT) that killed an attempt
+/// holding the terminal, when persevere did not send it. A command that handles SIGINT and exits is not told apart
+/// from an ordinary failure (nor is it by a shell).
+fn terminal_interrupt(outcome: &attempt::Outcome) -> Option<i32> {
+    match outcome {
+        Err(AttemptFailure {
+            failure: Failure::Signal(signal @ (libc::SIGINT | libc::SIGQUIT)),
+            interrupted: None,
+        }) => Some(*signal),
+        _ => None,
     }
 }
 

@@ -1,13 +1,18 @@
 //! Signals as events: a handler writes each signal's number into a pipe that the main loop
-//! polls (the self-pipe trick), so that SIGINT, SIGTERM, SIGHUP and SIGCHLD wake a wait on the
-//! child, its output, or a backoff sleep.
+//! polls (the self-pipe trick), so that SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM and SIGCHLD
+//! wake a wait on the child, its output, or a backoff sleep.
 
 use std::io;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-/// The signals persevere forwards to the running attempt.
-pub const FORWARDED: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+/// The signals persevere forwards to the running attempt (and that end the run), as GNU
+/// timeout forwards them.
+pub const FORWARDED: [i32; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+/// The signal that times the running attempt out, as GNU timeout takes it (its own timer is
+/// SIGALRM, and cascaded timeouts rely on it): the attempt is stopped as by --timeout.
+pub const TIMES_OUT: i32 = libc::SIGALRM;
 
 /// The pipe's write end, read by the handler.
 static WRITE_FD: AtomicI32 = AtomicI32::new(-1);
@@ -39,7 +44,7 @@ impl Signals {
         }
         WRITE_FD.store(fds[1], Ordering::SeqCst);
         OWNER.store(crate::sys::getpid(), Ordering::SeqCst);
-        for signal in FORWARDED.into_iter().chain([libc::SIGCHLD]) {
+        for signal in FORWARDED.into_iter().chain([TIMES_OUT, libc::SIGCHLD]) {
             // SAFETY: `old` is a live sigaction that the query fills. `action` is a zeroed
             // sigaction (a valid "no flags, empty mask" value) whose handler is `on_signal`, an `extern "C" fn(c_int)` that only does
             // async-signal-safe work; sigaction copies it.

@@ -6,7 +6,6 @@ use crate::environment;
 use crate::guardian;
 use crate::outcome::{AttemptFailure, Failure};
 use crate::sys;
-use std::fs::File;
 use std::io;
 use std::os::fd::RawFd;
 use std::os::unix::process::CommandExt;
@@ -20,9 +19,8 @@ pub struct Launch<'a> {
     pub attempt: u32,
     /// The attempt's stdin.
     pub stdin: Stdio,
-    /// The attempt's stdout when it is held and not piped (`--hold-stdout` without output
-    /// rules); `None`: inherited, or piped.
-    pub stdout: Option<File>,
+    /// Whether the attempt's stdout is held (`--hold-stdout`): then it is a pipe.
+    pub hold_stdout: bool,
     /// Whether to hand the attempt the terminal on stdin (persevere has it in the foreground).
     pub foreground: bool,
     /// The guardian's socket, to announce the attempt's process group on; `None` without a
@@ -40,7 +38,7 @@ pub enum SpawnError {
 }
 
 /// Starts the attempt. Its stdout and stderr are pipes when output rules are given; its stdout
-/// is the held spool with `--hold-stdout` otherwise.
+/// is a pipe with `--hold-stdout`.
 pub fn spawn(launch: Launch<'_>) -> Result<Child, SpawnError> {
     let config = launch.config;
     let mut cmd = Command::new(&config.command[0]);
@@ -50,18 +48,19 @@ pub fn spawn(launch: Launch<'_>) -> Result<Child, SpawnError> {
     cmd.stdin(launch.stdin);
     if config.output.any() {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    } else if let Some(held) = launch.stdout {
-        cmd.stdout(held);
+    } else if launch.hold_stdout {
+        cmd.stdout(Stdio::piped());
     }
     // Its own group, so that a timeout or a forwarded signal reaches all of it and nothing
     // else.
     cmd.process_group(0);
     let (foreground, guardian, parent) = (launch.foreground, launch.guardian, sys::getpid());
+    let keep_sigpipe_ignored = sys::sigpipe_ignored_at_start();
     // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
     // functions may be called: it calls setpgid, getpid, tcsetpgrp, signal, send (through
     // `guardian::announce`), prctl and getppid (all async-signal-safe system calls), allocates
     // nothing (`io::Error::from_raw_os_error` stores an integer), takes no lock and touches no
-    // state shared with the parent: it captures three integers by value.
+    // state shared with the parent: it captures three integers and a bool by value.
     unsafe {
         cmd.pre_exec(move || {
             if foreground {
@@ -71,6 +70,10 @@ pub fn spawn(launch: Launch<'_>) -> Result<Child, SpawnError> {
                 libc::setpgid(0, 0);
                 libc::tcsetpgrp(libc::STDIN_FILENO, libc::getpid());
                 libc::signal(libc::SIGTTOU, libc::SIG_DFL);
+            }
+            if keep_sigpipe_ignored {
+                // std reset it to the default just before this closure runs.
+                libc::signal(libc::SIGPIPE, libc::SIG_IGN);
             }
             match guardian {
                 // The attempt's group (its pid, as group leader) reaches the guardian before

@@ -6,6 +6,7 @@
 
 use std::io;
 use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How a waited-for process changed.
@@ -98,6 +99,16 @@ pub fn ignore_signal(signal: i32) {
     }
 }
 
+/// Whether SIGPIPE was ignored when persevere started (`trap '' PIPE`): then the command gets it
+/// ignored too, as GNU timeout keeps ignored signals ignored. std's spawn resets SIGPIPE to
+/// its default in the child, which is right only when the caller had it at its default.
+static SIGPIPE_IGNORED_AT_START: AtomicBool = AtomicBool::new(false);
+
+/// Whether the caller had SIGPIPE ignored (see `SIGPIPE_IGNORED_AT_START`).
+pub fn sigpipe_ignored_at_start() -> bool {
+    SIGPIPE_IGNORED_AT_START.load(Ordering::Relaxed)
+}
+
 /// What std's start-up does that persevere needs, since it has its own entry point: SIGPIPE
 /// ignored, and descriptors 0, 1 and 2 open (on /dev/null when closed).
 pub fn start_like_std() {
@@ -105,7 +116,8 @@ pub fn start_like_std() {
     // descriptor's flags; open takes a NUL-terminated literal. A closed descriptor n < 3 is
     // the lowest free one, so open returns n itself.
     unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        let before = libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        SIGPIPE_IGNORED_AT_START.store(before == libc::SIG_IGN, Ordering::Relaxed);
         for fd in 0..3 {
             if libc::fcntl(fd, libc::F_GETFD) == -1 {
                 libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
@@ -160,6 +172,34 @@ pub fn poll(fds: &[RawFd], timeout: Option<Duration>) -> io::Result<Vec<i16>> {
         return Ok(vec![0; fds.len()]);
     }
     Ok(pollfds.iter().map(|p| p.revents).collect())
+}
+
+/// Waits until `out` can take a write (or has failed: the write will say how) or `signals` is
+/// readable. Returns whether `signals` is readable.
+pub fn wait_writable(out: RawFd, signals: RawFd) -> io::Result<bool> {
+    let mut fds = [
+        libc::pollfd {
+            fd: out,
+            events: libc::POLLOUT,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: signals,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    loop {
+        // SAFETY: `fds` is a live array of two initialised pollfd structs.
+        let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+        if r >= 0 {
+            return Ok(fds[1].revents != 0);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
 }
 
 /// Makes this process a child subreaper (Linux): orphaned descendants of its children, also

@@ -41,6 +41,34 @@ pub fn parse_max_tries(text: &str) -> Result<u32, String> {
     }
 }
 
+/// `--hold-limit`: bytes, or a number with k, M or G (powers of 1024); at least 1.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, ""),
+    };
+    let shift = match unit {
+        "" => 0,
+        "k" | "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        _ => {
+            return Err(format!(
+                "'{text}' is not a size: expected bytes, or k, M, G: 64M"
+            ));
+        }
+    };
+    match number.parse::<u64>() {
+        Ok(n) if n > 0 && n <= u64::MAX >> shift => Ok(n << shift),
+        Ok(0) => Err(format!(
+            "'{text}' is not a size: it must be at least 1 byte"
+        )),
+        _ => Err(format!(
+            "'{text}' is not a size: expected bytes, or k, M, G: 64M"
+        )),
+    }
+}
+
 /// `--seed`: any `u64`.
 pub fn parse_seed(text: &str) -> Result<u64, String> {
     text.parse().map_err(|_| {
@@ -100,8 +128,16 @@ pub fn parse_jitter(text: &str) -> Result<JitterArg, String> {
 }
 
 /// `--retry-if-output` and `--until-output`: a regular expression over bytes.
+/// An empty pattern (or one like `x*` that matches anywhere) would match every line: refused.
+/// `^$` (an empty line) is accepted.
 pub fn parse_regex(text: &str) -> Result<Regex, String> {
-    Regex::new(text).map_err(|e| format!("not a regular expression: {e}"))
+    let re = Regex::new(text).map_err(|e| format!("not a regular expression: {e}"))?;
+    if re.is_match(b"") && re.is_match(b"\x01 any line \xff") {
+        return Err(format!(
+            "'{text}' matches every line: give a pattern that says what to find"
+        ));
+    }
+    Ok(re)
 }
 
 /// `--signal`: a signal name (`TERM`, `SIGTERM`, `term`) or its number, in digits.

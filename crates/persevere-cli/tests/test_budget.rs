@@ -2,6 +2,7 @@
 //! real redis-server, and a store that breaks mid-run.
 
 mod common;
+#[cfg(feature = "redis")]
 #[path = "../../persevere-redis/tests/common/mod.rs"]
 mod redis_server;
 
@@ -104,6 +105,7 @@ fn fifty_runs_sharing_a_file_make_at_most_60_attempts() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[cfg(feature = "redis")]
 #[test]
 fn fifty_runs_sharing_redis_make_at_most_60_attempts() {
     let server = redis_server::RedisServer::start();
@@ -130,15 +132,23 @@ fn a_store_that_breaks_mid_run_loses_no_process() {
         .map(|i| spawn_false(&store, &dir.join(format!("r{i}")), &slow))
         .collect();
     // Every run has made its first attempt (and its deposit), then the store breaks: the
-    // state file becomes a directory, which no run can open.
+    // state file becomes a FIFO, which no run accepts (in one step: a run between a removal
+    // and a creation would make the file again).
     let started = common::wait_until(HANG, || {
         (0..runs).all(|i| {
             std::fs::read_to_string(dir.join(format!("r{i}"))).is_ok_and(|t| !t.is_empty())
         })
     });
     assert!(started, "the runs did not start");
-    std::fs::remove_file(&state).unwrap();
-    std::fs::create_dir(&state).unwrap();
+    let fifo = dir.join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::rename(&fifo, &state).unwrap();
     let outputs = wait_all(children);
     let mut fell_back = 0;
     for out in &outputs {
@@ -157,7 +167,7 @@ fn a_store_that_breaks_mid_run_loses_no_process() {
     }
     assert!(fell_back >= 1, "no run saw the store break");
     // A run after the store is repaired uses it again.
-    std::fs::remove_dir(&state).unwrap();
+    std::fs::remove_file(&state).unwrap();
     let report = dir.join("after");
     let out = spawn_false(&store, &report, &["1"])
         .wait_with_output()

@@ -62,11 +62,12 @@ fn death_by_sigint_is_a_users_abort_and_is_not_retried() {
 fn a_command_killed_by_a_broken_pipe_is_not_retried_unless_asked() {
     // `persevere -- yes | head -1`: once head has its line, yes dies by SIGPIPE; a broken pipe
     // downstream stays broken. Also through persevere's own pipes (with an output rule).
+    // persevere's own stdout has no reader: not even --retry-on-sigpipe retries then.
     let cases: [(&[&str], usize); 4] = [
         (&[], 1),
         (&["--retry-if-output", "never"], 1),
-        (&["--retry-on-sigpipe"], 3),
-        (&["--retry-on-sigpipe", "--retry-if-output", "never"], 3),
+        (&["--retry-on-sigpipe"], 1),
+        (&["--retry-on-sigpipe", "--retry-if-output", "never"], 1),
     ];
     for (extra, tries) in cases {
         let dir = TempDir::new();
@@ -87,6 +88,15 @@ fn a_command_killed_by_a_broken_pipe_is_not_retried_unless_asked() {
         assert_eq!(field(events[tries - 1], "signal"), Some("13"));
         assert_eq!(field(events[tries - 1], "event"), Some("giveup"));
     }
+    // A SIGPIPE of the command's own pipes (persevere's stdout still read) is retried when
+    // asked.
+    let sigpipe = ["--max-tries", "3", "--factor", "1ms", "--report", "-"];
+    let own = ["--", "sh", "-c", "kill -PIPE $$"];
+    let r = run(&[&sigpipe[..], &own[..]].concat());
+    assert_eq!(r.events().len(), 1, "{r:?}");
+    let r = run(&[&sigpipe[..], &["--retry-on-sigpipe"], &own[..]].concat());
+    assert_eq!(r.events().len(), 3, "{r:?}");
+    assert_eq!(r.code, Some(141));
 }
 
 #[test]

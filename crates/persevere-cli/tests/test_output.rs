@@ -236,3 +236,31 @@ fn without_rules_the_command_writes_to_persevere_stdout_itself() {
     let piped = std::fs::read_to_string(&out_path).unwrap();
     assert!(piped.starts_with("pipe:"), "{piped}");
 }
+
+/// Output rules search a chunk's lines at once (`block_search.rs`): a match deep among short
+/// lines, anchored, at a CRLF line's end, or none at all, is judged as line by line.
+#[test]
+fn many_short_lines_are_judged_as_line_by_line() {
+    let cases: [(&[&str], &str, Option<i32>); 5] = [
+        (
+            &["--retry-if-output", "^1999[0-9]$"],
+            "seq 1 20000",
+            Some(1),
+        ),
+        (&["--retry-if-output", "^20001$"], "seq 1 20000", Some(0)),
+        (&["--until-output", "^12345$"], "seq 1 20000", Some(0)),
+        (&["--until-output", "^2345$"], "seq 10000 20000", Some(1)),
+        (
+            &["--retry-if-output", "^7$"],
+            "seq 1 9000 | sed 's/$/\\r/'",
+            Some(1),
+        ),
+    ];
+    for (rule, script, code) in cases {
+        let mut args = vec!["--max-tries", "1", "--quiet"];
+        args.extend_from_slice(rule);
+        args.extend_from_slice(&["--", "sh", "-c", script]);
+        let r = run(&args);
+        assert_eq!(r.code, code, "{rule:?} {script}");
+    }
+}

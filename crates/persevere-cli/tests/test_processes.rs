@@ -64,7 +64,8 @@ fn processes_that_ignore_sigterm_get_sigkill_after_the_grace() {
         "-c",
         &script,
     ]);
-    assert_eq!(r.code, Some(124), "{r:?}");
+    // As GNU timeout: 137 once SIGKILL was needed.
+    assert_eq!(r.code, Some(137), "{r:?}");
     assert!(
         start.elapsed() >= Duration::from_millis(600),
         "TERM, grace, then KILL"
@@ -74,12 +75,28 @@ fn processes_that_ignore_sigterm_get_sigkill_after_the_grace() {
 }
 
 #[test]
-fn what_an_attempt_leaves_behind_is_stopped_when_it_ends() {
+fn what_a_failed_attempt_leaves_behind_is_stopped_when_it_ends() {
+    let dir = TempDir::new();
+    let script = format!("{} exit 3", grandchildren(&dir));
+    let r = common::run(&["--max-tries", "1", "--", "sh", "-c", &script]);
+    assert_eq!(r.code, Some(3), "{r:?}");
+    assert_gone(&dir);
+}
+
+#[test]
+fn cleanup_on_success_stops_what_a_successful_attempt_leaves() {
     let dir = TempDir::new();
     let script = format!("{} exit 0", grandchildren(&dir));
-    let r = common::run(&["--", "sh", "-c", &script]);
+    let r = common::run(&["--cleanup-on-success", "-v", "--", "sh", "-c", &script]);
     assert_eq!(r.code, Some(0), "{r:?}");
     assert_gone(&dir);
+    let gc = read_pid(&dir.file("gc.pid"));
+    let said = r
+        .messages()
+        .into_iter()
+        .find(|m| m.starts_with("persevere: stopping what the attempt left running: "))
+        .unwrap_or_else(|| panic!("{r:?}"));
+    assert!(said.contains(&format!("{gc} (sleep)")), "{said}");
 }
 
 /// Starts persevere on a command that traps the signals, and waits until it runs.

@@ -1,4 +1,5 @@
-//! The README's examples of the `persevere` command are true: every one parses and runs, and
+//! The READMEs' examples of the `persevere` command (its own README.md, and the top-level one's
+//! section) are true: every one parses and runs, and
 //! "every half second" waits half a second.
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
@@ -8,8 +9,10 @@ use common::{field, output, persevere, waits};
 /// The `persevere ...` command lines of the README's shell and YAML examples, continuation
 /// lines joined, with the environment that a YAML step sets.
 fn examples() -> Vec<(Vec<(String, String)>, String)> {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    // The command's own manual, and the top-level README's section while it has one.
+    let manual = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+    let top = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"));
+    let readme = manual.unwrap() + "\n" + &top.unwrap_or_default();
     let mut found = Vec::new();
     let mut env = Vec::new();
     let mut lines = readme.lines();

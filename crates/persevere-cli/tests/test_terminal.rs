@@ -171,3 +171,94 @@ fn a_status_line_shows_on_a_terminal_only_while_persevere_waits() {
         String::from_utf8_lossy(&seen)
     );
 }
+
+/// The pids of the processes whose parent is `parent`.
+fn children_of(parent: libc::pid_t) -> Vec<libc::pid_t> {
+    std::fs::read_to_string(format!("/proc/{parent}/task/{parent}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// The case: in a pty, `bash -c 'persevere -- sleep 100; echo CONTINUED'` and Ctrl-C
+/// printed `CONTINUED rc=130`: the attempt had the terminal's foreground, so bash never saw
+/// the SIGINT. Now the script stops, as with `timeout --foreground`, and the attempt still
+/// had the terminal.
+#[test]
+fn ctrl_c_at_a_terminal_stops_the_calling_script() {
+    let (master, slave_path) = open_pty();
+    let slave = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY)
+        .open(&slave_path)
+        .unwrap();
+    let dir = TempDir::new();
+    let log = dir.file("groups");
+    // The attempt records its group and the terminal's foreground group, then sleeps.
+    let attempt = format!("set -- $(cat /proc/$$/stat); echo \"$5 $8\" > {log}; exec sleep 100");
+    let script = format!(
+        "\"$0\" --max-tries 3 -- sh -c '{attempt}'; echo CONTINUED rc=$? > {out}",
+        out = dir.file("continued"),
+    );
+    let mut cmd = std::process::Command::new("bash");
+    cmd.args(["-c", &script, env!("CARGO_BIN_EXE_persevere")])
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(Stdio::piped());
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("PERSEVERE_") {
+            cmd.env_remove(name);
+        }
+    }
+    // SAFETY: runs in the forked child before exec; setsid, ioctl and signal are
+    // async-signal-safe and touch no memory of the parent. bash becomes the session leader
+    // with the pty as its controlling terminal, in the foreground, SIGINT at its default.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            if libc::ioctl(0, libc::TIOCSCTTY, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().unwrap();
+    drop(slave);
+    let mut line = String::new();
+    assert!(wait_until(HANG, || {
+        line = std::fs::read_to_string(&log).unwrap_or_default();
+        line.ends_with('\n')
+    }));
+    let (group, foreground) = line.trim().split_once(' ').unwrap();
+    assert_eq!(group, foreground, "the attempt has the terminal");
+    // Wait until the attempt is `sleep` (exec'ed), then press Ctrl-C.
+    let bash = child.id() as libc::pid_t;
+    assert!(wait_until(HANG, || {
+        children_of(bash).iter().any(|&persevere| {
+            children_of(persevere).iter().any(|&p| {
+                std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c == "sleep\n")
+            })
+        })
+    }));
+    use std::io::Write;
+    (&master).write_all(b"\x03").unwrap();
+    let out = wait_output(child);
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&out.status),
+        Some(libc::SIGINT),
+        "bash stopped by SIGINT: {out:?}"
+    );
+    assert!(
+        std::fs::read_to_string(dir.file("continued")).is_err(),
+        "the script went on"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("persevere: giving up").count(),
+        1,
+        "one attempt, then no retry: {stderr}"
+    );
+}

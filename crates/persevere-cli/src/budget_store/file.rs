@@ -13,24 +13,44 @@
 //!
 //! Each slot line is its period (milliseconds since the epoch / slot_ms) and its count in
 //! thousandths of a retry. A file that cannot be read as such (written by a process killed
-//! mid-write) counts as empty: the budget starts afresh, the safe way round being impossible
-//! to tell.
+//! mid-write, or by hand) counts as empty: the budget starts afresh, the safe way round being
+//! impossible to tell, and persevere says so once. So does a file written with another
+//! `--budget-window` (the runs of the other window keep working on theirs: neither blocks the
+//! other's command) and a file deleted during the run. Where the file may live, and what is
+//! refused, is in `place.rs`.
 
 use super::WindowStore;
-use std::fs::{File, OpenOptions};
+use super::place::Place;
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const SLOTS: i64 = 10;
 const HEADER: &str = "persevere-budget 1";
+/// More than a store file ever holds (about 250 bytes): a longer file is damaged, and is not
+/// read further.
+const MAX_FILE: u64 = 4096;
 
 /// A ratio budget's window in a locked file.
 pub struct FileStore {
-    path: PathBuf,
+    place: Place,
     slot_ms: i64,
     /// The floor's min_per_sec * ttl, in units.
     reserve: i64,
+    /// Whether persevere's own messages are off (`--quiet`).
+    quiet: bool,
+    /// The store's notices already said (each once a run).
+    said: Vec<Notice>,
+    /// Whether an operation has found the file before (a file created later was deleted).
+    seen: bool,
+}
+
+/// What the store says about a file it starts afresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Notice {
+    Damaged,
+    OtherWindow,
+    Deleted,
 }
 
 /// The window as read from the file: (period, count) per slot.
@@ -40,19 +60,23 @@ struct Window {
 }
 
 impl FileStore {
-    /// The store at `path` (created with its directory when missing) for a window of `ttl`
-    /// and a floor of `min_per_sec`. Fails if the file cannot be opened and locked, or holds
-    /// a window of another length.
-    pub fn open(path: &Path, ttl: Duration, min_per_sec: u32) -> Result<FileStore, String> {
+    /// The store at `place` for a window of `ttl` and a floor of `min_per_sec`. Fails if the
+    /// file cannot be opened and locked safely (see `place.rs`).
+    pub fn open(
+        place: Place,
+        ttl: Duration,
+        min_per_sec: u32,
+        quiet: bool,
+    ) -> Result<FileStore, String> {
         let ttl_ms = ttl.as_millis() as i64;
-        let store = FileStore {
-            path: path.to_path_buf(),
+        let mut store = FileStore {
+            place,
             slot_ms: (ttl_ms / SLOTS).max(1),
             reserve: i64::from(min_per_sec) * ttl_ms,
+            quiet,
+            said: Vec::new(),
+            seen: false,
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir)?;
-        }
         store.change(0, 0)?;
         Ok(store)
     }
@@ -64,34 +88,53 @@ impl FileStore {
         now_ms / self.slot_ms
     }
 
+    /// Says `notice` once a run: the budget starts afresh, and why.
+    fn say(&mut self, notice: Notice, why: String) {
+        if self.quiet || self.said.contains(&notice) {
+            return;
+        }
+        self.said.push(notice);
+        let _ = writeln!(
+            std::io::stderr(),
+            "persevere: budget store file:{}: {why}; the budget starts afresh",
+            self.place.path().display()
+        );
+    }
+
     /// Under the lock: adds `deposit`, then takes `want` if the balance holds it. Returns
     /// whether `want` was taken.
-    fn change(&self, deposit: i64, want: i64) -> Result<bool, String> {
-        let fail = |what: &str, e: std::io::Error| format!("{what} {}: {e}", self.path.display());
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&self.path)
-            .map_err(|e| fail("cannot open", e))?;
+    fn change(&mut self, deposit: i64, want: i64) -> Result<bool, String> {
+        let path = self.place.path();
+        let fail = |what: &str, e: std::io::Error| format!("{what} {}: {e}", path.display());
+        let (mut file, created) = self.place.open()?;
         file.lock().map_err(|e| fail("cannot lock", e))?;
-        let mut text = String::new();
-        // Unreadable text counts as an empty window (see the module's documentation).
-        let _ = file.read_to_string(&mut text);
+        if created && self.seen {
+            self.say(Notice::Deleted, "the file was deleted".into());
+        }
+        self.seen = true;
+        let mut bytes = Vec::new();
+        (&mut file)
+            .take(MAX_FILE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail("cannot read", e))?;
         let period = self.now_period();
-        let mut window = match parse(&text) {
+        let mut window = match parse(&bytes) {
             Some((slot_ms, _)) if slot_ms != self.slot_ms => {
-                return Err(format!(
-                    "{} holds a budget with a window of {} ms, not {} ms: give the same \
-                     --budget-window or another --budget-name",
-                    self.path.display(),
+                let why = format!(
+                    "it held a window of {} ms, this run's --budget-window is {} ms",
                     slot_ms * SLOTS,
                     self.slot_ms * SLOTS
-                ));
+                );
+                self.say(Notice::OtherWindow, why);
+                Window::empty()
             }
             Some((_, window)) => window,
-            None => Window::empty(),
+            // An empty file is a new one (created, not yet written).
+            None if bytes.is_empty() => Window::empty(),
+            None => {
+                self.say(Notice::Damaged, "the file is damaged".into());
+                Window::empty()
+            }
         };
         window.expire(period);
         window.add(period, deposit);
@@ -120,20 +163,8 @@ fn write(file: &mut File, text: &str) -> std::io::Result<()> {
     file.write_all(text.as_bytes())
 }
 
-/// The directory, made readable by its owner only when persevere creates it.
-fn create_private_dir(dir: &Path) -> Result<(), String> {
-    use std::os::unix::fs::DirBuilderExt;
-    match std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-    {
-        Ok(()) => Ok(()),
-        Err(e) => Err(format!("cannot create {}: {e}", dir.display())),
-    }
-}
-
-fn parse(text: &str) -> Option<(i64, Window)> {
+fn parse(bytes: &[u8]) -> Option<(i64, Window)> {
+    let text = std::str::from_utf8(bytes).ok()?;
     let mut lines = text.lines();
     let header = lines.next()?;
     let slot_ms: i64 = header
@@ -146,6 +177,9 @@ fn parse(text: &str) -> Option<(i64, Window)> {
     for slot in &mut window.slots {
         let (period, count) = lines.next()?.split_once(' ')?;
         *slot = (period.parse().ok()?, count.parse().ok()?);
+    }
+    if slot_ms <= 0 || lines.next().is_some() {
+        return None;
     }
     Some((slot_ms, window))
 }
@@ -191,18 +225,23 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::{Path, PathBuf};
 
     fn temp(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("persevere-file-store-{}", std::process::id()));
         dir.join(name)
     }
 
+    fn open(path: &Path, ttl: Duration, min_per_sec: u32) -> Result<FileStore, String> {
+        FileStore::open(Place::named(path).unwrap(), ttl, min_per_sec, true)
+    }
+
     #[test]
     fn two_stores_on_one_file_share_the_budget() {
         let path = temp("shared");
         let ttl = Duration::from_secs(10);
-        let mut a = FileStore::open(&path, ttl, 0).unwrap();
-        let mut b = FileStore::open(&path, ttl, 0).unwrap();
+        let mut a = open(&path, ttl, 0).unwrap();
+        let mut b = open(&path, ttl, 0).unwrap();
         for _ in 0..9 {
             a.deposit(200).unwrap(); // 1.8 retries
         }
@@ -214,22 +253,27 @@ mod tests {
     #[test]
     fn the_floor_is_the_reserve() {
         let path = temp("floor");
-        let mut s = FileStore::open(&path, Duration::from_secs(10), 2).unwrap();
+        let mut s = open(&path, Duration::from_secs(10), 2).unwrap();
         let granted = (0..30).filter(|_| s.take(1_000).unwrap()).count();
         assert_eq!(granted, 20);
         let _ = std::fs::remove_file(&path);
     }
 
+    /// A file of another --budget-window made every later run exit 2 without running.
     #[test]
-    fn a_window_of_another_length_is_refused_and_garbage_is_an_empty_window() {
+    fn a_window_of_another_length_and_garbage_start_afresh() {
         let path = temp("mismatch");
-        let _ten = FileStore::open(&path, Duration::from_secs(10), 0).unwrap();
-        let err = FileStore::open(&path, Duration::from_secs(5), 0)
-            .err()
-            .unwrap();
-        assert!(err.contains("a window of 10000 ms, not 5000 ms"), "{err}");
+        let mut ten = open(&path, Duration::from_secs(10), 0).unwrap();
+        ten.deposit(5_000).unwrap();
+        let mut five = open(&path, Duration::from_secs(5), 0).unwrap();
+        assert!(
+            !five.take(1_000).unwrap(),
+            "the other window's balance is gone"
+        );
+        five.deposit(2_000).unwrap();
+        assert!(five.take(1_000).unwrap());
         std::fs::write(&path, "garbage").unwrap();
-        let mut s = FileStore::open(&path, Duration::from_secs(5), 0).unwrap();
+        let mut s = open(&path, Duration::from_secs(5), 0).unwrap();
         assert!(!s.take(1).unwrap());
         let _ = std::fs::remove_file(&path);
     }
@@ -243,6 +287,6 @@ mod tests {
         assert_eq!(w.sum(), 300);
         w.expire(110);
         assert_eq!(w.sum(), -200);
-        assert_eq!(parse(&w.render(1000)), Some((1000, w.clone())));
+        assert_eq!(parse(w.render(1000).as_bytes()), Some((1000, w.clone())));
     }
 }

@@ -5,10 +5,15 @@
 //! after each failed attempt. Each is one exact, atomic operation on the store, made between
 //! attempts: a locked file update (tens of microseconds) or a Redis round trip (a fraction of
 //! a millisecond on a LAN) costs little next to starting a process, and it keeps the books of
-//! the whole fleet exact (no lease, no overshoot). When the store fails, a local budget with
-//! the same parameters decides for the rest of the run, and persevere says so once.
+//! the whole fleet exact (no lease, no overshoot). When the store fails, what decides for the
+//! rest of the run is the user's choice (`--budget-unreachable`): a local budget with the same
+//! parameters (the default), or nothing (no retry: fail closed, so that an outage of the store
+//! cannot lift a fleet's limit); persevere says so once.
 
 pub mod file;
+pub mod place;
+#[cfg(feature = "redis")]
+pub mod redis;
 
 use persevere::budget::{Budget, RatioBudget, RetryCause, Withdrawal};
 use std::io::Write;
@@ -17,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// One retry, in thousandths.
-const RETRY: u64 = 1_000;
+pub const RETRY: u64 = 1_000;
 
 /// A ratio budget's window kept somewhere every process can reach.
 pub trait WindowStore: Send {
@@ -27,18 +32,19 @@ pub trait WindowStore: Send {
     fn take(&mut self, units: u64) -> Result<bool, String>;
 }
 
-impl WindowStore for persevere_redis::blocking::RatioStore {
-    fn deposit(&mut self, units: u64) -> Result<(), String> {
-        persevere_redis::blocking::RatioStore::deposit(self, units).map_err(|e| e.to_string())
-    }
-
-    fn take(&mut self, units: u64) -> Result<bool, String> {
-        debug_assert_eq!(units, RETRY);
-        self.take_retry().map_err(|e| e.to_string())
-    }
+/// What decides once the store cannot be reached (`--budget-unreachable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Unreachable {
+    /// A local budget with the same parameters: this process's own retries are limited, the
+    /// fleet's are not.
+    #[default]
+    Local,
+    /// No retry at all (fail closed).
+    Refuse,
 }
 
-/// The budget the CLI's policy holds: the store while it works, else the local budget.
+/// The budget the CLI's policy holds: the store while it works, else the local budget (or
+/// none, with `Unreachable::Refuse`).
 pub struct StoreBudget {
     /// `None` once the store has failed.
     store: Mutex<Option<Box<dyn WindowStore>>>,
@@ -47,6 +53,7 @@ pub struct StoreBudget {
     deposit: u64,
     /// The store as the user named it, for the message.
     label: String,
+    unreachable: Unreachable,
     quiet: bool,
     warned: AtomicBool,
 }
@@ -58,6 +65,7 @@ impl StoreBudget {
         store: Result<Box<dyn WindowStore>, String>,
         local: RatioBudget,
         label: String,
+        unreachable: Unreachable,
         quiet: bool,
     ) -> StoreBudget {
         let deposit = (local.percent() * RETRY as f64).round() as u64;
@@ -66,6 +74,7 @@ impl StoreBudget {
             local,
             deposit,
             label,
+            unreachable,
             quiet,
             warned: AtomicBool::new(false),
         };
@@ -80,12 +89,16 @@ impl StoreBudget {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Says once that the local budget decides from now on.
+    /// Says once what decides from now on.
     fn fall_back(&self, why: &str) {
         if !self.quiet && !self.warned.swap(true, Ordering::AcqRel) {
+            let then = match self.unreachable {
+                Unreachable::Local => "a local budget decides for this run",
+                Unreachable::Refuse => "no retry for this run (--budget-unreachable refuse)",
+            };
             let _ = writeln!(
                 std::io::stderr(),
-                "persevere: budget store {}: {why}; a local budget decides for this run",
+                "persevere: budget store {}: {why}; {then}",
                 self.label
             );
         }
@@ -125,7 +138,10 @@ impl Budget for StoreBudget {
         match self.with_store(|s| s.take(RETRY)) {
             Some(true) => Some(Withdrawal::new(RETRY)),
             Some(false) => None,
-            None => self.local.withdraw(cause, now),
+            None => match self.unreachable {
+                Unreachable::Local => self.local.withdraw(cause, now),
+                Unreachable::Refuse => None,
+            },
         }
     }
 
@@ -151,7 +167,13 @@ mod tests {
     #[test]
     fn a_failing_store_hands_over_to_the_local_budget() {
         let local = RatioBudget::new(0.2, 1, Duration::from_secs(10));
-        let budget = StoreBudget::new(Ok(Box::new(Broken)), local, "x".into(), true);
+        let budget = StoreBudget::new(
+            Ok(Box::new(Broken)),
+            local,
+            "x".into(),
+            Unreachable::Local,
+            true,
+        );
         let now = Instant::now();
         budget.on_call(now);
         assert!(budget.lock().is_none());
@@ -159,5 +181,20 @@ mod tests {
             .filter(|_| budget.withdraw(RetryCause::Transient, now).is_some())
             .count();
         assert_eq!(granted, 10); // the local floor: 1 a second over 10 s
+    }
+
+    #[test]
+    fn a_failing_store_refuses_every_retry_when_asked_to_fail_closed() {
+        let local = RatioBudget::new(0.2, 1, Duration::from_secs(10));
+        let budget = StoreBudget::new(
+            Ok(Box::new(Broken)),
+            local,
+            "x".into(),
+            Unreachable::Refuse,
+            true,
+        );
+        let now = Instant::now();
+        budget.on_call(now);
+        assert!(budget.withdraw(RetryCause::Transient, now).is_none());
     }
 }
