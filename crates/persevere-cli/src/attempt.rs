@@ -7,10 +7,12 @@
 
 use crate::announce::Announcer;
 use crate::config::Config;
-use crate::guardian::{self, Guardian};
+use crate::guardian::Guardian;
+use crate::guardian_pid;
 use crate::held::HeldSink;
 use crate::outcome::{AttemptFailure, Failure, Status, Stop, Success};
-use crate::output::{Pump, Seen, Sink};
+use crate::output::{Pump, Sink};
+use crate::output_rules::Seen;
 use crate::reaper;
 use crate::signals::{FORWARDED, Signals, TIMES_OUT};
 use crate::spawn::{self, Launch, SpawnError};
@@ -58,7 +60,7 @@ pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
         foreground: plan.foreground,
         guardian: plan
             .guardian
-            .filter(|_| guardian::pid().is_some())
+            .filter(|_| guardian_pid::pid().is_some())
             .map(Guardian::announce_fd),
     };
     let mut child = match spawn::spawn(launch) {
@@ -246,7 +248,7 @@ impl Watch {
                     Change::Signaled(signal) => self.status = Some(Status::Signaled(signal)),
                     Change::Stopped(_) => self.suspend(),
                 },
-                Ok(Some((pid, _))) if Some(pid) == guardian::pid() => guardian::lost(),
+                Ok(Some((pid, _))) if Some(pid) == guardian_pid::pid() => guardian_pid::lost(),
                 Ok(Some(_)) => {}
                 Ok(None) => {
                     // Only what the attempt left counts, not the guardian; and only once the

@@ -8,33 +8,8 @@
 //! Patterns whose meaning depends on the text being one line (`\A`, `\z`, a flag group that
 //! sets `m`) keep the per-line scan.
 
-use crate::config::OutputRules;
-use crate::output::Seen;
+use crate::output_rules::{OutputRules, Seen};
 use memchr::memrchr;
-use regex::bytes::{Regex, RegexBuilder};
-
-/// A rule's pattern for searching many lines at once; `None` when it cannot stand in for the
-/// per-line pattern.
-pub fn block_pattern(re: &Regex) -> Option<Regex> {
-    let pattern = re.as_str();
-    if pattern.contains("\\A") || pattern.contains("\\z") || sets_multi_line(pattern) {
-        return None;
-    }
-    RegexBuilder::new(pattern)
-        .multi_line(true)
-        .crlf(true)
-        .build()
-        .ok()
-}
-
-/// Whether a flag group (`(?m)`, `(?-m:...)`) mentions `m`.
-fn sets_multi_line(pattern: &str) -> bool {
-    pattern.match_indices("(?").any(|(at, _)| {
-        let flags = &pattern[at + 2..];
-        let end = flags.find([':', ')']).unwrap_or(flags.len());
-        flags[..end].contains('m')
-    })
-}
 
 /// How many bytes at the start of `block` (complete lines, ending with `\n`) hold no line that
 /// a rule still undecided could match: the start of the line where the earliest match begins,
@@ -65,6 +40,7 @@ pub fn lines_to_skip(rules: &OutputRules, seen: &Seen, block: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::bytes::Regex;
 
     fn rules(pattern: &str) -> OutputRules {
         OutputRules::new(Some(Regex::new(pattern).unwrap()), None, false)

@@ -7,7 +7,7 @@
 use crate::budget_store::file::FileStore;
 use crate::budget_store::place::Place;
 use crate::budget_store::{StoreBudget, Unreachable, WindowStore};
-use crate::config::UsageError;
+use crate::usage_error::UsageError;
 use persevere::budget::{Budget, RatioBudget, RetryCause, Withdrawal};
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -7,8 +7,8 @@ use crate::budget_store::Unreachable;
 use crate::codes::ExitCodes;
 use crate::duration::parse_duration;
 use crate::values::{
-    parse_base, parse_decay_factor, parse_intervals, parse_jitter, parse_max_tries, parse_regex,
-    parse_seed, parse_signal, parse_size,
+    IntervalList, JitterArg, parse_base, parse_decay_factor, parse_intervals, parse_jitter,
+    parse_max_tries, parse_regex, parse_seed, parse_signal, parse_size,
 };
 use clap::builder::{BoolishValueParser, PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, ValueEnum};
@@ -428,25 +428,6 @@ fn wait_kinds() -> impl TypedValueParser<Value = WaitKind> {
     PossibleValuesParser::new(values).map(|name| {
         WaitKind::from_name(&name).expect("every offered strategy has a kind (a unit test checks)")
     })
-}
-
-/// `--intervals`: a finite list of waits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IntervalList(pub Vec<Duration>);
-
-/// `--jitter`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum JitterArg {
-    /// Uniform in [0, d].
-    Full,
-    /// The wait as it is.
-    None,
-    /// d/2 + U[0, d/2].
-    Equal,
-    /// d + U[0, 1s).
-    Random,
-    /// d * U[1-f, 1+f].
-    Proportional(f64),
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! target (`fuzz/fuzz_targets/cli_arguments.rs`) drive it with any arguments.
 
 use crate::cli::{Cli, Generate};
-use crate::config::{Config, Sources, UsageError};
+use crate::config::{Config, Sources};
+use crate::usage_error::UsageError;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;

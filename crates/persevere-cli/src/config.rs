@@ -2,18 +2,19 @@
 //! from it. Every retry rule is the core's; this file only chooses its parameters.
 
 use crate::announce::Announcer;
-use crate::block_search;
 use crate::budget::{BudgetArgs, CliBudget};
-use crate::cli::{Cli, JitterArg};
+use crate::cli::Cli;
 use crate::ending;
 use crate::outcome::{AttemptFailure, Success};
+use crate::output_rules::OutputRules;
 use crate::rules::RetryRules;
 use crate::strategy::{self, Strategy};
+use crate::usage_error::UsageError;
+use crate::values::JitterArg;
 use clap::ArgMatches;
 use clap::parser::ValueSource;
 use persevere::policy::{Blocking, ErrorFilter, Fixed, Handlers, ServerWaits};
 use persevere::{Jitter, OnError, SystemClock};
-use regex::bytes::Regex;
 use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,39 +24,6 @@ use std::time::Duration;
 /// `AttemptFailure`.
 pub type CliPolicy<F, H> =
     OnError<Strategy, F, H, SystemClock, Fixed<Success>, Fixed<AttemptFailure>>;
-
-/// The output rules: `--retry-if-output` and `--until-output`.
-#[derive(Debug, Clone, Default)]
-pub struct OutputRules {
-    /// A matching line fails the attempt.
-    pub retry_if: Option<Regex>,
-    /// The attempt succeeds only if a line matched.
-    pub until: Option<Regex>,
-    /// Whether to say when a long line could be matched only in part (not with `--quiet`).
-    pub warn: bool,
-    /// `retry_if` for searching many lines at once (`block_search.rs`), when it can.
-    pub retry_if_block: Option<Regex>,
-    /// `until` for searching many lines at once, when it can.
-    pub until_block: Option<Regex>,
-}
-
-impl OutputRules {
-    /// The rules, with their patterns for searching many lines at once.
-    pub fn new(retry_if: Option<Regex>, until: Option<Regex>, warn: bool) -> OutputRules {
-        OutputRules {
-            retry_if_block: retry_if.as_ref().and_then(block_search::block_pattern),
-            until_block: until.as_ref().and_then(block_search::block_pattern),
-            retry_if,
-            until,
-            warn,
-        }
-    }
-
-    /// Whether any rule is given (then the output is piped and scanned).
-    pub fn any(&self) -> bool {
-        self.retry_if.is_some() || self.until.is_some()
-    }
-}
 
 /// A validated run configuration.
 #[derive(Debug)]
@@ -128,10 +96,6 @@ impl Sources {
             .map(|(_, source)| *source)
     }
 }
-
-/// A usage error found after parsing: the message names the option and what it accepts.
-#[derive(Debug, PartialEq, Eq)]
-pub struct UsageError(pub String);
 
 impl Config {
     /// Validates the parsed arguments. `sources` tells where each value came from: options

@@ -21,14 +21,11 @@
 //! Without a guardian (it could not start, or was killed), each attempt's command gets
 //! `PR_SET_PDEATHSIG` instead: it dies with persevere, what it started may not.
 
+use crate::guardian_pid;
 use crate::reaper;
 use crate::sys;
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicI32, Ordering};
-
-/// The guardian's pid, 0 when there is none.
-static PID: AtomicI32 = AtomicI32::new(0);
 
 /// How many times the guardian looks for processes that forked before SIGSTOP reached them.
 const ROUNDS: usize = 100;
@@ -76,7 +73,7 @@ impl Guardian {
             _ => {}
         }
         drop(theirs);
-        PID.store(pid, Ordering::SeqCst);
+        guardian_pid::set(pid);
         Some(Guardian { socket: ours })
     }
 
@@ -95,16 +92,6 @@ impl Guardian {
     pub fn attempt_over(&self) {
         announce(self.socket.as_raw_fd(), 0);
     }
-}
-
-/// The guardian's pid, while it lives.
-pub fn pid() -> Option<libc::pid_t> {
-    Some(PID.load(Ordering::SeqCst)).filter(|&pid| pid > 0)
-}
-
-/// The guardian was reaped: it died (someone killed it).
-pub fn lost() {
-    PID.store(0, Ordering::SeqCst);
 }
 
 /// Sends `pgid` on the socket `fd`. Async-signal-safe: the forked child calls it before exec.

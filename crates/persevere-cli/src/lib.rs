@@ -4,6 +4,8 @@
 //! `cli.rs` (clap types) -> `command_line.rs` and `config.rs` (validated configuration, the
 //! policy) -> `run.rs` and `attempt.rs` (child processes, signals) -> here (exit codes).
 //! Errors print once as `persevere: message`; usage errors exit 2.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs)]
 
 mod announce;
@@ -20,11 +22,13 @@ mod ending;
 mod environment;
 mod generate;
 mod guardian;
+mod guardian_pid;
 mod held;
 mod lines;
 mod messages;
 mod outcome;
 mod output;
+mod output_rules;
 mod reader;
 mod reaper;
 mod replay;
@@ -37,13 +41,14 @@ mod spawn;
 mod strategy;
 mod stream_match;
 mod sys;
+mod usage_error;
 mod values;
 
 use crate::announce::Announcer;
 use crate::command_line::{Refusal, Request};
-use crate::config::UsageError;
 use crate::report::Report;
 use crate::run::Ending;
+use crate::usage_error::UsageError;
 use std::ffi::OsString;
 use std::io::Write;
 use std::sync::Arc;
@@ -52,15 +57,16 @@ use std::sync::Arc;
 /// drive. Not a stable API: it follows the command's internals.
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::cli::JitterArg;
     pub use crate::codes::ExitCodes;
     pub use crate::command_line::{Refusal, Request, parse as parse_arguments};
-    pub use crate::config::OutputRules;
     pub use crate::duration::{MAX as MAX_DURATION, parse_duration};
     pub use crate::lines::MAX_LINE;
-    pub use crate::output::{OutputScan, Seen};
+    pub use crate::output::OutputScan;
+    pub use crate::output_rules::OutputRules;
+    pub use crate::output_rules::Seen;
     pub use crate::signame::name as signal_name;
     pub use crate::stream_match::{StreamMatcher, Verdict};
+    pub use crate::values::JitterArg;
     pub use crate::values::{
         parse_base, parse_decay_factor, parse_intervals, parse_jitter, parse_max_tries,
         parse_signal,

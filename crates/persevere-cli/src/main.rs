@@ -1,6 +1,7 @@
 //! `persevere`: retry any command with the persevere library's policies. The command is the
 //! library `persevere_cli` (`lib.rs`); this is its entry point.
 
+#![deny(clippy::undocumented_unsafe_blocks)]
 // Its own entry point in place of std's (see `main` below).
 #![no_main]
 

@@ -3,51 +3,14 @@
 //! bounded memory however long they are.
 
 use crate::block_search;
-use crate::config::OutputRules;
 use crate::held::HeldSink;
 use crate::lines::{LineScanner, LineSink, MAX_LINE};
-use crate::outcome::OutputRule;
+use crate::output_rules::{OutputRules, Seen};
 use crate::stream_match::{StreamMatcher, Verdict};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// What the output rules saw during one attempt.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Seen {
-    /// A line matched `--retry-if-output`.
-    pub retry_if: bool,
-    /// A line matched `--until-output`.
-    pub until: bool,
-}
-
-impl Seen {
-    /// The rule that fails the attempt, if any.
-    pub fn failed_rule(&self, rules: &OutputRules) -> Option<OutputRule> {
-        if rules.retry_if.is_some() && self.retry_if {
-            Some(OutputRule::RetryIf)
-        } else if rules.until.is_some() && !self.until {
-            Some(OutputRule::Until)
-        } else {
-            None
-        }
-    }
-
-    /// Whether matching more lines could change the verdict.
-    fn undecided(&self, rules: &OutputRules) -> bool {
-        (rules.retry_if.is_some() && !self.retry_if) || (rules.until.is_some() && !self.until)
-    }
-
-    fn scan(&mut self, rules: &OutputRules, line: &[u8]) {
-        if let Some(re) = &rules.retry_if {
-            self.retry_if = self.retry_if || re.is_match(line);
-        }
-        if let Some(re) = &rules.until {
-            self.until = self.until || re.is_match(line);
-        }
-    }
-}
 
 /// The streaming matchers of one pipe, one per rule, made at the first long line.
 #[derive(Default)]

@@ -2,7 +2,7 @@
 //! (found through /proc), also those that left the group with `setsid`. persevere is a child
 //! subreaper there, so orphans become its children and cannot escape the search.
 
-use crate::guardian;
+use crate::guardian_pid;
 use crate::sys;
 
 /// Sends `signal` to the process group `pgid` and to every descendant of persevere. Stopped
@@ -69,7 +69,7 @@ pub fn table() -> Vec<Entry> {
 /// attempt's).
 pub fn descendants() -> Vec<libc::pid_t> {
     let me = sys::getpid();
-    let guardian = guardian::pid();
+    let guardian = guardian_pid::pid();
     let table: Vec<Entry> = table()
         .into_iter()
         .filter(|e| Some(e.pid) != guardian)
@@ -119,7 +119,9 @@ pub fn other_children() -> bool {
                 .map(|e| e.pid)
                 .collect(),
         };
-    children.into_iter().any(|pid| Some(pid) != guardian::pid())
+    children
+        .into_iter()
+        .any(|pid| Some(pid) != guardian_pid::pid())
 }
 
 /// The state letter of `/proc/PID/stat` (`R`, `S`, `Z`...), the first field after the name.

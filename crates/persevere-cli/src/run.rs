@@ -58,18 +58,17 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
         sys::ignore_signal(libc::SIGTTOU);
     }
     let policy = config.policy(&announcer, budget);
-    // Read before the core's start, so that persevere's deadline (where a running attempt is
-    // stopped) is never later than the core's (after which no attempt starts).
-    let started = Instant::now();
-    let run_deadline = config.max_time.map(|t| started + t);
     let mut retrying = policy.begin_as(&announcer.command);
     loop {
-        let attempt_number = retrying.tries() + 1;
+        // The core's view of the next attempt: its number and the time left before
+        // `--max-time` (the run keeps no deadline of its own).
+        let next = retrying.attempt();
+        let attempt_number = next.number();
         announcer.attempt_starts(attempt_number);
         let now = Instant::now();
         let deadline = [
             config.timeout.map(|t| (now + t, Stop::Timeout)),
-            run_deadline.map(|at| (at, Stop::MaxTime)),
+            next.time_left().map(|left| (now + left, Stop::MaxTime)),
         ]
         .into_iter()
         .flatten()
@@ -107,7 +106,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
             }
             if let Err(failure) = &outcome {
                 let reason = Some(GiveUpReason::Signal(signal));
-                announcer.giveup(attempt_number, failure, reason, started.elapsed());
+                announcer.giveup(attempt_number, failure, reason, retrying.elapsed());
             }
             return Ok(Ending::Signal(signal));
         }
@@ -117,7 +116,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
             // A signal during the copy of held output ends the run, as during a wait.
             if let Err(failure) = &outcome {
                 let reason = Some(GiveUpReason::Signal(signal));
-                announcer.giveup(attempt_number, failure, reason, started.elapsed());
+                announcer.giveup(attempt_number, failure, reason, retrying.elapsed());
             }
             return Ok(Ending::Signal(signal));
         }
@@ -130,7 +129,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
                 if let Some(signal) = sleep(wait, &signals, &announcer, attempt_number + 1)? {
                     if let Some(failure) = &last {
                         let reason = Some(GiveUpReason::Signal(signal));
-                        announcer.giveup(attempt_number, failure, reason, started.elapsed());
+                        announcer.giveup(attempt_number, failure, reason, retrying.elapsed());
                     }
                     return Ok(Ending::Signal(signal));
                 }

@@ -3,8 +3,8 @@
 //! options (`--wait` and its parameters, or `--intervals`).
 
 use crate::cli::{Cli, WaitKind};
-use crate::config::UsageError;
 use crate::duration::MAX as MAX_DURATION;
+use crate::usage_error::UsageError;
 
 /// One of the core's wait strategies, picked by `--wait` or `--intervals`.
 pub use persevere::wait::AnyWait as Strategy;

@@ -1,10 +1,10 @@
 //! Parsers of single option values, for clap: each error says what the option accepts.
 
-use crate::cli::{IntervalList, JitterArg};
 use crate::duration::parse_duration;
 use crate::signame;
 use persevere::wait::params::{self, ParamError};
 use regex::bytes::Regex;
+use std::time::Duration;
 
 /// What a parameter allows, in the library's words (its rule is checked there, once).
 fn allowed(error: ParamError) -> String {
@@ -147,4 +147,23 @@ pub fn parse_signal(text: &str) -> Result<i32, String> {
             "'{text}' is not a signal: expected a name like TERM, SIGINT or KILL, or its number"
         )
     })
+}
+
+/// `--intervals`: a finite list of waits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntervalList(pub Vec<Duration>);
+
+/// `--jitter`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum JitterArg {
+    /// Uniform in [0, d].
+    Full,
+    /// The wait as it is.
+    None,
+    /// d/2 + U[0, d/2].
+    Equal,
+    /// d + U[0, 1s).
+    Random,
+    /// d * U[1-f, 1+f].
+    Proportional(f64),
 }

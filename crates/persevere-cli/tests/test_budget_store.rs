@@ -3,6 +3,8 @@
 //! refused at once, a file of another window or a damaged one starts afresh (said once), a
 //! Redis password is never printed, and `--budget-unreachable refuse` fails closed.
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 mod common;
 
 use common::{Run, TempDir, output, persevere, run};

@@ -1,6 +1,8 @@
 //! What a successful attempt started on purpose keeps running: a `setsid` daemon, a plain
 //! background job, one holding the output pipes, and a real PostgreSQL started by `pg_ctl
 //! start` (which persevere used to stop 25 ms after "server started").
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;

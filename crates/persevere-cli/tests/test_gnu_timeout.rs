@@ -1,6 +1,8 @@
 //! GNU timeout's conventions where the README claims them: a signal the caller ignores stays
 //! ignored for the command, `-s` reads every signal `kill -l` names, SIGALRM times the attempt
 //! out (124) and SIGQUIT is forwarded like SIGTERM.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;

@@ -1,5 +1,7 @@
 //! `--hold-stdout`: the command's stdout reaches persevere's stdout once, from the attempt that
 //! succeeded; failed attempts' stdout goes to stderr. Held in a file, not in memory.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;

@@ -1,5 +1,7 @@
 //! Nothing of an attempt outlives persevere, even when persevere itself is killed with SIGKILL:
 //! its guardian stops the attempt's process group and every descendant of its members.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;

@@ -1,5 +1,7 @@
 //! The output rules: per-line matching on stdout and stderr, forwarding byte for byte as the
 //! output comes, lines of any length, and untouched output without rules.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;

@@ -1,4 +1,6 @@
 //! Process groups, timeouts that stop whole trees, forwarded signals, and nothing orphaned.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;

@@ -1,5 +1,7 @@
 //! `--report`: every run's report ends with one final event that says how it ended, and a
 //! report that cannot be written is said, not ignored.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;

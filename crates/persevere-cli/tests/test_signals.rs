@@ -1,5 +1,7 @@
 //! Signals sent to persevere: forwarded to the attempt, escalated to SIGKILL when the command
 //! ignores them.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;

@@ -1,6 +1,8 @@
 //! 1 GiB of output streams through `--until-output` while persevere's peak memory stays small:
 //! lines are matched as they come and never held (peers buffered it all and were OOM-killed),
 //! also a single line of 64 MiB.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;

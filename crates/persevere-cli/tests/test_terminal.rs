@@ -1,6 +1,8 @@
 //! With a terminal on stdin, each attempt gets the terminal's foreground (so that Ctrl-C and
 //! reads reach it) and persevere takes it back afterwards. Runs persevere as the session leader
 //! of a new pseudo-terminal.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;

@@ -4,6 +4,8 @@
 //! and exit codes above 128 match deaths by signal. Also GNU timeout's 137, exact
 //! `--intervals`, "try N of M" with them, and did-you-mean.
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 mod common;
 use common::{Lines, field, output, persevere, run, waits};
 use std::process::Stdio;

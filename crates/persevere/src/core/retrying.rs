@@ -711,8 +711,20 @@ where
         }
     }
 
-    /// The time since the call started, or zero if nothing asked for the time at the start.
-    fn elapsed(&self) -> Duration {
+    /// The time since the call started on the policy's clock, or zero if nothing asked for
+    /// the time at the start (no `max_time`, handler, budget, metrics or enabled log event).
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// let clock = VirtualClock::new();
+    /// let policy = on_error(expo()).max_time(Duration::from_secs(10)).clock(clock.clone());
+    /// let retrying = policy.begin::<Result<(), ()>>();
+    /// clock.advance(Duration::from_secs(3));
+    /// assert_eq!(retrying.elapsed(), Duration::from_secs(3));
+    /// ```
+    pub fn elapsed(&self) -> Duration {
         match self.start {
             Some(start) => self.policy.timeline.now().saturating_duration_since(start),
             None => Duration::ZERO,
