@@ -2,5 +2,6 @@
 
 mod brooker;
 mod budgets;
+mod metastable;
 mod outage;
 mod wave;
