@@ -3,7 +3,7 @@
 //! plots and `simulation.md` under DIR (default `docs`).
 
 use persevere_sim::budgets::BudgetKind;
-use persevere_sim::metastable::{self, Trigger};
+use persevere_sim::metastable::Trigger;
 use persevere_sim::metastable_policy::Policy;
 use persevere_sim::outage::{self, Setup};
 use persevere_sim::report::{self, OutageRow};
@@ -54,7 +54,7 @@ fn main() -> std::io::Result<()> {
     let wave_rows = wave::rows(outage_runs, SEED);
 
     let started = Instant::now();
-    let meta_rows = metastable::rows(SEED);
+    let meta_rows = meta::rows(SEED);
     let load_rows = meta::load_sweep(SEED, &meta::LOADS, &Policy::ALL);
     let meta_secs = started.elapsed().as_secs_f64();
     eprintln!("metastable: {meta_secs:.1}s");

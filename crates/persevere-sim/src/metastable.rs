@@ -208,7 +208,7 @@ pub fn run(setup: &Setup, policy: Policy, seed: u64) -> Trace {
     let mut net = Net::brooker(seeds.next_u64());
     let mut guards = Guards {
         budget: policy.budget.budget(),
-        throttle: policy.throttle.then(metastable_policy::throttle),
+        throttle: policy.throttle.map(metastable_policy::throttle),
         breaker: policy.breaker.map(|b| b.model()),
         rng: Rng::seeded(seeds.next_u64()),
         origin: Instant::now(),
@@ -353,32 +353,4 @@ fn retry(
         request.paid = Some(b.withdraw(cause, guards.at(t))?);
     }
     Some(request.backoff.next_wait_ms())
-}
-
-/// One row of the metastable table.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Row {
-    /// The client policy.
-    pub policy: Policy,
-    /// The trigger.
-    pub trigger: Trigger,
-    /// What happened.
-    pub outcome: crate::metastable_measure::Outcome,
-}
-
-/// The published rows: every trigger, every policy, one seeded run each of [`Setup::issue`].
-pub fn rows(seed: u64) -> Vec<Row> {
-    let mut rows = Vec::new();
-    for trigger in Trigger::ALL {
-        let setup = Setup::issue(trigger);
-        for policy in Policy::ALL {
-            let trace = run(&setup, policy, seed);
-            rows.push(Row {
-                policy,
-                trigger,
-                outcome: crate::metastable_measure::measure(&setup, &trace),
-            });
-        }
-    }
-    rows
 }

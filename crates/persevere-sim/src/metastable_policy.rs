@@ -49,8 +49,8 @@ pub struct Policy {
     pub max_tries: u32,
     /// The retry budget the calls share.
     pub budget: Preset,
-    /// Whether the modelled SRE adaptive throttle gates every attempt.
-    pub throttle: bool,
+    /// The window (s) of the modelled SRE adaptive throttle gating every attempt, if any.
+    pub throttle: Option<u64>,
     /// The modelled circuit breaker guarding every attempt, if any.
     pub breaker: Option<BreakerSettings>,
     /// Recommended: the page and the tests expect it to recover.
@@ -62,7 +62,7 @@ const fn policy(name: &'static str, max_tries: u32, budget: Preset) -> Policy {
         name,
         max_tries,
         budget,
-        throttle: false,
+        throttle: None,
         breaker: None,
         recommended: false,
     }
@@ -70,7 +70,7 @@ const fn policy(name: &'static str, max_tries: u32, budget: Preset) -> Policy {
 
 impl Policy {
     /// Every policy of the published table, in its order.
-    pub const ALL: [Policy; 14] = [
+    pub const ALL: [Policy; 15] = [
         policy("no_retries", 1, Preset::None),
         policy("naive_3", 3, Preset::None),
         policy("naive_5", 5, Preset::None),
@@ -79,8 +79,12 @@ impl Policy {
         policy("aws_2026", 3, Preset::Aws2026),
         policy("grpc", 3, Preset::Grpc),
         Policy {
-            throttle: true,
+            throttle: Some(THROTTLE_WINDOW_S),
             ..policy("throttle", 3, Preset::None)
+        },
+        Policy {
+            throttle: Some(THROTTLE_SHORT_WINDOW_S),
+            ..policy("throttle_10s", 3, Preset::None)
         },
         Policy {
             breaker: Some(BREAKER),
@@ -91,12 +95,12 @@ impl Policy {
             ..policy("breaker_open_5s", 3, Preset::None)
         },
         Policy {
-            throttle: true,
+            throttle: Some(THROTTLE_WINDOW_S),
             recommended: true,
             ..policy("ratio+throttle", 3, Preset::Ratio)
         },
         Policy {
-            throttle: true,
+            throttle: Some(THROTTLE_WINDOW_S),
             recommended: true,
             ..policy("aws_standard+throttle", 3, Preset::AwsStandard)
         },
@@ -105,7 +109,7 @@ impl Policy {
             ..policy("ratio+breaker", 3, Preset::Ratio)
         },
         Policy {
-            throttle: true,
+            throttle: Some(THROTTLE_WINDOW_S),
             ..policy("naive_5+throttle", 5, Preset::None)
         },
     ];
@@ -117,9 +121,9 @@ impl Policy {
 
     /// The plots' colour for the policy.
     pub fn color(self) -> &'static str {
-        const COLORS: [&str; 14] = [
+        const COLORS: [&str; 15] = [
             "#7f7f7f", "#d62728", "#8c564b", "#1f77b4", "#ff7f0e", "#bcbd22", "#2ca02c", "#9467bd",
-            "#e377c2", "#ad494a", "#17becf", "#393b79", "#637939", "#843c39",
+            "#c5b0d5", "#e377c2", "#ad494a", "#17becf", "#393b79", "#637939", "#843c39",
         ];
         let i = Policy::ALL.iter().position(|p| p.name == self.name);
         COLORS[i.unwrap_or(0) % COLORS.len()]
@@ -131,9 +135,12 @@ pub const THROTTLE_K: f64 = 2.0;
 /// The throttle's window: the SRE book's 2 minutes.
 pub const THROTTLE_WINDOW_S: u64 = 120;
 
-/// A fresh throttle model with the book's settings.
-pub fn throttle() -> ThrottleModel {
-    ThrottleModel::new(THROTTLE_K, THROTTLE_WINDOW_S)
+/// A shorter window for the throttle, to see what the window's length does.
+pub const THROTTLE_SHORT_WINDOW_S: u64 = 10;
+
+/// A fresh throttle model with the book's K over `window_s` seconds.
+pub fn throttle(window_s: u64) -> ThrottleModel {
+    ThrottleModel::new(THROTTLE_K, window_s)
 }
 
 /// A modelled circuit breaker's settings (see [`BreakerModel`]).

@@ -1,7 +1,7 @@
 //! The metastable scenario's outputs: its CSV files and the goodput plots' series.
 
-use crate::metastable::{self, Row, Setup, Trigger};
-use crate::metastable_measure::{goodput_series, measure};
+use crate::metastable::{self, Setup, Trigger};
+use crate::metastable_measure::{Outcome, goodput_series, measure};
 use crate::metastable_policy::Policy;
 use crate::svg::Series;
 use std::fmt::Write;
@@ -20,6 +20,34 @@ pub const PLOTTED: [&str; 7] = [
     "ratio+throttle",
 ];
 
+/// One row of the metastable table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row {
+    /// The client policy.
+    pub policy: Policy,
+    /// The trigger.
+    pub trigger: Trigger,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// The published rows: every trigger, every policy, one seeded run each of [`Setup::issue`].
+pub fn rows(seed: u64) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for trigger in Trigger::ALL {
+        let setup = Setup::issue(trigger);
+        for policy in Policy::ALL {
+            let trace = metastable::run(&setup, policy, seed);
+            rows.push(Row {
+                policy,
+                trigger,
+                outcome: measure(&setup, &trace),
+            });
+        }
+    }
+    rows
+}
+
 fn recovery(row: &Row) -> String {
     row.outcome
         .recovery_s
@@ -31,10 +59,10 @@ fn recovery(row: &Row) -> String {
 /// whose goodput did not come back.
 ///
 /// ```
-/// use persevere_sim::metastable::{Row, Trigger};
+/// use persevere_sim::metastable::Trigger;
 /// use persevere_sim::metastable_measure::Outcome;
 /// use persevere_sim::metastable_policy::Policy;
-/// use persevere_sim::report_metastable::metastable_csv;
+/// use persevere_sim::report_metastable::{metastable_csv, Row};
 ///
 /// let outcome = Outcome { goodput_before: 700.0, recovered: false, recovery_s: None,
 ///     amplification: 2.5, amplification_after: 3.0, goodput_during: 0.25,

@@ -5,7 +5,7 @@ use persevere_sim::SEED;
 use persevere_sim::metastable::{self, Setup, Trigger};
 use persevere_sim::metastable_measure::measure;
 use persevere_sim::metastable_policy::Policy;
-use persevere_sim::report_metastable::{LOADS, load_csv, load_sweep, metastable_csv};
+use persevere_sim::report_metastable::{LOADS, load_csv, load_sweep, metastable_csv, rows};
 
 fn published(name: &str) -> String {
     let path = format!(
@@ -67,10 +67,7 @@ fn in_the_published_file_naive_retries_stay_down_and_the_recommended_policies_re
 
 #[test]
 fn the_published_rows_are_what_the_code_computes() {
-    assert_eq!(
-        published("metastable.csv"),
-        metastable_csv(&metastable::rows(SEED))
-    );
+    assert_eq!(published("metastable.csv"), metastable_csv(&rows(SEED)));
 }
 
 /// The recommended policies come back at every load of the published sweep, with either
