@@ -80,6 +80,7 @@ pub fn findings_md(rows: &[Row], sweep: &[LoadRow]) -> String {
     else {
         return String::new();
     };
+    let cold = crate::report_metastable::throttle_cold_start_refusals(crate::SEED);
     let mut md = String::from("\n### What it shows\n\n");
     let _ = writeln!(
         md,
@@ -146,11 +147,15 @@ pub fn findings_md(rows: &[Row], sweep: &[LoadRow]) -> String {
          from its end. With a 10 s window it engages fast but, once the window holds only \
          failures, it lets through about one attempt in `requests + 1` and the rate it admits \
          grows roughly by a factor e every window / K: with latency x10 goodput after the \
-         trigger is {:.2} ({}).",
+         trigger is {:.2} ({}). A cold start too: with an empty window the formula refuses \
+         attempts until the first answers come back (requests above 0, accepts 0): a run without any trigger \
+         refuses {} attempts at its start; the throttle row refuses {} in all.",
         th.amplification,
         back(&th),
         th10l.goodput_after,
         back(&th10l),
+        cold,
+        th.refused,
     );
     let _ = writeln!(
         md,

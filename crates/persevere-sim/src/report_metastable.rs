@@ -96,6 +96,17 @@ pub fn metastable_csv(rows: &[Row]) -> String {
     out
 }
 
+/// Attempts the throttle refuses in a run of [`Setup::issue`] without a trigger: those it
+/// refuses at the start, while its window holds requests and no answer has come back yet.
+pub fn throttle_cold_start_refusals(seed: u64) -> u64 {
+    let setup = Setup {
+        trigger_len_ms: 0.0,
+        ..Setup::issue(Trigger::CapacityHalved)
+    };
+    let policy = Policy::named("throttle").expect("a published policy");
+    metastable::run(&setup, policy, seed).refused
+}
+
 /// One row of the load sweep.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LoadRow {
