@@ -54,7 +54,7 @@ fn main() -> std::io::Result<()> {
     let wave_rows = wave::rows(outage_runs, SEED);
 
     let started = Instant::now();
-    let meta_rows = meta::rows(SEED);
+    let meta_rows = meta::rows(SEED, meta::RUNS);
     let load_rows = meta::load_sweep(SEED, &meta::LOADS, &Policy::ALL);
     let meta_secs = started.elapsed().as_secs_f64();
     eprintln!("metastable: {meta_secs:.1}s");

@@ -148,8 +148,8 @@ pub fn findings_md(rows: &[Row], sweep: &[LoadRow]) -> String {
          failures, it lets through about one attempt in `requests + 1` and the rate it admits \
          grows roughly by a factor e every window / K: with latency x10 goodput after the \
          trigger is {:.2} ({}). A cold start too: with an empty window the formula refuses \
-         attempts until the first answers come back (requests above 0, accepts 0): a run without any trigger \
-         refuses {} attempts at its start; the throttle row refuses {} in all.",
+         attempts until the first answers come back (requests above 0, accepts 0): the first run's setup without \
+         its trigger refuses {} attempts at its start; the throttle row refuses {} a run.",
         th.amplification,
         back(&th),
         th10l.goodput_after,
@@ -161,7 +161,7 @@ pub fn findings_md(rows: &[Row], sweep: &[LoadRow]) -> String {
         md,
         "- **A budget and the throttle together recover at every load of the sweep**, with \
          either trigger: ratio+throttle in {} at most, aws_standard+throttle in {} at most. \
-         The budget removes the retries at once; the throttle sheds first attempts when the \
+         The budget bounds the retries; the throttle sheds first attempts when the \
          load itself is more than the server can take during its recovery (load 0.9 with the \
          ratio budget).",
         worst_recovery(sweep, "ratio+throttle").map_or_else(|| "-".into(), |s| format!("{s:.0} s")),

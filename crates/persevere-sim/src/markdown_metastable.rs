@@ -133,10 +133,13 @@ pub fn section(rows: &[Row], sweep: &[LoadRow], seconds: f64) -> String {
     md.push_str(&setup_md(&Setup::issue(Trigger::CapacityHalved)));
     let _ = writeln!(
         md,
-        "Produced by `cargo run --release -p persevere-sim` (one run per row, seed {}; the \
-         table and the load sweep took {seconds:.1} s of wall time on the machine that wrote \
-         this page). The rows are in `docs/simulation/metastable.csv`, the sweep in \
-         `docs/simulation/metastable_load.csv`.\n",
+        "Produced by `cargo run --release -p persevere-sim` ({} seeded runs per row, seed {}: \
+         a row recovered if every run did, its recovery is the slowest run's, the other \
+         columns are means; the table and the load sweep took {seconds:.1} s of wall time on \
+         the machine that wrote this page). The rows are in \
+         `docs/simulation/metastable.csv`, the sweep in `docs/simulation/metastable_load.csv`; \
+         the plots show the first run of each row.\n",
+        crate::report_metastable::RUNS,
         crate::SEED
     );
     md.push_str(&results_md(rows));
@@ -145,9 +148,9 @@ pub fn section(rows: &[Row], sweep: &[LoadRow], seconds: f64) -> String {
          ![goodput, latency x10](simulation/metastable_latency_x10.svg)\n",
     );
     md.push_str(
-        "\n### At which load do they stay down?\n\nThe same runs at each load (requests a \
-         second over capacity); a number is the time to recover after the trigger, `down` a \
-         run whose goodput did not come back.\n",
+        "\n### At which load do they stay down?\n\nThe same scenario at each load (requests a \
+         second over capacity), one run per point (the first seed of the table's); a number is \
+         the time to recover after the trigger, `down` a run whose goodput did not come back.\n",
     );
     md.push_str(&sweep_md(sweep));
     md.push_str(&markdown_findings::findings_md(rows, sweep));

@@ -132,6 +132,42 @@ pub fn measure(setup: &Setup, trace: &Trace) -> Outcome {
     }
 }
 
+/// Several runs' outcomes as one: recovered only if every run recovered, the slowest
+/// recovery, the means of the rest (`refused` rounded).
+///
+/// ```
+/// use persevere_sim::metastable_measure::{combine, Outcome};
+///
+/// let a = Outcome { goodput_before: 700.0, recovered: true, recovery_s: Some(5.0),
+///     amplification: 1.0, amplification_after: 1.0, goodput_during: 0.2,
+///     goodput_after: 0.9, refused: 3 };
+/// let b = Outcome { recovery_s: Some(9.0), goodput_during: 0.4, refused: 4, ..a };
+/// let ab = combine(&[a, b]);
+/// assert_eq!((ab.recovered, ab.recovery_s, ab.refused), (true, Some(9.0), 4));
+/// assert!((ab.goodput_during - 0.3).abs() < 1e-12);
+/// let down = Outcome { recovered: false, recovery_s: None, ..a };
+/// assert_eq!(combine(&[a, down]).recovery_s, None);
+/// ```
+pub fn combine(outcomes: &[Outcome]) -> Outcome {
+    let n = outcomes.len().max(1) as f64;
+    let mean = |f: fn(&Outcome) -> f64| outcomes.iter().map(f).sum::<f64>() / n;
+    let recovery_s = outcomes
+        .iter()
+        .map(|o| o.recovery_s)
+        .try_fold(0.0f64, |worst, r| r.map(|s| worst.max(s)))
+        .filter(|_| !outcomes.is_empty());
+    Outcome {
+        goodput_before: mean(|o| o.goodput_before),
+        recovered: recovery_s.is_some(),
+        recovery_s,
+        amplification: mean(|o| o.amplification),
+        amplification_after: mean(|o| o.amplification_after),
+        goodput_during: mean(|o| o.goodput_during),
+        goodput_after: mean(|o| o.goodput_after),
+        refused: mean(|o| o.refused as f64).round() as u64,
+    }
+}
+
 /// Goodput second by second over the goodput before the trigger: `(s, share)` at each
 /// second's middle, up to the end of the run.
 pub fn goodput_series(setup: &Setup, trace: &Trace) -> Vec<(f64, f64)> {

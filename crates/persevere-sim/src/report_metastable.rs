@@ -1,9 +1,10 @@
 //! The metastable scenario's outputs: its CSV files and the goodput plots' series.
 
 use crate::metastable::{self, Setup, Trigger};
-use crate::metastable_measure::{Outcome, goodput_series, measure};
+use crate::metastable_measure::{Outcome, combine, goodput_series, measure};
 use crate::metastable_policy::Policy;
 use crate::svg::Series;
+use persevere::Rng;
 use std::fmt::Write;
 
 /// The loads of the sweep (`docs/simulation/metastable_load.csv`).
@@ -31,17 +32,34 @@ pub struct Row {
     pub outcome: Outcome,
 }
 
-/// The published rows: every trigger, every policy, one seeded run each of [`Setup::issue`].
-pub fn rows(seed: u64) -> Vec<Row> {
+/// Runs per row of the published table (the load sweep has one per point).
+pub const RUNS: u32 = 5;
+
+/// The seeds of `runs` runs, drawn from `seed` (the first is also the sweep's and the plots').
+pub fn run_seeds(seed: u64, runs: u32) -> Vec<u64> {
+    let mut seeds = Rng::seeded(seed);
+    (0..runs).map(|_| seeds.next_u64()).collect()
+}
+
+/// `policy` in `setup` over `runs` seeded runs, combined by [`combine`].
+pub fn outcome(setup: &Setup, policy: Policy, seed: u64, runs: u32) -> Outcome {
+    let outcomes: Vec<Outcome> = run_seeds(seed, runs)
+        .into_iter()
+        .map(|s| measure(setup, &metastable::run(setup, policy, s)))
+        .collect();
+    combine(&outcomes)
+}
+
+/// The table: every trigger, every policy in [`Setup::issue`], `runs` seeded runs each.
+pub fn rows(seed: u64, runs: u32) -> Vec<Row> {
     let mut rows = Vec::new();
     for trigger in Trigger::ALL {
         let setup = Setup::issue(trigger);
         for policy in Policy::ALL {
-            let trace = metastable::run(&setup, policy, seed);
             rows.push(Row {
                 policy,
                 trigger,
-                outcome: measure(&setup, &trace),
+                outcome: outcome(&setup, policy, seed, runs),
             });
         }
     }
@@ -104,7 +122,7 @@ pub fn throttle_cold_start_refusals(seed: u64) -> u64 {
         ..Setup::issue(Trigger::CapacityHalved)
     };
     let policy = Policy::named("throttle").expect("a published policy");
-    metastable::run(&setup, policy, seed).refused
+    metastable::run(&setup, policy, run_seeds(seed, 1)[0]).refused
 }
 
 /// One row of the load sweep.
@@ -116,8 +134,8 @@ pub struct LoadRow {
     pub row: Row,
 }
 
-/// `policies` with every trigger at each of `loads`, one seeded run each (the published
-/// sweep: [`Policy::ALL`] at [`LOADS`]).
+/// `policies` with every trigger at each of `loads`, one seeded run each, the first of
+/// [`run_seeds`] (the published sweep: [`Policy::ALL`] at [`LOADS`]).
 pub fn load_sweep(seed: u64, loads: &[f64], policies: &[Policy]) -> Vec<LoadRow> {
     let mut rows = Vec::new();
     for trigger in Trigger::ALL {
@@ -127,7 +145,7 @@ pub fn load_sweep(seed: u64, loads: &[f64], policies: &[Policy]) -> Vec<LoadRow>
                     load,
                     ..Setup::issue(trigger)
                 };
-                let outcome = measure(&setup, &metastable::run(&setup, policy, seed));
+                let outcome = outcome(&setup, policy, seed, 1);
                 let row = Row {
                     policy,
                     trigger,
@@ -158,7 +176,7 @@ pub fn load_csv(rows: &[LoadRow]) -> String {
 }
 
 /// Goodput over the goodput before the trigger, second by second, for each of [`PLOTTED`]
-/// with `trigger` (the runs of [`metastable::rows`]).
+/// with `trigger`, in the first run of [`rows`].
 pub fn goodput_plot(trigger: Trigger, seed: u64) -> Vec<Series> {
     let setup = Setup::issue(trigger);
     PLOTTED
@@ -167,7 +185,10 @@ pub fn goodput_plot(trigger: Trigger, seed: u64) -> Vec<Series> {
         .map(|policy| Series {
             name: policy.name.replace('_', " "),
             color: policy.color(),
-            points: goodput_series(&setup, &metastable::run(&setup, policy, seed)),
+            points: goodput_series(
+                &setup,
+                &metastable::run(&setup, policy, run_seeds(seed, 1)[0]),
+            ),
         })
         .collect()
 }
