@@ -7,6 +7,9 @@
 //!   amplification, peak load and the time the retry backlog takes to drain, without a retry
 //!   budget and with each of [`budgets`].
 //! - [`wave`]: one burst of calls against a server that fails them all, with each budget.
+//! - [`metastable`]: a server with a bounded queue overloaded by a short trigger: which client
+//!   policies let its goodput come back once the trigger is gone ([`metastable_policy`], with
+//!   the modelled [`guards`], measured by [`metastable_measure`]).
 //!
 //! Every run is seeded: the same seed gives the same numbers, on every machine.
 //!
@@ -23,12 +26,20 @@
 pub mod budgets;
 pub mod contention;
 pub mod events;
+pub mod guards;
 pub mod markdown;
+pub mod markdown_anchors;
 pub mod markdown_budgets;
+pub mod markdown_findings;
+pub mod markdown_metastable;
 pub mod markdown_wave;
+pub mod metastable;
+pub mod metastable_measure;
+pub mod metastable_policy;
 pub mod net;
 pub mod outage;
 pub mod report;
+pub mod report_metastable;
 pub mod strategy;
 pub mod svg;
 pub mod wave;

@@ -1,11 +1,14 @@
 //! `cargo run --release -p persevere-sim [-- --runs N --out DIR]`: runs the AWS contention
-//! experiment and the outage scenario, and writes their CSV files, plots and
-//! `simulation.md` under DIR (default `docs`).
+//! experiment, the outage scenario and the metastable scenario, and writes their CSV files,
+//! plots and `simulation.md` under DIR (default `docs`).
 
 use persevere_sim::budgets::BudgetKind;
+use persevere_sim::metastable::Trigger;
+use persevere_sim::metastable_policy::Policy;
 use persevere_sim::outage::{self, Setup};
 use persevere_sim::report::{self, OutageRow};
-use persevere_sim::{SEED, Strategy, contention, markdown, svg, wave};
+use persevere_sim::report_metastable as meta;
+use persevere_sim::{SEED, Strategy, contention, markdown, markdown_metastable, svg, wave};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -49,6 +52,12 @@ fn main() -> std::io::Result<()> {
     }
     eprintln!("outage: {:.1}s", started.elapsed().as_secs_f64());
     let wave_rows = wave::rows(outage_runs, SEED);
+
+    let started = Instant::now();
+    let meta_rows = meta::rows(SEED, meta::RUNS);
+    let load_rows = meta::load_sweep(SEED, &meta::LOADS, &Policy::ALL);
+    let meta_secs = started.elapsed().as_secs_f64();
+    eprintln!("metastable: {meta_secs:.1}s");
 
     let dir = out.join("simulation");
     std::fs::create_dir_all(&dir)?;
@@ -97,16 +106,29 @@ fn main() -> std::io::Result<()> {
         let chart = svg::line_chart(&title, "time (s)", y_label, series);
         std::fs::write(dir.join(name), chart)?;
     }
+    std::fs::write(dir.join("metastable.csv"), meta::metastable_csv(&meta_rows))?;
+    std::fs::write(dir.join("metastable_load.csv"), meta::load_csv(&load_rows))?;
+    for trigger in Trigger::ALL {
+        let title = format!("Goodput, {} from 10 s to 20 s", trigger.label());
+        let chart = svg::line_chart(
+            &title,
+            "time (s)",
+            "goodput / goodput before",
+            &meta::goodput_plot(trigger, SEED),
+        );
+        std::fs::write(dir.join(format!("metastable_{trigger}.svg")), chart)?;
+    }
     let settings = markdown::Settings {
         runs,
         outage_runs,
         seed: SEED,
         seconds: contention_secs,
     };
-    std::fs::write(
-        out.join("simulation.md"),
-        markdown::simulation_md(&rows, &outage_rows, &wave_rows, &settings),
-    )?;
+    let mut page = markdown::simulation_md(&rows, &outage_rows, &wave_rows, &settings);
+    page.push_str(&markdown_metastable::section(
+        &meta_rows, &load_rows, meta_secs,
+    ));
+    std::fs::write(out.join("simulation.md"), page)?;
     print!("{}", report::brooker_csv(&rows));
     print!("{}", report::outage_csv(&outage_rows));
     Ok(())

@@ -75,8 +75,9 @@ pub fn simulation_md(
         md,
         "Produced by `cargo run --release -p persevere-sim` ({} runs per point, seed {}; the \
          contention experiment took {:.1} s of wall time on the machine that wrote this page). \
-         Every number below comes from `docs/simulation/brooker.csv` and \
-         `docs/simulation/outage.csv`.\n",
+         Every number below comes from `docs/simulation/brooker.csv`, \
+         `docs/simulation/outage.csv`, `docs/simulation/wave.csv` and \
+         `docs/simulation/metastable*.csv`.\n",
         s.runs, s.seed, s.seconds
     );
     md.push_str(

@@ -2,5 +2,7 @@
 
 mod brooker;
 mod budgets;
+mod guards;
+mod metastable;
 mod outage;
 mod wave;
