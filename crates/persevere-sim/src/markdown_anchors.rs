@@ -1,6 +1,6 @@
 //! The metastable section's table of the anchors' claims beside what the scenario measured.
 
-use crate::markdown_metastable::{back, find, recovery};
+use crate::markdown_rows::{back, find, recovery};
 use crate::metastable::{Setup, Trigger};
 use crate::report_metastable::{LoadRow, Row};
 use std::fmt::Write;

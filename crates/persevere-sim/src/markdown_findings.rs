@@ -2,7 +2,7 @@
 //! statement quotes the numbers it rests on.
 
 use crate::markdown_anchors::lowest_down_load;
-use crate::markdown_metastable::{back, find};
+use crate::markdown_rows::{back, find};
 use crate::metastable::Trigger;
 use crate::metastable_measure::Outcome;
 use crate::report_metastable::{LoadRow, Row};

@@ -1,31 +1,13 @@
 //! The page's section on the metastable scenario, written from the rows just computed (so the
 //! page cannot drift from `docs/simulation/metastable*.csv`).
 
+use crate::markdown_rows::recovery;
 use crate::metastable::{Setup, Trigger};
-use crate::metastable_measure::{BASELINE_S, Outcome, RECOVERED_SHARE, SUSTAINED_S};
+use crate::metastable_measure::{BASELINE_S, RECOVERED_SHARE, SUSTAINED_S};
 use crate::metastable_policy::Policy;
 use crate::report_metastable::{LOADS, LoadRow, Row};
 use crate::{markdown_anchors, markdown_findings};
 use std::fmt::Write;
-
-pub(crate) fn find(rows: &[Row], trigger: Trigger, name: &str) -> Option<Outcome> {
-    rows.iter()
-        .find(|r| r.trigger == trigger && r.policy.name == name)
-        .map(|r| r.outcome)
-}
-
-/// "back after N s" or "not back within the run", for sentences.
-pub(crate) fn back(o: &Outcome) -> String {
-    o.recovery_s.map_or_else(
-        || "not back within the run".to_string(),
-        |s| format!("back after {s:.0} s"),
-    )
-}
-
-pub(crate) fn recovery(o: &Outcome) -> String {
-    o.recovery_s
-        .map_or_else(|| "**stays down**".to_string(), |s| format!("{s:.0} s"))
-}
 
 fn setup_md(s: &Setup) -> String {
     format!(

@@ -1,7 +1,7 @@
 //! What the metastable scenario measures: second-by-second counts of one run, and from them
 //! whether goodput came back after the trigger, how fast, and the load the client added.
 
-use crate::metastable::Setup;
+use crate::metastable_setup::Setup;
 
 /// Goodput is back when every second from then on to the end of the run has at least this
 /// share of the goodput before the trigger.
