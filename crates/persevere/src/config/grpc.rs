@@ -6,35 +6,15 @@
 use super::PolicySpec;
 use super::budget::{BudgetKind, Instance, SharedBudget};
 use super::error::{ConfigError, join};
+use super::status_codes::status_code;
 use super::strategy::{StrategyKeys, WaitName};
-use super::values::{kind, list, number, string, table, whole};
+use super::values::{list, number, string, table, whole};
 use crate::Jitter;
 use crate::budget::TokenBucket;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::time::Duration;
-
-/// gRPC's status codes, by number.
-const CODES: [&str; 17] = [
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-];
 
 /// A6's client-side cap on `maxAttempts`: "higher values will be treated as equal to the
 /// maximum value" (it guards against service configs that arrive by DNS).
@@ -43,52 +23,6 @@ const MAX_ATTEMPTS_CAP: u32 = 5;
 /// gRPC's retry jitter: each backoff times `random(0.8, 1.2)` (A6 as revised in 2024; before,
 /// `random(0, backoff)`).
 const GRPC_JITTER: Jitter = Jitter::Proportional(0.2);
-
-/// The name of a status code known to be valid (one of `CODES`).
-pub(crate) fn code_name(code: i32) -> &'static str {
-    usize::try_from(code)
-        .ok()
-        .and_then(|i| CODES.get(i))
-        .copied()
-        .unwrap_or("UNKNOWN")
-}
-
-/// A status code by name (any case, as gRPC accepts) or number, `OK` excepted (a success is
-/// never retried).
-pub(crate) fn status_code(value: &Value, path: &str) -> Result<i32, ConfigError> {
-    let code = match value {
-        Value::String(name) => CODES
-            .iter()
-            .position(|c| c.eq_ignore_ascii_case(name))
-            .map(|i| i as i32)
-            .ok_or_else(|| {
-                ConfigError::new(
-                    path,
-                    format!("unknown status code \"{name}\" (expected a name such as UNAVAILABLE, or a number from 1 to 16)"),
-                )
-            })?,
-        Value::Number(_) => {
-            let n = whole(value, path)?;
-            if !(0..=16).contains(&n) {
-                return Err(ConfigError::new(path, format!("must be a status code from 1 to 16, got {n}")));
-            }
-            n as i32
-        }
-        other => {
-            return Err(ConfigError::new(
-                path,
-                format!("must be a status code's name or number, got {}", kind(other)),
-            ));
-        }
-    };
-    if code == 0 {
-        return Err(ConfigError::new(
-            path,
-            "must not be OK (a success is never retried)",
-        ));
-    }
-    Ok(code)
-}
 
 /// A proto3 JSON duration: decimal seconds with an `s` (`"0.1s"`, `".5s"`, `"2s"`), at most
 /// nine fractional digits, never negative.
@@ -343,7 +277,9 @@ impl PolicySpec {
     /// - `hedgingPolicy`: `maxAttempts` (capped at 5) attempts, all allowed in flight, a new
     ///   one every `hedgingDelay` (see [`hedge`](PolicySpec::hedge)); `nonFatalStatusCodes`
     ///   are the retryable codes;
-    /// - `timeout`: the call's deadline across all attempts, `max-time`;
+    /// - `timeout`: the call's deadline across all attempts, `max-time` (which stops the
+    ///   retries at the deadline; cancelling an attempt still running then is the gRPC
+    ///   client's own deadline, or an attempt timeout);
     /// - `retryThrottling`: `TokenBucket::grpc(maxTokens, tokenRatio)`, one bucket shared by
     ///   every method (gRPC throttles per server).
     ///

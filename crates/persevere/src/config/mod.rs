@@ -57,6 +57,7 @@ mod budget;
 mod error;
 mod grpc;
 mod read;
+mod status_codes;
 mod strategy;
 mod values;
 mod write;
@@ -277,17 +278,43 @@ impl PolicySpec {
 
     /// The attempt timeout (`attempt-timeout`), for the caller to apply: see
     /// [`build`](PolicySpec::build).
+    ///
+    /// ```
+    /// use persevere::config::PolicySpec;
+    /// use std::time::Duration;
+    ///
+    /// let spec = PolicySpec::from_toml("attempt-timeout = \"1.5s\"")?;
+    /// assert_eq!(spec.attempt_timeout(), Some(Duration::from_millis(1500)));
+    /// # Ok::<(), persevere::config::ConfigError>(())
+    /// ```
     pub fn attempt_timeout(&self) -> Option<Duration> {
         self.attempt_timeout
     }
 
     /// The hedging (`hedge`): the delay and the most attempts in flight, for the caller to
     /// apply: see [`build`](PolicySpec::build).
+    ///
+    /// ```
+    /// use persevere::config::PolicySpec;
+    /// use std::time::Duration;
+    ///
+    /// let spec = PolicySpec::from_json(r#"{"hedge": {"delay": 0.05, "max-in-flight": 3}}"#)?;
+    /// assert_eq!(spec.hedge(), Some((Duration::from_millis(50), 3)));
+    /// # Ok::<(), persevere::config::ConfigError>(())
+    /// ```
     pub fn hedge(&self) -> Option<(Duration, u32)> {
         self.hedge.map(|(d, n)| (d, n.get()))
     }
 
     /// `max-tries`, if the spec sets it.
+    ///
+    /// ```
+    /// use persevere::config::PolicySpec;
+    ///
+    /// assert_eq!(PolicySpec::from_toml("max-tries = 4")?.max_tries(), Some(4));
+    /// assert_eq!(PolicySpec::from_toml("")?.max_tries(), None); // unlimited, as on_error's
+    /// # Ok::<(), persevere::config::ConfigError>(())
+    /// ```
     pub fn max_tries(&self) -> Option<u32> {
         self.max_tries.map(NonZeroU32::get)
     }
@@ -330,6 +357,14 @@ impl PolicySpec {
     }
 
     /// The names under `services`, in order.
+    ///
+    /// ```
+    /// use persevere::config::PolicySpec;
+    ///
+    /// let spec = PolicySpec::from_toml("[services.b]\n[services.a]\nmax-tries = 2")?;
+    /// assert_eq!(spec.services().collect::<Vec<_>>(), ["a", "b"]);
+    /// # Ok::<(), persevere::config::ConfigError>(())
+    /// ```
     pub fn services(&self) -> impl Iterator<Item = &str> {
         self.services.keys().map(String::as_str)
     }

@@ -4,7 +4,7 @@
 use super::PolicySpec;
 use super::budget::{BudgetKind, GRPC_DEFAULT, PRESETS, RATIO_DEFAULT, SharedBudget};
 use super::error::{ConfigError, join};
-use super::grpc::status_code;
+use super::status_codes::status_code;
 use super::strategy::WaitName;
 use super::values::{duration, kind, list, number, string, table, unknown, whole, whole_in};
 use crate::wait::params;
@@ -131,13 +131,11 @@ fn policy(t: &Map<String, Value>, path: &str) -> Result<PolicySpec, ConfigError>
             "budget-window" => budget_window = Some(duration(value, &p)?),
             "hedge" => spec.hedge = Some(hedge(value, &p)?),
             "name" => spec.name = Some(string(value, &p)?.to_string()),
+            // TOML's integers are signed 64-bit: a larger seed could not be printed back.
             "seed" => {
-                spec.seed = Some(whole_in(
-                    value,
-                    &p,
-                    u64::MAX,
-                    "a whole number from 0 to 18446744073709551615",
-                )?)
+                let max = i64::MAX as u64;
+                let allowed = "a whole number from 0 to 9223372036854775807";
+                spec.seed = Some(whole_in(value, &p, max, allowed)?);
             }
             "retryable-status-codes" => {
                 let codes = list(value, &p)?

@@ -3,7 +3,7 @@
 
 use super::PolicySpec;
 use super::budget::BudgetKind;
-use super::grpc::code_name;
+use super::status_codes::code_name;
 use crate::Jitter;
 use serde_json::{Map, Value};
 use std::time::Duration;

@@ -254,3 +254,14 @@ fn services_share_the_top_levels_budget() {
     let again = PolicySpec::from_toml(&spec.to_toml()).unwrap();
     assert_eq!(always_failing(again.service("a").unwrap(), 1).0, 4);
 }
+
+#[test]
+fn a_seed_beyond_tomls_integers_is_refused_so_that_every_spec_prints_back() {
+    let err = PolicySpec::from_json(r#"{"seed": 18446744073709551615}"#).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "seed: must be a whole number from 0 to 9223372036854775807, got 18446744073709551615"
+    );
+    let spec = PolicySpec::from_json(r#"{"seed": 9223372036854775807}"#).unwrap();
+    assert_eq!(PolicySpec::from_toml(&spec.to_toml()).unwrap(), spec);
+}
