@@ -21,6 +21,54 @@ pub(crate) enum BudgetKind {
     Aws2026,
     /// [`TokenBucket::grpc`] (gRPC's `retryThrottling`).
     Grpc { max_tokens: f64, token_ratio: f64 },
+    /// [`TokenBucket::builder`] with rules of one's own.
+    Bucket(BucketRules),
+}
+
+/// A bucket's rules as the file gives them: `capacity`, and each rule of
+/// [`TokenBucketBuilder`](crate::budget::TokenBucketBuilder) left at its default unless given.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct BucketRules {
+    pub(crate) capacity: f64,
+    /// The numeric rules, in [`BUCKET_RULES`] order.
+    pub(crate) amounts: [Option<f64>; 8],
+    pub(crate) refund_retry_cost: Option<bool>,
+}
+
+/// The numeric rules of a bucket table, named as the file names them (the builder's method
+/// names, in kebab case).
+pub(crate) const BUCKET_RULES: [&str; 8] = [
+    "initial",
+    "retry-cost",
+    "timeout-cost",
+    "throttling-cost",
+    "hedge-cost",
+    "failure-cost",
+    "success-reward",
+    "refuse-at-or-below",
+];
+
+impl BucketRules {
+    fn try_build(&self) -> Result<TokenBucket, BudgetError> {
+        let mut b = TokenBucket::builder(self.capacity);
+        for (rule, amount) in BUCKET_RULES.iter().zip(self.amounts) {
+            let Some(x) = amount else { continue };
+            b = match *rule {
+                "initial" => b.initial(x),
+                "retry-cost" => b.retry_cost(x),
+                "timeout-cost" => b.timeout_cost(x),
+                "throttling-cost" => b.throttling_cost(x),
+                "hedge-cost" => b.hedge_cost(x),
+                "failure-cost" => b.failure_cost(x),
+                "success-reward" => b.success_reward(x),
+                _ => b.refuse_at_or_below(x),
+            };
+        }
+        if let Some(refund) = self.refund_retry_cost {
+            b = b.refund_retry_cost(refund);
+        }
+        b.try_build()
+    }
 }
 
 /// The preset names `budget` accepts as a string (or as a table's `type`).
@@ -80,6 +128,9 @@ impl SharedBudget {
             } => Instance::Bucket(
                 TokenBucket::try_grpc(max_tokens, token_ratio).map_err(|e| at(path, e))?,
             ),
+            BudgetKind::Bucket(rules) => {
+                Instance::Bucket(rules.try_build().map_err(|e| at(path, e))?)
+            }
         };
         Ok(SharedBudget { kind, instance })
     }
@@ -88,15 +139,14 @@ impl SharedBudget {
 /// A budget constructor's error at the file's key for its parameter.
 fn at(path: &str, error: BudgetError) -> ConfigError {
     let key = match error.parameter() {
-        "ttl" => "window",
-        "min_per_sec" => "min-rate",
-        "max_tokens" => "max-tokens",
-        "token_ratio" => "token-ratio",
-        other => other,
+        "ttl" => "window".to_string(),
+        "min_per_sec" => "min-rate".to_string(),
+        // The builders' `snake_case` names are the file's `kebab-case` keys.
+        other => other.replace('_', "-"),
     };
     let text = error.to_string();
     // The constructor's message starts with its own name of the parameter; the path says it.
     let prefix = format!("`{}` ", error.parameter());
     let message = text.strip_prefix(&prefix).unwrap_or(&text).to_string();
-    ConfigError::new(join(path, key), message)
+    ConfigError::new(join(path, &key), message)
 }

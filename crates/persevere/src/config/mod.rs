@@ -36,7 +36,7 @@
 //! | `max-time` | a duration above zero | [`Policy::max_time`](crate::Policy::max_time) |
 //! | `attempt-timeout` | a duration above zero | [`Policy::attempt_timeout`](crate::Policy::attempt_timeout) (see [`PolicySpec::build`]) |
 //! | `max-server-wait` | a duration | [`Policy::max_server_wait`](crate::Policy::max_server_wait) |
-//! | `budget` | `"ratio"` (20 %, 10/s, 10 s), `"20%"`, `"aws-standard"`, `"aws-2026"`, `"grpc"` (A6's 10 tokens, 0.1), or `{ type = "ratio", percent, min-rate, window }`, `{ type = "grpc", max-tokens, token-ratio }` | [`Policy::budget`](crate::Policy::budget) |
+//! | `budget` | `"ratio"` (20 %, 10/s, 10 s), `"20%"`, `"aws-standard"`, `"aws-2026"`, `"grpc"` (A6's 10 tokens, 0.1), or `{ type = "ratio", percent, min-rate, window }`, `{ type = "grpc", max-tokens, token-ratio }`, `{ type = "bucket", capacity, retry-cost, ... }` (the rules of [`TokenBucketBuilder`](crate::budget::TokenBucketBuilder), in kebab case) | [`Policy::budget`](crate::Policy::budget) |
 //! | `budget-min-rate`, `budget-window` | the command's options for a ratio budget | |
 //! | `hedge` | `{ delay, max-in-flight }` | [`Policy::hedge`](crate::Policy::hedge) (see [`PolicySpec::build`]) |
 //! | `name`, `seed` | a string, a whole number | [`Policy::name`](crate::Policy::name), [`Policy::seed`](crate::Policy::seed) |

@@ -2,7 +2,9 @@
 //! every check of the builders and an error that names the field's path.
 
 use super::PolicySpec;
-use super::budget::{BudgetKind, GRPC_DEFAULT, PRESETS, RATIO_DEFAULT, SharedBudget};
+use super::budget::{
+    BUCKET_RULES, BucketRules, BudgetKind, GRPC_DEFAULT, PRESETS, RATIO_DEFAULT, SharedBudget,
+};
 use super::error::{ConfigError, join};
 use super::status_codes::status_code;
 use super::strategy::WaitName;
@@ -279,6 +281,12 @@ fn preset(name: &str, path: &str) -> Result<BudgetKind, ConfigError> {
         "aws-standard" => BudgetKind::AwsStandard,
         "aws-2026" => BudgetKind::Aws2026,
         "grpc" => GRPC_DEFAULT,
+        "bucket" => {
+            return Err(ConfigError::new(
+                path,
+                "a bucket needs its rules: budget = { type = \"bucket\", capacity = 100, retry-cost = 1 }",
+            ));
+        }
         _ => match name.strip_suffix('%').map(|n| n.trim().parse::<f64>()) {
             Some(Ok(percent)) => match RATIO_DEFAULT {
                 BudgetKind::Ratio {
@@ -313,7 +321,19 @@ fn budget_table(t: &Map<String, Value>, path: &str) -> Result<BudgetKind, Config
             ));
         }
     };
-    let mut kind = preset(name, &type_path)?;
+    let mut kind = if name == "bucket" {
+        let capacity = match t.get("capacity") {
+            Some(v) => number(v, &join(path, "capacity"))?,
+            None => return Err(ConfigError::new(join(path, "capacity"), "is required")),
+        };
+        BudgetKind::Bucket(BucketRules {
+            capacity,
+            amounts: [None; 8],
+            refund_retry_cost: None,
+        })
+    } else {
+        preset(name, &type_path)?
+    };
     for (key, v) in t {
         let p = join(path, key);
         match (&mut kind, key.as_str()) {
@@ -347,6 +367,24 @@ fn budget_table(t: &Map<String, Value>, path: &str) -> Result<BudgetKind, Config
             (BudgetKind::Ratio { window, .. }, "window") => *window = duration(v, &p)?,
             (BudgetKind::Grpc { max_tokens, .. }, "max-tokens") => *max_tokens = number(v, &p)?,
             (BudgetKind::Grpc { token_ratio, .. }, "token-ratio") => *token_ratio = number(v, &p)?,
+            (BudgetKind::Bucket(_), "capacity") => {}
+            (BudgetKind::Bucket(rules), "refund-retry-cost") => {
+                rules.refund_retry_cost = Some(v.as_bool().ok_or_else(|| {
+                    ConfigError::new(
+                        &p,
+                        format!("must be true or false, got {}", super::values::kind(v)),
+                    )
+                })?);
+            }
+            (BudgetKind::Bucket(rules), rule) if BUCKET_RULES.contains(&rule) => {
+                let i = BUCKET_RULES.iter().position(|r| *r == rule).unwrap_or(0);
+                rules.amounts[i] = Some(number(v, &p)?);
+            }
+            (BudgetKind::Bucket(_), _) => {
+                let mut keys = vec!["type", "capacity", "refund-retry-cost"];
+                keys.extend(BUCKET_RULES);
+                return Err(unknown(&p, &keys));
+            }
             (BudgetKind::Ratio { .. }, _) => {
                 return Err(unknown(&p, &["type", "percent", "min-rate", "window"]));
             }

@@ -2,7 +2,7 @@
 //! command's grammar, so that reading the output gives the same spec.
 
 use super::PolicySpec;
-use super::budget::BudgetKind;
+use super::budget::{BUCKET_RULES, BudgetKind};
 use super::status_codes::code_name;
 use crate::Jitter;
 use serde_json::{Map, Value};
@@ -99,6 +99,18 @@ fn budget(kind: BudgetKind) -> Value {
             t.insert("percent".into(), percent.into());
             t.insert("min-rate".into(), min_rate.into());
             t.insert("window".into(), text(window));
+        }
+        BudgetKind::Bucket(rules) => {
+            t.insert("type".into(), "bucket".into());
+            t.insert("capacity".into(), rules.capacity.into());
+            for (rule, amount) in BUCKET_RULES.iter().zip(rules.amounts) {
+                if let Some(x) = amount {
+                    t.insert((*rule).into(), x.into());
+                }
+            }
+            if let Some(refund) = rules.refund_retry_cost {
+                t.insert("refund-retry-cost".into(), refund.into());
+            }
         }
         BudgetKind::Grpc {
             max_tokens,

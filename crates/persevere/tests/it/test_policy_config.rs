@@ -137,6 +137,18 @@ fn bad_values_name_the_field_path_and_the_range() {
             "services.a.services: services are named at the top level only",
         ),
         (
+            "budget = { type = \"bucket\", capacity = 10, initial = 11 }",
+            "budget.initial: must be from 0 to the capacity, got 11.0",
+        ),
+        (
+            "budget = { type = \"bucket\", retry-cost = 1 }",
+            "budget.capacity: is required",
+        ),
+        (
+            "budget = { type = \"bucket\", capacity = 10, retry-costs = 1 }",
+            "budget.retry-costs: unknown key (expected one of: type, capacity, refund-retry-cost, initial, retry-cost, timeout-cost, throttling-cost, hedge-cost, failure-cost, success-reward, refuse-at-or-below)",
+        ),
+        (
             "retryable-status-codes = [\"OK\"]",
             "retryable-status-codes[0]: must not be OK (a success is never retried)",
         ),
@@ -210,6 +222,9 @@ min-value = "250us"
 [services.billing]
 intervals = ["1s", "2s"]
 budget = "aws-2026"
+
+[services.search]
+budget = { type = "bucket", capacity = 10, retry-cost = 2.5, refund-retry-cost = true }
 "#;
 
 #[test]
@@ -235,7 +250,7 @@ fn a_spec_prints_back_to_an_equal_spec_in_both_formats() {
     assert_eq!(spec.retryable_status_codes(), [14, 8]);
     assert_eq!(
         spec.services().collect::<Vec<_>>(),
-        ["billing", "inventory"]
+        ["billing", "inventory", "search"]
     );
 }
 
@@ -264,4 +279,16 @@ fn a_seed_beyond_tomls_integers_is_refused_so_that_every_spec_prints_back() {
     );
     let spec = PolicySpec::from_json(r#"{"seed": 9223372036854775807}"#).unwrap();
     assert_eq!(PolicySpec::from_toml(&spec.to_toml()).unwrap(), spec);
+}
+
+#[test]
+fn a_bucket_of_ones_own_bounds_retries_by_its_rules() {
+    // 10 tokens, 2.5 a retry, and the default 0.1 earned by a first-attempt success (none
+    // here): two calls get their 2 retries each, then none.
+    let spec = PolicySpec::from_toml(
+        "budget = { type = \"bucket\", capacity = 10, retry-cost = 2.5 }\nmax-tries = 3\nwait = \"constant\"\ninterval = 0",
+    )
+    .unwrap();
+    let attempts: Vec<u32> = (0..4).map(|seed| always_failing(&spec, seed).0).collect();
+    assert_eq!(attempts, [3, 3, 1, 1]);
 }
