@@ -262,6 +262,33 @@ fn name_key(value: &Value, path: &str) -> Result<Option<String>, ConfigError> {
 }
 
 impl PolicySpec {
+    /// The policy for a gRPC method, as gRPC matches a method config: the service named
+    /// `"<service>/<method>"`, else the one named `"<service>"`, else this spec (the
+    /// default). [`from_grpc_service_config`](PolicySpec::from_grpc_service_config) names its
+    /// services so.
+    ///
+    /// ```
+    /// use persevere::config::PolicySpec;
+    ///
+    /// let spec = PolicySpec::from_toml(r#"
+    ///     max-tries = 1
+    ///     [services."shop.Inventory"]
+    ///     max-tries = 3
+    ///     [services."shop.Inventory/Count"]
+    ///     max-tries = 5
+    /// "#)?;
+    /// assert_eq!(spec.for_grpc_method("shop.Inventory", "Count").max_tries(), Some(5));
+    /// assert_eq!(spec.for_grpc_method("shop.Inventory", "List").max_tries(), Some(3));
+    /// assert_eq!(spec.for_grpc_method("shop.Billing", "Pay").max_tries(), Some(1));
+    /// # Ok::<(), persevere::config::ConfigError>(())
+    /// ```
+    pub fn for_grpc_method(&self, service: &str, method: &str) -> &PolicySpec {
+        self.services
+            .get(&format!("{service}/{method}"))
+            .or_else(|| self.services.get(service))
+            .unwrap_or(self)
+    }
+
     /// A gRPC service config (JSON, gRFC A6) as a spec: each `methodConfig` becomes the
     /// services named `"<service>/<method>"` or `"<service>"` (a whole service), or the
     /// top level (the default, a name with neither); look a method up with
