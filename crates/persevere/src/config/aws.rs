@@ -26,6 +26,10 @@ const STANDARD_MAX_ATTEMPTS: u32 = 3;
 /// C++ 11); 5 is botocore's and the AWS CLI's (4 retries).
 const LEGACY_MAX_ATTEMPTS: u32 = 5;
 
+/// Retries 2.1's base for failures other than throttling (50 ms; throttling keeps 1 s, a
+/// difference by cause that one strategy cannot make: the transient base is the common case).
+const REVISED_BASE: Duration = Duration::from_millis(50);
+
 /// The standard mode's `MAX_BACKOFF`.
 const MAX_BACKOFF: Duration = Duration::from_secs(20);
 
@@ -93,6 +97,10 @@ impl PolicySpec {
     /// | `adaptive` | 3 | as standard | `aws-standard` |
     /// | `legacy` | 5 (botocore and the AWS CLI; other SDKs differ) | as standard | none |
     ///
+    /// With `AWS_NEW_RETRIES_2026=true` (the SDKs' "retries 2.1", opt-in in 2026), `standard`
+    /// and `adaptive` use the revised quota (`aws-2026`: 14 tokens a retry, 5 after
+    /// throttling) and a 50 ms first wait; an explicit `legacy` is unchanged.
+    ///
     /// `adaptive` is `standard` plus a client-side rate limiter (CUBIC) that slows every
     /// request, first attempts included, after the service throttles. persevere has no such
     /// limiter yet, so `adaptive` maps to `standard`: the same attempts, waits and retry quota,
@@ -143,19 +151,25 @@ impl PolicySpec {
             }
             None => NonZeroU32::new(STANDARD_MAX_ATTEMPTS).unwrap_or(NonZeroU32::MIN),
         };
-        // Standard mode's backoff: rand(0, 1) * min(2^(attempt - 1), 20) seconds.
+        // Retries 2.1 changes standard mode only; an explicit legacy mode keeps its rules.
+        let revised = mode != Mode::Legacy
+            && env("AWS_NEW_RETRIES_2026").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        // Standard mode's backoff: rand(0, 1) * min(base * 2^(attempt - 1), 20) seconds.
         let strategy = StrategyKeys {
             wait: Some(WaitName::Expo),
             base: Some(2.0),
-            factor: Some(Duration::from_secs(1)),
+            factor: Some(if revised {
+                REVISED_BASE
+            } else {
+                Duration::from_secs(1)
+            }),
             max_value: Some(MAX_BACKOFF),
             ..StrategyKeys::default()
         };
-        let budget = match mode {
-            Mode::Standard | Mode::Adaptive => {
-                Some(SharedBudget::new(BudgetKind::AwsStandard, "budget")?)
-            }
-            Mode::Legacy => None,
+        let budget = match (mode, revised) {
+            (Mode::Legacy, _) => None,
+            (_, false) => Some(SharedBudget::new(BudgetKind::AwsStandard, "budget")?),
+            (_, true) => Some(SharedBudget::new(BudgetKind::Aws2026, "budget")?),
         };
         Ok(PolicySpec {
             wait: strategy.strategy("")?,

@@ -321,3 +321,26 @@ fn aws_bad_settings_name_where_they_came_from() {
         "[profile batch].max_attempts: must be a whole number of at least 1, got \"many\""
     );
 }
+
+/// Retries 2.1: 14 tokens a retry from 500, and a first wait of at most 50 ms.
+#[test]
+fn aws_new_retries_2026_uses_the_revised_quota_and_base() {
+    let spec = PolicySpec::from_aws(env(&[("AWS_NEW_RETRIES_2026", "true")]), None).unwrap();
+    let (attempts, sleeps) = always_failing(&spec, 9);
+    assert_eq!(attempts, 3);
+    assert!(sleeps[0] <= ms(50) && sleeps[1] <= ms(100), "{sleeps:?}");
+    // 2 retries a call, 28 tokens: 17 calls (476, the one above included), then one retry (14
+    // of the 24 left), then none.
+    let attempts: Vec<u32> = (0..19).map(|seed| always_failing(&spec, seed).0).collect();
+    assert_eq!(attempts[..16], [3; 16]);
+    assert_eq!(attempts[16..], [2, 1, 1]);
+    const LEGACY: &[(&str, &str)] = &[
+        ("AWS_NEW_RETRIES_2026", "true"),
+        ("AWS_RETRY_MODE", "legacy"),
+    ];
+    let legacy = PolicySpec::from_aws(env(LEGACY), None).unwrap();
+    assert_eq!(
+        legacy,
+        PolicySpec::from_aws(env(&[("AWS_RETRY_MODE", "legacy")]), None).unwrap()
+    );
+}
