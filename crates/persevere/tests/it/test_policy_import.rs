@@ -148,6 +148,31 @@ async fn a6_hedging_policy_starts_an_attempt_every_hedging_delay() {
         .await;
     assert_eq!(r, Err("UNAVAILABLE"));
     assert_eq!(*starts.lock().unwrap(), [0, 500, 1000, 1500].map(ms));
+
+    // A6's second example, `"hedgingDelay": "0s"`: four attempts at once.
+    // Regression: a zero hedge delay with every attempt started spun the driver forever.
+    let at_once = PolicySpec::from_grpc_service_config(
+        r#"{"methodConfig": [{"name": [{"service": "a.B"}], "hedgingPolicy": {
+            "maxAttempts": 4, "hedgingDelay": "0s",
+            "nonFatalStatusCodes": ["UNAVAILABLE", "INTERNAL", "ABORTED"]}}]}"#,
+    )
+    .unwrap();
+    let b = at_once.for_grpc_method("a.B", "C");
+    let (delay, in_flight) = b.hedge().unwrap();
+    let start = tokio::time::Instant::now();
+    let starts = std::sync::Mutex::new(Vec::new());
+    let _: Result<(), &str> = b
+        .build()
+        .hedge(delay, in_flight)
+        .retry_async(|| {
+            starts.lock().unwrap().push(start.elapsed());
+            async {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                Err("UNAVAILABLE")
+            }
+        })
+        .await;
+    assert_eq!(*starts.lock().unwrap(), [Duration::ZERO; 4]);
 }
 
 /// gRPC's throttling: one bucket of 10 tokens for every method; each failed attempt takes one,
