@@ -311,7 +311,11 @@ impl PolicySpec {
     ///   every method (gRPC throttles per server).
     ///
     /// Other keys of the service config (load balancing, `waitForReady`, message sizes) are
-    /// not retry settings and are ignored.
+    /// not retry settings and are ignored. What comes with each response rather than from the
+    /// config is the integration's: classifying a status by
+    /// [`retries_status_code`](PolicySpec::retries_status_code) (in `when`), and the server's
+    /// pushback (`grpc-retry-pushback-ms`, read by `persevere::http::grpc_retry_pushback_ms`
+    /// under the `http` feature, in `server_wait` and `giveup`).
     ///
     /// ```
     /// use persevere::config::PolicySpec;

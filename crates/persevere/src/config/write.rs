@@ -6,20 +6,27 @@ use super::budget::{BUCKET_RULES, BudgetKind};
 use super::status_codes::code_name;
 use crate::Jitter;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// The whole document: the top level, then its services.
+/// The whole document: the top level, then its services; keys in alphabetical order in every
+/// table, whatever order `serde_json`'s maps keep (its `preserve_order` feature may be on).
 pub(crate) fn document(spec: &PolicySpec) -> Value {
-    let mut t = policy(spec);
+    let mut t = sorted(policy(spec));
     if !spec.services.is_empty() {
         let services = spec
             .services
             .iter()
-            .map(|(name, s)| (name.clone(), Value::Object(policy(s))))
+            .map(|(name, s)| (name.clone(), Value::Object(sorted(policy(s)))))
             .collect();
         t.insert("services".into(), Value::Object(services));
     }
     Value::Object(t)
+}
+
+fn sorted(table: Map<String, Value>) -> Map<String, Value> {
+    let ordered: BTreeMap<String, Value> = table.into_iter().collect();
+    ordered.into_iter().collect()
 }
 
 fn policy(spec: &PolicySpec) -> Map<String, Value> {
