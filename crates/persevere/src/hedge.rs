@@ -222,6 +222,7 @@ impl Hedge {
             // A hedge is due, or a failure came while others run: another attempt starts if
             // there is room and the budget pays for it, and the hedge delay starts over.
             if hedge_now {
+                let mut hedged = false;
                 if running.len() < self.max_in_flight.get() as usize {
                     if let Some(withdrawal) = retrying.may_hedge(started) {
                         start(
@@ -231,9 +232,14 @@ impl Hedge {
                             &mut running,
                             withdrawal,
                         );
+                        hedged = true;
                     }
                 }
-                hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
+                // A zero delay (gRPC's `"hedgingDelay": "0s"`, all at once) that started
+                // nothing would be due again at once, and the loop would spin until an attempt
+                // ends: the next hedge then waits for an attempt's failure instead.
+                hedge_timer = (hedged || !self.delay.is_zero())
+                    .then(|| Box::pin(policy.timeline.sleep_async(self.delay)));
             }
         }
     }

@@ -46,6 +46,7 @@
 //! | `async-io` | no | `async-io` | [`time::AsyncIoSleeper`] for smol and other `async-io` runtimes |
 //! | `anyhow` | no | `anyhow` | `on::<T>()` looks through `anyhow::Error` |
 //! | `http` | no | nothing | [`http`]: Retry-After and the other server-wait parsers, status and method classifiers |
+//! | `config` | no | `toml`, `serde_json` | [`config`](mod@config): policies from TOML or JSON files (the command's option names as keys), gRPC service config and AWS retry settings |
 //! | `metrics` | no | `metrics` (the facade) | [`Policy::metrics`]: attempts, retries, give-ups by reason, budget refusals, attempt durations ([`metrics`](mod@metrics)) |
 //! | `tower` | no | `tower-service`, `tower-layer` (the traits `tower` re-exports) | [`tower::RetryLayer`] and the [`tower::Retry`] service, for any service whose request is `Clone` |
 //! | `reqwest` | no | `reqwest` (no default features: no TLS, no HTTP/2), and `http` above | [`reqwest`](mod@reqwest): transient errors and responses, server waits, [`reqwest::on_transient`], [`reqwest::send`] |
@@ -148,6 +149,8 @@ mod attempt;
 mod boxed;
 pub mod budget;
 mod call;
+#[cfg(feature = "config")]
+pub mod config;
 mod core;
 mod details;
 mod drivers;

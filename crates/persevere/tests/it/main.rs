@@ -20,6 +20,8 @@ mod test_logging;
 mod test_metrics;
 mod test_on_error;
 mod test_on_predicate;
+mod test_policy_config;
+mod test_policy_import;
 mod test_retry_after_http;
 mod test_semantics;
 mod test_types;
