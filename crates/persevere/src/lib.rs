@@ -154,6 +154,9 @@ pub mod config;
 mod core;
 mod details;
 mod drivers;
+// `ErrorChain`, the bound of `on::<T>()`: named in its error messages, implemented by the
+// library for every error type a user has; not a name users write.
+#[doc(hidden)]
 pub mod error;
 mod falsy;
 mod hedge;
