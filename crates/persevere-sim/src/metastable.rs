@@ -70,10 +70,11 @@ impl Guards {
 
     /// Whether an attempt may go out at `t`: the breaker, then the throttle, may refuse it.
     fn allow(&mut self, t: f64) -> bool {
-        if let Some(b) = &mut self.breaker
-            && !b.allow(t)
-        {
-            return false;
+        // Without let-chains: the crate's rust-version is 1.85.
+        if let Some(b) = &mut self.breaker {
+            if !b.allow(t) {
+                return false;
+            }
         }
         match &mut self.throttle {
             Some(th) => th.allow(t, &mut self.rng),
@@ -150,18 +151,16 @@ pub fn run(setup: &Setup, policy: Policy, seed: u64) -> Trace {
                 busy -= 1;
                 events.push(t + net.delay(), Event::Answer(a, true));
                 // A worker gone with the trigger takes nothing from the queue.
-                while busy < setup.workers_at(t)
-                    && let Some(next) = queue.pop_front()
-                {
+                while busy < setup.workers_at(t) {
+                    let Some(next) = queue.pop_front() else { break };
                     busy += 1;
                     events.push(t + setup.service_at(t), Event::Done(next));
                 }
                 None
             }
             Event::Restore => {
-                while busy < setup.workers_at(t)
-                    && let Some(next) = queue.pop_front()
-                {
+                while busy < setup.workers_at(t) {
+                    let Some(next) = queue.pop_front() else { break };
                     busy += 1;
                     events.push(t + setup.service_at(t), Event::Done(next));
                 }
