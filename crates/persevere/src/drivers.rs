@@ -8,6 +8,7 @@ use crate::{AsyncSleeper, Attempt, Clock, Policy, Sleeper};
 use persevere_wait::Wait;
 use std::any::type_name;
 use std::future::Future;
+use std::ops::ControlFlow;
 
 impl<R, W, P, K> Policy<R, W, P, K> {
     /// Calls `op` until the policy is done, sleeping with the blocking sleeper between attempts;
@@ -179,9 +180,10 @@ impl<R, W, P, K> Policy<R, W, P, K> {
 
 // The driver protocol. Each call: `begin_call` (limits resolved, clock read and budget told if
 // anything needs them, the call's state built), then every attempt's outcome through the core
-// (`Retrying::check_cut`), each retry's wait slept and the next attempt marked. The same steps
-// as `Retrying::settle` and `settle_async`, written out here so that each driver's loop is the
-// size and speed of a hand-written one.
+// (`Retrying::check_cut`), each retry's wait slept and the next attempt marked. The blocking
+// loop takes that step through `Retrying::settle`; the async loops write `settle_async`'s steps
+// out, so that their futures hold the attempt, the timer and the sleep in one place (futures
+// nested inside them made the call larger and slower in the measurements of issue 17).
 
 /// The blocking protocol (`ATTEMPT`: whether the operation reads its [`Attempt`], which may
 /// read the clock).
@@ -202,12 +204,8 @@ where
     }
     loop {
         let outcome = op(retrying.attempt_if::<ATTEMPT>());
-        match retrying.check(outcome) {
-            Next::Done(outcome) => return outcome,
-            Next::Retry(wait) => {
-                retrying.sleep(wait);
-                retrying.mark_attempt();
-            }
+        if let ControlFlow::Break(outcome) = retrying.settle(outcome) {
+            return outcome;
         }
     }
 }
