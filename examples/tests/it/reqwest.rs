@@ -3,7 +3,7 @@
 //! when its body is cut short, and the `reqwest-middleware` middleware.
 
 use bytes::Bytes;
-use persevere::reqwest::{RetryMiddleware, is_transient_error, on_transient, response_wait, send};
+use persevere::reqwest::{RetryMiddleware, is_transient_error, on_transient, send, server_wait};
 use persevere::{constant, on_error};
 use persevere_examples::flaky_http::{FlakyServer, Reply};
 use std::cell::Cell;
@@ -46,13 +46,13 @@ async fn a_retry_after_in_seconds_is_waited_exactly() {
 }
 
 #[tokio::test]
-async fn response_wait_reads_the_millisecond_header_first() {
+async fn server_wait_reads_the_millisecond_header_first() {
     let server = FlakyServer::start([Reply::status(429)
         .header("retry-after", "7")
         .header("retry-after-ms", "1500")])
     .unwrap();
-    let response = reqwest::get(server.url("/")).await.unwrap();
-    assert_eq!(response_wait(&response), Some(Duration::from_millis(1500)));
+    let outcome = reqwest::get(server.url("/")).await;
+    assert_eq!(server_wait(&outcome), Some(Duration::from_millis(1500)));
 }
 
 #[tokio::test]

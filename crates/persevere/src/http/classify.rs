@@ -20,29 +20,14 @@ pub fn is_transient_status(status: u16) -> bool {
     matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
 
-/// Whether a method is safe (RFC 9110 §9.2.1: read-only): `GET`, `HEAD`, `OPTIONS`, `TRACE`.
-///
-/// Method names are case-sensitive (RFC 9110 §9.1): `get` is another method, which this does
-/// not know, so it is not safe.
-///
-/// ```
-/// use persevere::http::is_safe_method;
-///
-/// assert!(is_safe_method("GET"));
-/// assert!(!is_safe_method("PUT"));
-/// assert!(!is_safe_method("get"));
-/// ```
-pub fn is_safe_method(method: &str) -> bool {
-    matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
-}
-
 /// Whether a method is idempotent (RFC 9110 §9.2.2: repeating it has the effect of doing it
 /// once), so that a client may retry it automatically: the safe methods, `PUT` and `DELETE`.
 /// `POST` and `PATCH` are not: "A client SHOULD NOT automatically retry a request with a
 /// non-idempotent method unless it has some means to know that the request semantics are
 /// actually idempotent" (an idempotency key, for instance).
 ///
-/// Method names are case-sensitive (RFC 9110 §9.1), as for [`is_safe_method`].
+/// Method names are case-sensitive (RFC 9110 §9.1): `put` is another method, which this does
+/// not know, so it is not idempotent.
 ///
 /// ```
 /// use persevere::http::is_idempotent_method;
@@ -53,5 +38,9 @@ pub fn is_safe_method(method: &str) -> bool {
 /// assert!(!is_idempotent_method("delete"));
 /// ```
 pub fn is_idempotent_method(method: &str) -> bool {
-    is_safe_method(method) || matches!(method, "PUT" | "DELETE")
+    // The safe methods (RFC 9110 §9.2.1: read-only), then the two idempotent writers.
+    matches!(
+        method,
+        "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE"
+    )
 }

@@ -3,10 +3,10 @@
 use super::{retry_after, retry_after_ms, x_amz_retry_after};
 use std::time::{Duration, SystemTime};
 
-/// The headers read by [`header_wait`], in the order they are tried: the millisecond headers
-/// first (they are more precise, and a server that sends one also sends `Retry-After` rounded
-/// up for older clients), then `Retry-After`, then AWS's.
-pub const WAIT_HEADERS: [&str; 4] = [
+// The headers read by `header_wait`, in the order they are tried: the millisecond headers
+// first (they are more precise, and a server that sends one also sends `Retry-After` rounded
+// up for older clients), then `Retry-After`, then AWS's.
+const WAIT_HEADERS: [&str; 4] = [
     "retry-after-ms",
     "x-ms-retry-after-ms",
     "retry-after",
@@ -33,7 +33,7 @@ pub fn header_wait<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Option<Durat
     header_wait_at(header, SystemTime::now())
 }
 
-/// The wait that the first of [`WAIT_HEADERS`] that parses asks for: `retry-after-ms` and
+/// The wait that the first of these headers that parses asks for, in this order: `retry-after-ms` and
 /// `x-ms-retry-after-ms` with [`retry_after_ms`], `retry-after` with [`retry_after`] at `now`,
 /// `x-amz-retry-after` with [`x_amz_retry_after`]. A header that is absent or does not parse
 /// is skipped; `None` when none gives advice.

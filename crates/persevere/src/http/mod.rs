@@ -42,7 +42,7 @@ mod millis;
 mod numbers;
 mod retry_after;
 
-pub use classify::{is_idempotent_method, is_safe_method, is_transient_status};
-pub use headers::{WAIT_HEADERS, header_wait, header_wait_at};
+pub use classify::{is_idempotent_method, is_transient_status};
+pub use headers::{header_wait, header_wait_at};
 pub use millis::{Pushback, grpc_retry_pushback_ms, retry_after_ms, x_amz_retry_after};
 pub use retry_after::retry_after;

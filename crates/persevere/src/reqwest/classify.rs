@@ -44,19 +44,6 @@ fn caused_by_io(error: &reqwest::Error) -> bool {
     false
 }
 
-/// Whether a response's status is transient ([`is_transient_status`]: 408, 429, 500, 502,
-/// 503, 504).
-pub fn is_transient_response(response: &Response) -> bool {
-    is_transient_status(response.status().as_u16())
-}
-
-/// The wait a response's headers ask for: `retry-after-ms`, `x-ms-retry-after-ms`,
-/// `Retry-After` (seconds or a date) or `x-amz-retry-after`, read with
-/// [`header_wait`](crate::http::header_wait). `None`: no advice.
-pub fn response_wait(response: &Response) -> Option<Duration> {
-    header_wait(|name| response.headers().get(name)?.to_str().ok())
-}
-
 /// An error that a reqwest call can end with: `reqwest::Error`, and with the
 /// `reqwest-middleware` feature `reqwest_middleware::Error` (whose middleware errors are not
 /// transient).
@@ -85,14 +72,17 @@ impl Transient for reqwest_middleware::Error {
 /// transient status.
 pub fn is_transient<E: Transient>(outcome: &Result<Response, E>) -> bool {
     match outcome {
-        Ok(response) => is_transient_response(response),
+        Ok(response) => is_transient_status(response.status().as_u16()),
         Err(error) => error.is_transient(),
     }
 }
 
-/// The wait a call's outcome asks for: a response's [`response_wait`]; `None` for an error.
+/// The wait a call's outcome asks for: a response's `retry-after-ms`, `x-ms-retry-after-ms`,
+/// `Retry-After` (seconds or a date) or `x-amz-retry-after`, read with
+/// [`header_wait`](crate::http::header_wait); `None` for an error or a response without advice.
 pub fn server_wait<E>(outcome: &Result<Response, E>) -> Option<Duration> {
-    outcome.as_ref().ok().and_then(response_wait)
+    let response = outcome.as_ref().ok()?;
+    header_wait(|name| response.headers().get(name)?.to_str().ok())
 }
 
 /// The policy [`on_transient`] makes.

@@ -44,8 +44,7 @@ mod middleware;
 mod send;
 
 pub use classify::{
-    OnTransient, Transient, is_transient, is_transient_error, is_transient_response, on_transient,
-    response_wait, server_wait,
+    OnTransient, Transient, is_transient, is_transient_error, on_transient, server_wait,
 };
 #[cfg(feature = "reqwest-middleware")]
 pub use middleware::RetryMiddleware;
