@@ -117,6 +117,16 @@ pub struct OutputScan {
 impl OutputScan {
     /// Scans the next chunk of the stream (nothing, once the rules are decided).
     pub fn feed(&mut self, rules: &OutputRules, seen: &mut Seen, mut chunk: &[u8]) {
+        // A pipe's reads rarely end at a line's end: the line an earlier chunk began is
+        // finished first, line by line, so that the rest of the chunk takes the fast path.
+        if seen.undecided(rules)
+            && self.lines.mid_line()
+            && let Some(newline) = memchr::memchr(b'\n', chunk)
+        {
+            let (head, rest) = chunk.split_at(newline + 1);
+            self.scan_lines(rules, seen, head);
+            chunk = rest;
+        }
         // The fast path: the chunk's complete lines searched at once (`block_search.rs`); a
         // chunk no longer than a held line, so that every line in it is one held whole.
         if seen.undecided(rules)
@@ -126,6 +136,11 @@ impl OutputScan {
         {
             chunk = &chunk[block_search::lines_to_skip(rules, seen, &chunk[..=last])..];
         }
+        self.scan_lines(rules, seen, chunk);
+    }
+
+    /// The per-line scan of `chunk` (nothing, once the rules are decided).
+    fn scan_lines(&mut self, rules: &OutputRules, seen: &mut Seen, chunk: &[u8]) {
         if seen.undecided(rules) {
             let mut scan = Scan {
                 rules,
@@ -231,5 +246,52 @@ fn forward(sink: &mut Sink, chunk: &[u8]) -> io::Result<()> {
         }
         Sink::Stderr => io::stderr().lock().write_all(chunk),
         Sink::Held(held) => held.write(chunk),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex::bytes::Regex;
+
+    /// What the rules see in `text` fed in chunks of `size` bytes.
+    fn seen_in_chunks(pattern: &str, text: &[u8], size: usize) -> Seen {
+        let rules = OutputRules::new(
+            Some(Regex::new(pattern).unwrap()),
+            Some(Regex::new(pattern).unwrap()),
+            false,
+        );
+        let (mut scan, mut seen) = (OutputScan::default(), Seen::default());
+        for chunk in text.chunks(size) {
+            scan.feed(&rules, &mut seen, chunk);
+        }
+        scan.finish(&rules, &mut seen);
+        seen
+    }
+
+    #[test]
+    fn chunks_that_end_mid_line_match_as_whole_lines_do() {
+        let line = format!("yes {}\n", "0".repeat(75));
+        let mut text = line.repeat(2000).into_bytes();
+        // One line with the needle, its halves in different chunks for most chunk sizes.
+        let at = 1234 * line.len() + 30;
+        text[at..at + 3].copy_from_slice(b"zzz");
+        for size in [1, 2, 3, 79, 80, 81, 997, 4096, 65536] {
+            for (pattern, expected) in [
+                ("zzz", true),
+                ("^yes 0+zzz0+$", true),
+                ("^zzz", false),
+                ("0zz\\n", false),
+                ("^yes 0{75}$", true),
+                ("nowhere", false),
+            ] {
+                let seen = seen_in_chunks(pattern, &text, size);
+                assert_eq!(
+                    (seen.retry_if, seen.until),
+                    (expected, expected),
+                    "{pattern:?} in chunks of {size}"
+                );
+            }
+        }
     }
 }
