@@ -309,26 +309,89 @@ async fn a_pushback_on_a_code_not_in_the_set_is_not_followed() {
 }
 
 #[tokio::test]
-async fn codes_from_a_grpc_service_config() {
-    // The set that gRPC's own service config names, read as numbers.
-    let codes = [14, 10];
+async fn codes_given_as_numbers() {
     let (channel, script) = serve(|call| match call {
         1 => Some(status(Code::Aborted, None)),
         2 => Some(unavailable(None)),
         _ => None,
     })
     .await;
-    let clock = VirtualClock::new();
     let policy = on_error(constant(Duration::ZERO))
-        .jitter(Jitter::None)
         .max_tries(4)
-        .grpc_codes(codes.iter().copied())
-        .clock(clock.clone());
+        .grpc_codes([14, 10].iter().copied())
+        .clock(VirtualClock::new());
     assert_eq!(
         echo(GrpcRetry::new(channel, policy), b"x").await.unwrap(),
         b"x"
     );
     assert_eq!(script.calls(), 3);
+}
+
+/// A6's example service config, as an operator would ship it: its method's policy, codes and
+/// attempt cap drive the channel.
+#[cfg(feature = "config")]
+#[tokio::test]
+async fn a_grpc_service_config_drives_the_channel() {
+    use persevere::config::PolicySpec;
+
+    let spec = PolicySpec::from_grpc_service_config(
+        r#"{"methodConfig": [{
+            "name": [{"service": "persevere.Test", "method": "Echo"}],
+            "retryPolicy": {
+                "maxAttempts": 4, "initialBackoff": "0.1s", "maxBackoff": "1s",
+                "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE", "aborted"]
+            }
+        }]}"#,
+    )
+    .unwrap();
+    let method = spec.for_grpc_method("persevere.Test", "Echo");
+    let policy = || {
+        method
+            .build()
+            .grpc_codes(method.retryable_status_codes().iter().copied())
+    };
+
+    // Three retryable failures, then OK: four calls, the waits expo's with gRPC's +-20 %.
+    let (channel, script) = serve(|call| match call {
+        1 | 3 => Some(unavailable(None)),
+        2 => Some(status(Code::Aborted, None)),
+        _ => None,
+    })
+    .await;
+    let clock = VirtualClock::new();
+    let retrying = GrpcRetry::new(channel, policy().clock(clock.clone()));
+    assert_eq!(echo(retrying, b"x").await.unwrap(), b"x");
+    assert_eq!(script.calls(), 4);
+    let sleeps = clock.sleeps();
+    assert_eq!(sleeps.len(), 3);
+    for (sleep, base) in sleeps.iter().zip([100u64, 200, 400]) {
+        let (low, high) = (
+            Duration::from_millis(base * 8 / 10),
+            Duration::from_millis(base * 12 / 10),
+        );
+        assert!(
+            (low..=high).contains(sleep),
+            "{sleep:?} not within {low:?}..={high:?}"
+        );
+    }
+
+    // Always UNAVAILABLE: maxAttempts calls, then the last status.
+    let (channel, script) = serve(|_| Some(unavailable(None))).await;
+    let retrying = GrpcRetry::new(channel, policy().clock(VirtualClock::new()));
+    assert_eq!(
+        echo(retrying, b"x").await.unwrap_err().code(),
+        Code::Unavailable
+    );
+    assert_eq!(script.calls(), 4);
+
+    // A code the config does not name: one call.
+    let (channel, script) = serve(|_| Some(status(Code::Internal, None))).await;
+    let retrying = GrpcRetry::new(channel, policy().clock(VirtualClock::new()));
+    assert_eq!(
+        echo(retrying, b"x").await.unwrap_err().code(),
+        Code::Internal
+    );
+    assert_eq!(script.calls(), 1);
 }
 
 #[tokio::test]
