@@ -47,7 +47,10 @@ const DEFAULT_BUFFER_LIMIT: usize = 1 << 20;
 ///
 /// Attempts go to clones of the inner service, each made ready first (the first attempt uses
 /// the one made ready by `poll_ready`), as [`tower::Retry`](crate::tower::Retry) does, which
-/// runs the policy here.
+/// runs the policy here. Each attempt sends the request's headers as they are: a
+/// `grpc-timeout` (tonic's `Request::set_timeout`) bounds each attempt, not the call, so bound
+/// the call with the policy's `max_time`; no `grpc-previous-rpc-attempts` is added. A
+/// `Hedged` policy does not serve here (its attempts run at once; hedge around the client).
 ///
 /// [`Channel`]: https://docs.rs/tonic/0.14/tonic/transport/struct.Channel.html
 ///
