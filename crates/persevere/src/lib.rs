@@ -50,6 +50,7 @@
 //! | `metrics` | no | `metrics` (the facade) | [`Policy::metrics`]: attempts, retries, give-ups by reason, budget refusals, attempt durations ([`metrics`](mod@metrics)) |
 //! | `tower` | no | `tower-service`, `tower-layer` (the traits `tower` re-exports) | [`tower::RetryLayer`] and the [`tower::Retry`] service, for any service whose request is `Clone` |
 //! | `reqwest` | no | `reqwest` (no default features: no TLS, no HTTP/2), and `http` above | [`reqwest`](mod@reqwest): transient errors and responses, server waits, [`reqwest::on_transient`], [`reqwest::send`] |
+//! | `tonic` | no | `tonic` (no default features: no transport, no codegen), and `tower` and `http` above | [`Policy::grpc_codes`]: gRPC's retryable codes and `grpc-retry-pushback-ms` on `tonic::Status`; [`tonic::GrpcRetry`], a channel that retries |
 //! | `reqwest-middleware` | no | `reqwest-middleware`, `http` (the crate), and `reqwest` above | [`reqwest::RetryMiddleware`] |
 //!
 //! A default build pulls in none of the integrations (`http` and below). Without the `metrics`
@@ -171,6 +172,8 @@ pub mod testing;
 pub mod time;
 mod timed_out;
 mod timeline;
+#[cfg(feature = "tonic")]
+pub mod tonic;
 #[cfg(feature = "tower")]
 pub mod tower;
 pub mod wait;

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 /// The future of one request through a [`Retry`](super::Retry) service: every attempt and
 /// wait of the call, boxed (one allocation per request) so that the service's `Future` type
 /// has a name. Dropping it stops the call: no further attempt, no handler.
-pub struct ResponseFuture<T, E>(pub(super) Pin<Box<dyn Future<Output = Result<T, E>> + Send>>);
+pub struct ResponseFuture<T, E>(pub(crate) Pin<Box<dyn Future<Output = Result<T, E>> + Send>>);
 
 impl<T, E> Future for ResponseFuture<T, E> {
     type Output = Result<T, E>;
