@@ -39,6 +39,7 @@ CALLGRIND_SCENARIOS = [
     "fail3_blocking_full",
     "fail3_async_nojitter",
     "fail3_async_full",
+    "fail3_zero_default_sleeper",
 ]
 TASK_IMPLEMENTATIONS = ["persevere", "hand", "backon", "tokio-retry"]
 

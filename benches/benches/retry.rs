@@ -7,8 +7,8 @@ use backon::BackoffBuilder;
 use criterion::{Criterion, criterion_group, criterion_main};
 use persevere::{Jitter, Rng};
 use persevere_benches::{
-    FAILS, FIRST_WAIT, MAX_TIME, hand, on_backon, on_retry_crate, on_tokio_retry, poll,
-    with_persevere,
+    FAILS, FIRST_WAIT, MAX_TIME, default_sleepers, hand, on_backon, on_retry_crate, on_tokio_retry,
+    poll, with_persevere,
 };
 use std::hint::black_box;
 use std::time::Duration;
@@ -122,6 +122,28 @@ fn one_delay(c: &mut Criterion) {
     g.finish();
 }
 
+/// Three failures of a zero constant wait, each library with its default blocking sleeper.
+fn default_sleeper(c: &mut Criterion) {
+    let mut g = c.benchmark_group("fail3_zero_default_sleeper");
+    let policy = default_sleepers::policy();
+    g.bench_function("persevere", |b| {
+        b.iter(|| default_sleepers::persevere_default(&policy, black_box(FAILS)))
+    });
+    let noop = default_sleepers::policy().sleeper(|d: Duration| {
+        black_box(d);
+    });
+    g.bench_function("persevere_noop_sleeper", |b| {
+        b.iter(|| noop.retry(persevere_benches::flaky(black_box(FAILS))))
+    });
+    g.bench_function("hand", |b| {
+        b.iter(|| default_sleepers::hand(black_box(FAILS)))
+    });
+    g.bench_function("backon", |b| {
+        b.iter(|| default_sleepers::backon_default(black_box(FAILS)))
+    });
+    g.finish();
+}
+
 fn all(c: &mut Criterion) {
     blocking(c, "success_blocking", 0, true, false);
     not_blocking(c, "success_async", 0, true, false);
@@ -140,6 +162,7 @@ fn all(c: &mut Criterion) {
     }
     on_tokio_timer(c);
     one_delay(c);
+    default_sleeper(c);
 }
 
 criterion_group! {

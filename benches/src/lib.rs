@@ -22,6 +22,7 @@
 
 pub mod alloc_count;
 pub mod allocations;
+pub mod default_sleepers;
 pub mod hand;
 pub mod on_backon;
 pub mod on_retry_crate;

@@ -3,11 +3,12 @@
 //! divides the difference, which cancels the start-up cost).
 //!
 //! Scenarios: `success_blocking`, `success_async`, `fail3_blocking_nojitter`,
-//! `fail3_blocking_full`, `fail3_async_nojitter`, `fail3_async_full`. Implementations:
-//! `persevere`, `hand`, `backon`.
+//! `fail3_blocking_full`, `fail3_async_nojitter`, `fail3_async_full`, and
+//! `fail3_zero_default_sleeper` (a zero constant wait, each library's default blocking
+//! sleeper). Implementations: `persevere`, `hand`, `backon`.
 
 use persevere::Jitter;
-use persevere_benches::{Busy, FAILS, hand, on_backon, poll, with_persevere};
+use persevere_benches::{Busy, FAILS, default_sleepers, hand, on_backon, poll, with_persevere};
 use std::hint::black_box;
 use std::process::ExitCode;
 
@@ -21,6 +22,21 @@ fn main() -> ExitCode {
         eprintln!("calls: <n> must be a number, got {n}");
         return ExitCode::from(2);
     };
+    if scenario == "fail3_zero_default_sleeper" {
+        let policy = default_sleepers::policy();
+        match implementation.as_str() {
+            "persevere" => repeat(n, || {
+                default_sleepers::persevere_default(&policy, black_box(FAILS))
+            }),
+            "hand" => repeat(n, || default_sleepers::hand(black_box(FAILS))),
+            "backon" => repeat(n, || default_sleepers::backon_default(black_box(FAILS))),
+            other => {
+                eprintln!("calls: unknown implementation {other}");
+                return ExitCode::from(2);
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
     let (fails, full, is_async) = match scenario.as_str() {
         "success_blocking" => (0, true, false),
         "success_async" => (0, true, true),
