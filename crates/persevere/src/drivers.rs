@@ -203,7 +203,7 @@ where
         return refused;
     }
     loop {
-        let outcome = op(retrying.attempt_if::<ATTEMPT>());
+        let outcome = retrying.in_attempt(|| op(retrying.attempt_if::<ATTEMPT>()));
         if let ControlFlow::Break(outcome) = retrying.settle(outcome) {
             return outcome;
         }
@@ -232,7 +232,7 @@ where
 {
     let mut retrying = begin();
     loop {
-        let attempt = op(retrying.attempt_if::<ATTEMPT>());
+        let attempt = retrying.instrument(op(retrying.attempt_if::<ATTEMPT>()));
         let (outcome, timed_out) = match retrying.attempt_limit_for_cut() {
             // Boxed: the futures of policies without an attempt timeout stay small.
             Some(limit) => Box::pin(cut_attempt(retrying.policy(), attempt, Some(limit))).await,
@@ -263,7 +263,7 @@ where
     X: CallHandlers<R::Value, R::Error>,
 {
     loop {
-        let attempt = op();
+        let attempt = retrying.instrument(op());
         let (outcome, timed_out) = match retrying.attempt_limit_for_cut() {
             Some(limit) => Box::pin(cut_attempt(retrying.policy(), attempt, Some(limit))).await,
             None => (attempt.await, false),

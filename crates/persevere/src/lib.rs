@@ -167,6 +167,7 @@ mod log;
 pub mod metrics;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
+mod spans;
 pub mod testing;
 pub mod time;
 mod timed_out;

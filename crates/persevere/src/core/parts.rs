@@ -10,9 +10,12 @@
 //! lists a blocking driver can run. Parts that observe attempts (metrics) keep the start of the
 //! running attempt in a call's [`AttemptStart`], `()` for every other part.
 
-use crate::{Details, TimedOut};
+use crate::{Details, GiveUpReason, TimedOut};
 use persevere_wait::Rng;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 /// The part list of a policy, as far as it reads no type. Implemented by `()`, pairs, and the
@@ -98,10 +101,17 @@ pub trait Parts {
 }
 
 /// What a part list keeps of a call's running attempt (see [`Parts::AttemptStart`]):
-/// nothing (`()`), its start (`Option<Instant>`), or a pair of these.
-pub trait AttemptStart: Copy + fmt::Debug + Send + Sync {
+/// nothing (`()`), its start (`Option<Instant>`), its spans (the `spans` part), or a pair of
+/// these. The telemetry hooks do nothing unless a state overrides them, and the core calls
+/// them only for lists that [observe attempts](Parts::observes_attempts), so a policy
+/// without such parts pays nothing for them.
+pub trait AttemptStart: Clone + fmt::Debug + Send + Sync {
     /// Whether a list with this state observes attempts.
     const OBSERVED: bool;
+
+    /// Whether this state keeps spans (for integrations that add attributes to the running
+    /// attempt's span, such as `http.request.resend_count`).
+    const SPANS: bool = false;
 
     /// The state before anything was measured.
     fn unset() -> Self;
@@ -110,7 +120,46 @@ pub trait AttemptStart: Copy + fmt::Debug + Send + Sync {
     fn at(now: Instant) -> Self;
 
     /// How long the attempt has run at `now` (`None` if nothing was measured).
-    fn ran(self, now: Instant) -> Option<Duration>;
+    fn ran(&self, now: Instant) -> Option<Duration>;
+
+    /// The attempt is now timed from `now` (the end of a wait, as planned): the clock only.
+    #[inline(always)]
+    fn restart(&mut self, now: Instant) {
+        *self = Self::at(now);
+    }
+
+    /// The call named `target` starts; its first attempt is number 1.
+    #[inline(always)]
+    fn call_started(&mut self, _target: &str) {}
+
+    /// Attempt `number` starts at `now` (after a wait, or as a hedge).
+    #[inline(always)]
+    fn attempt_started(&mut self, now: Instant, _number: u32) {
+        self.restart(now);
+    }
+
+    /// Attempt `number` (the running one, unless another was started) ended with `outcome`.
+    #[inline(always)]
+    fn attempt_ended(&mut self, _number: u32, _outcome: AttemptOutcome) {}
+
+    /// The call waits `wait` before its next attempt.
+    #[inline(always)]
+    fn backing_off(&self, _wait: Duration) {}
+
+    /// The call gives up for `reason`.
+    #[inline(always)]
+    fn gave_up(&self, _reason: GiveUpReason) {}
+
+    /// The decision on the ended attempt is made: `Some(outcome)` when the call is over
+    /// (`success`, `gave_up`, `unmatched`).
+    #[inline(always)]
+    fn settled(&mut self, _call_over: Option<&'static str>) {}
+
+    /// Runs `f` inside the running attempt (its span entered, for states that keep one).
+    #[inline(always)]
+    fn in_attempt<T>(&self, f: impl FnOnce() -> T) -> T {
+        f()
+    }
 }
 
 impl AttemptStart for () {
@@ -123,7 +172,7 @@ impl AttemptStart for () {
     fn at(_now: Instant) -> Self {}
 
     #[inline(always)]
-    fn ran(self, _now: Instant) -> Option<Duration> {
+    fn ran(&self, _now: Instant) -> Option<Duration> {
         None
     }
 }
@@ -142,13 +191,14 @@ impl AttemptStart for Option<Instant> {
     }
 
     #[inline]
-    fn ran(self, now: Instant) -> Option<Duration> {
+    fn ran(&self, now: Instant) -> Option<Duration> {
         self.map(|start| now.saturating_duration_since(start))
     }
 }
 
 impl<A: AttemptStart, B: AttemptStart> AttemptStart for (A, B) {
     const OBSERVED: bool = A::OBSERVED || B::OBSERVED;
+    const SPANS: bool = A::SPANS || B::SPANS;
 
     #[inline(always)]
     fn unset() -> Self {
@@ -161,8 +211,83 @@ impl<A: AttemptStart, B: AttemptStart> AttemptStart for (A, B) {
     }
 
     #[inline(always)]
-    fn ran(self, now: Instant) -> Option<Duration> {
+    fn ran(&self, now: Instant) -> Option<Duration> {
         self.1.ran(now).or_else(|| self.0.ran(now))
+    }
+
+    #[inline(always)]
+    fn restart(&mut self, now: Instant) {
+        self.0.restart(now);
+        self.1.restart(now);
+    }
+
+    #[inline(always)]
+    fn call_started(&mut self, target: &str) {
+        self.0.call_started(target);
+        self.1.call_started(target);
+    }
+
+    #[inline(always)]
+    fn attempt_started(&mut self, now: Instant, number: u32) {
+        self.0.attempt_started(now, number);
+        self.1.attempt_started(now, number);
+    }
+
+    #[inline(always)]
+    fn attempt_ended(&mut self, number: u32, outcome: AttemptOutcome) {
+        self.0.attempt_ended(number, outcome);
+        self.1.attempt_ended(number, outcome);
+    }
+
+    #[inline(always)]
+    fn backing_off(&self, wait: Duration) {
+        self.0.backing_off(wait);
+        self.1.backing_off(wait);
+    }
+
+    #[inline(always)]
+    fn gave_up(&self, reason: GiveUpReason) {
+        self.0.gave_up(reason);
+        self.1.gave_up(reason);
+    }
+
+    #[inline(always)]
+    fn settled(&mut self, call_over: Option<&'static str>) {
+        self.0.settled(call_over);
+        self.1.settled(call_over);
+    }
+
+    #[inline(always)]
+    fn in_attempt<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.0.in_attempt(|| self.1.in_attempt(f))
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// An attempt's future run inside its attempt (see [`AttemptStart::in_attempt`]): each
+    /// poll enters the attempt's span, for states that keep one; for the others the future
+    /// as it is (the state is `()` and takes no room).
+    pub struct InAttempt<F, S> {
+        #[pin]
+        attempt: F,
+        state: S,
+    }
+}
+
+impl<F, S> InAttempt<F, S> {
+    pub(crate) fn new(attempt: F, state: S) -> Self {
+        InAttempt { attempt, state }
+    }
+}
+
+impl<F: Future, S: AttemptStart> Future for InAttempt<F, S> {
+    type Output = F::Output;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let attempt = this.attempt;
+        this.state.in_attempt(|| attempt.poll(cx))
     }
 }
 

@@ -8,7 +8,9 @@
 use super::call_handlers::{CallHandlerList, CallHandlers};
 use super::judge::{Judge, Rules, Verdict};
 use super::limits::{read_max_time, read_max_tries};
-use super::parts::{AttemptOutcome, AttemptStart, Handlers, Parts, ServerWaits, TimeoutFor};
+use super::parts::{
+    AttemptOutcome, AttemptStart, Handlers, InAttempt, Parts, ServerWaits, TimeoutFor,
+};
 use super::policy::Policy;
 use crate::budget::{RetryCause, Withdrawal};
 use crate::log::operation_name;
@@ -169,7 +171,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
             Some(now) if observes => P::AttemptStart::at(now),
             _ => P::AttemptStart::unset(),
         };
-        Retrying {
+        let mut retrying = Retrying {
             policy: self,
             call_handlers,
             default_name,
@@ -183,7 +185,12 @@ impl<R, W, P, K> Policy<R, W, P, K> {
             withdrawal: None,
             attempt_start,
             outcome: PhantomData,
+        };
+        if observes && start.is_some() {
+            let target = retrying.target();
+            retrying.attempt_start.call_started(target);
         }
+        retrying
     }
 }
 
@@ -261,9 +268,11 @@ where
     {
         self.tries = self.tries.saturating_add(1);
         let verdict = self.policy.rules.judge(&outcome);
-        if self.policy.parts.observes_attempts() {
-            self.attempt_ended(&verdict);
-        }
+        let observed = if self.policy.parts.observes_attempts() {
+            Some(self.attempt_ended(&verdict))
+        } else {
+            None
+        };
         let wait = match verdict {
             Verdict::Success => {
                 if let Some(budget) = self.budget() {
@@ -281,10 +290,16 @@ where
             }
             Verdict::Retry(subject) if others_running => {
                 self.absorb(subject, timed_out);
+                if observed.is_some() {
+                    self.attempt_start.settled(None);
+                }
                 return Decision::Absorbed;
             }
             Verdict::Retry(subject) => self.backoff(&outcome, subject, timed_out),
         };
+        if let Some(ended) = observed {
+            self.settled(ended, wait.is_none());
+        }
         match wait {
             Some(wait) => Decision::Retry(wait),
             None => Decision::Done(outcome),
@@ -294,7 +309,7 @@ where
     /// The parts that observe attempts hear how the attempt now checked ended and how long it
     /// ran (out of line: policies with such parts only).
     #[inline(never)]
-    fn attempt_ended(&self, verdict: &Verdict<'_, R::Subject>) {
+    fn attempt_ended(&mut self, verdict: &Verdict<'_, R::Subject>) -> AttemptOutcome {
         let outcome = match verdict {
             Verdict::Success => AttemptOutcome::Success,
             Verdict::Unmatched => AttemptOutcome::Unmatched,
@@ -306,6 +321,20 @@ where
             .ran(self.policy.timeline.now())
             .unwrap_or_default();
         self.policy.parts.attempt_ended(self.target(), outcome, ran);
+        self.attempt_start.attempt_ended(self.tries, outcome);
+        outcome
+    }
+
+    /// The parts that observe attempts hear that the decision on the attempt is made, and
+    /// whether the call is over (out of line: policies with such parts only).
+    #[inline(never)]
+    fn settled(&mut self, ended: AttemptOutcome, call_over: bool) {
+        let call = call_over.then_some(match ended {
+            AttemptOutcome::Success => "success",
+            AttemptOutcome::Unmatched => "unmatched",
+            AttemptOutcome::Retryable | AttemptOutcome::Fatal => "gave_up",
+        });
+        self.attempt_start.settled(call);
     }
 
     /// Marks the start of the next attempt, for the parts that observe attempts (metrics),
@@ -332,14 +361,35 @@ where
     /// ```
     #[inline(always)]
     pub fn mark_attempt(&mut self) {
+        self.start_attempt(self.tries.saturating_add(1));
+    }
+
+    /// [`mark_attempt`](Retrying::mark_attempt) for attempt `number` (hedges are numbered in
+    /// the order they start, not the order they end).
+    #[inline(always)]
+    pub(crate) fn start_attempt(&mut self, number: u32) {
         if self.policy.parts.observes_attempts() {
-            self.attempt_start = P::AttemptStart::at(self.policy.timeline.now());
+            let now = self.policy.timeline.now();
+            self.attempt_start.attempt_started(now, number);
         }
+    }
+
+    /// Runs the attempt's future inside the running attempt (its span entered at each poll,
+    /// for policies that keep spans; the future as it is for the others).
+    #[inline(always)]
+    pub(crate) fn instrument<Fut>(&self, attempt: Fut) -> InAttempt<Fut, P::AttemptStart> {
+        InAttempt::new(attempt, self.attempt_start.clone())
+    }
+
+    /// Runs a blocking attempt inside the running attempt (see [`instrument`](Self::instrument)).
+    #[inline(always)]
+    pub(crate) fn in_attempt<T>(&self, attempt: impl FnOnce() -> T) -> T {
+        self.attempt_start.in_attempt(attempt)
     }
 
     /// The start of the running attempt, for drivers that run several at once (hedging).
     pub(crate) fn attempt_start(&self) -> P::AttemptStart {
-        self.attempt_start
+        self.attempt_start.clone()
     }
 
     /// The attempt now finishing started at `start` (hedging tracks each one).
@@ -468,6 +518,7 @@ where
     {
         let policy = self.policy;
         let limit = self.attempt_limit_for_cut();
+        let attempt = self.instrument(attempt);
         async move {
             match limit {
                 Some(_) => Box::pin(cut_attempt(policy, attempt, limit)).await,
@@ -637,8 +688,10 @@ where
         if policy.parts.observes_attempts() {
             // When the wait is meant to end; a driver marks when it does end.
             if let Some(now) = now {
-                self.attempt_start = P::AttemptStart::at(now.checked_add(wait).unwrap_or(now));
+                self.attempt_start
+                    .restart(now.checked_add(wait).unwrap_or(now));
             }
+            self.attempt_start.backing_off(wait);
         }
         let log = &policy.config.log;
         if log.backoff_enabled() {
@@ -665,6 +718,9 @@ where
         elapsed: Duration,
         reason: GiveUpReason,
     ) {
+        if self.policy.parts.observes_attempts() {
+            self.attempt_start.gave_up(reason);
+        }
         let log = &self.policy.config.log;
         if log.giveup_enabled() {
             log.giveup(self.target(), self.tries, elapsed, reason, &subject);

@@ -40,6 +40,8 @@ pub use crate::core::parts::{
 pub use crate::core::policy::DEFAULT_MAX_SERVER_WAIT;
 pub use crate::core::policy::Policy;
 #[doc(hidden)]
+pub use crate::spans::{AttemptSpans, Spans};
+#[doc(hidden)]
 pub use error_rules::ErrorRules;
 #[doc(hidden)]
 pub use filters::{ErrorFilter, Giveup, On, OnIf, When};

@@ -2,7 +2,7 @@
 
 use super::send::is_retryable_request;
 use crate::core::Judge;
-use crate::policy::{Handlers, ServerWaits, TimeoutFor};
+use crate::policy::{AttemptStart, Handlers, ServerWaits, TimeoutFor};
 use crate::wait::Wait;
 use crate::{AsyncSleeper, Clock, Policy};
 use http::Extensions;
@@ -86,11 +86,20 @@ where
             }
             // The code-block form: each attempt lends `extensions` to the rest of the chain.
             let mut retrying = self.policy.begin_as("reqwest_middleware");
+            let mut resent = 0u32;
             loop {
                 let attempt = request
                     .try_clone()
                     .expect("a request with a body in memory clones");
                 let run = next.clone().run(attempt, extensions);
+                let run = async move {
+                    // Inside the attempt's span (see `send`).
+                    if <P::AttemptStart as AttemptStart>::SPANS {
+                        crate::spans::record_resend(resent);
+                    }
+                    run.await
+                };
+                resent = resent.saturating_add(1);
                 let (outcome, timed_out) = retrying.run_attempt(run).await;
                 if let ControlFlow::Break(outcome) = retrying.settle_async(outcome, timed_out).await
                 {

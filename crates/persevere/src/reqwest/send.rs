@@ -2,7 +2,7 @@
 
 use crate::core::Judge;
 use crate::http::is_idempotent_method;
-use crate::policy::{Handlers, ServerWaits, TimeoutFor};
+use crate::policy::{AttemptStart, Handlers, ServerWaits, TimeoutFor};
 use crate::wait::Wait;
 use crate::{AsyncSleeper, Clock, Policy};
 use reqwest::{Request, RequestBuilder, Response};
@@ -47,12 +47,23 @@ where
     if !is_retryable_request(&request) {
         return client.execute(request).await;
     }
+    let mut sent = 0u32;
     policy
         .retry_async(|| {
+            let resent = sent;
+            sent = sent.saturating_add(1);
             let attempt = request
                 .try_clone()
                 .expect("a request with a body in memory clones");
-            client.execute(attempt)
+            let response = client.execute(attempt);
+            async move {
+                // Inside the attempt's span, which OpenTelemetry's HTTP conventions mark from
+                // the second attempt on.
+                if <P::AttemptStart as AttemptStart>::SPANS {
+                    crate::spans::record_resend(resent);
+                }
+                response.await
+            }
         })
         .await
 }

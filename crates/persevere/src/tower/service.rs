@@ -2,7 +2,7 @@
 
 use super::ResponseFuture;
 use crate::core::Judge;
-use crate::policy::{Handlers, ServerWaits, TimeoutFor};
+use crate::policy::{AttemptStart, Handlers, ServerWaits, TimeoutFor};
 use crate::wait::Wait;
 use crate::{AsyncSleeper, Clock, Policy};
 use std::fmt;
@@ -87,14 +87,22 @@ where
         let policy = self.policy.clone();
         ResponseFuture(Box::pin(async move {
             let mut ready = Some(ready);
+            let mut sent = 0u32;
             policy
                 .retry_async(move || {
+                    let resent = sent;
+                    sent = sent.saturating_add(1);
                     let request = request.clone();
                     let service = match ready.take() {
                         Some(service) => Ok(service),
                         None => Err(spare.clone()),
                     };
                     async move {
+                        // Inside the attempt's span, which OpenTelemetry's HTTP conventions
+                        // mark from the second attempt on.
+                        if <P::AttemptStart as AttemptStart>::SPANS {
+                            crate::spans::record_resend(resent);
+                        }
                         let mut service = match service {
                             Ok(ready) => ready,
                             Err(mut spare) => {
