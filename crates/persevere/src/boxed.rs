@@ -8,8 +8,8 @@
 //! async sleep is boxed (one allocation per retry).
 
 use crate::policy::{
-    Admits, AttemptOutcome, Blocking, ErrorFilter, ErrorRules, Fixed, Handlers, OnError,
-    OnPredicate, Parts, Policy, PredicateRules, RetryValue, ServerWaits, TimeoutFor,
+    Admits, AttemptOutcome, AttemptSpans, Blocking, ErrorFilter, ErrorRules, Fixed, Handlers,
+    OnError, OnPredicate, Parts, Policy, PredicateRules, RetryValue, ServerWaits, TimeoutFor,
 };
 use crate::{AsyncSleeper, Clock, Details, Sleeper, TimedOut};
 use persevere_wait::{
@@ -298,6 +298,7 @@ pub struct DynParts<T, E, X, O> {
     giveup: bool,
     success: bool,
     observes: bool,
+    spans: bool,
 }
 
 /// The part traits without their constants, so that they can be a trait object.
@@ -371,6 +372,7 @@ impl<T, E, X, O> DynParts<T, E, X, O> {
     {
         DynParts {
             observes: parts.observes_attempts(),
+            spans: parts.keeps_spans(),
             parts: Arc::new(parts),
             backoff: P::BACKOFF,
             giveup: P::GIVEUP,
@@ -413,12 +415,16 @@ impl<T, E, X, O> Parts for DynParts<T, E, X, O> {
         self.parts.attempt_timeout()
     }
 
-    // Whether the erased list observes attempts is known at run time; a boxed call keeps room
-    // for an attempt's start either way.
-    type AttemptStart = Option<Instant>;
+    // Whether the erased list observes attempts or keeps spans is known at run time; a boxed
+    // call keeps room for an attempt's start and spans either way.
+    type AttemptStart = (Option<Instant>, AttemptSpans);
 
     fn observes_attempts(&self) -> bool {
         self.observes
+    }
+
+    fn keeps_spans(&self) -> bool {
+        self.spans
     }
 
     fn attempt_ended(&self, target: &str, outcome: AttemptOutcome, duration: Duration) {
@@ -539,6 +545,7 @@ impl<T, E, X, O> Clone for DynParts<T, E, X, O> {
             giveup: self.giveup,
             success: self.success,
             observes: self.observes,
+            spans: self.spans,
         }
     }
 }

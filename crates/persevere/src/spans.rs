@@ -124,7 +124,11 @@ impl AttemptStart for AttemptSpans {
     // Spans keep their own time.
     fn restart(&mut self, _now: Instant) {}
 
-    fn call_started(&mut self, target: &str) {
+    fn call_started(&mut self, target: &str, spans: bool) {
+        // A boxed policy keeps room for spans whether or not it has the part.
+        if !spans {
+            return;
+        }
         self.call = tracing::info_span!(
             target: "persevere",
             "persevere.call",
@@ -141,15 +145,16 @@ impl AttemptStart for AttemptSpans {
     }
 
     fn attempt_started(&mut self, _now: Instant, number: u32) {
-        // The first attempt's span opens with the call's.
-        if number != self.number {
+        // The first attempt's span opens with the call's; a call without a span (no
+        // subscriber wanted it) has none for its attempts either.
+        if self.started.is_some() && number != self.number {
             self.open(number);
         }
     }
 
     fn attempt_ended(&mut self, number: u32, outcome: AttemptOutcome) {
         // In the code-block form, an attempt not marked (`mark_attempt`) gets its span here.
-        if self.attempt.is_disabled() {
+        if self.started.is_some() && self.attempt.is_disabled() {
             self.open(number);
         }
         self.attempt

@@ -400,3 +400,34 @@ async fn the_middleware_marks_resent_requests_with_otel_resend_count() {
         ])
     );
 }
+
+#[test]
+fn a_boxed_policy_keeps_its_spans_and_one_without_opens_none() {
+    let otel = pipeline();
+    let clock = VirtualClock::new();
+    let traced = on_error(constant(Duration::ZERO))
+        .max_tries(2)
+        .name("boxed")
+        .clock(clock.clone())
+        .spans()
+        .boxed();
+    let r: Result<(), &str> = traced.retry(|| Err("down"));
+    assert_eq!(r, Err("down"));
+    let plain = on_error(constant(Duration::ZERO))
+        .max_tries(2)
+        .name("plain")
+        .clock(clock)
+        .no_log()
+        .metrics()
+        .boxed();
+    let r: Result<(), &str> = plain.retry(|| Err("down"));
+    assert_eq!(r, Err("down"));
+    assert_eq!(
+        otel.tree(),
+        expected(&[
+            "persevere.call {persevere.call.attempts=2, persevere.call.outcome=gave_up, persevere.give_up.reason=max_tries, persevere.policy=boxed} ERROR",
+            "  persevere.attempt {persevere.attempt.number=1, persevere.attempt.outcome=retryable, persevere.retry.delay=0}",
+            "  persevere.attempt {persevere.attempt.number=2, persevere.attempt.outcome=retryable, persevere.give_up.reason=max_tries}",
+        ])
+    );
+}

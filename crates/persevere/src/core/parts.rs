@@ -86,6 +86,13 @@ pub trait Parts {
         <Self::AttemptStart as AttemptStart>::OBSERVED
     }
 
+    /// Whether this list keeps spans ([`AttemptStart::SPANS`]), except for type-erased
+    /// parts, which know it at run time.
+    #[inline]
+    fn keeps_spans(&self) -> bool {
+        <Self::AttemptStart as AttemptStart>::SPANS
+    }
+
     /// Called after every attempt, whatever its outcome (a success, a failure the policy
     /// retries or gives up on, or one its filters do not handle), with the policy's target
     /// name and how long the attempt ran. Called only when
@@ -128,9 +135,10 @@ pub trait AttemptStart: Clone + fmt::Debug + Send + Sync {
         *self = Self::at(now);
     }
 
-    /// The call named `target` starts; its first attempt is number 1.
+    /// The call named `target` starts; its first attempt is number 1. `spans`: whether the
+    /// list keeps spans ([`Parts::keeps_spans`], known at run time for erased parts).
     #[inline(always)]
-    fn call_started(&mut self, _target: &str) {}
+    fn call_started(&mut self, _target: &str, _spans: bool) {}
 
     /// Attempt `number` starts at `now` (after a wait, or as a hedge).
     #[inline(always)]
@@ -222,9 +230,9 @@ impl<A: AttemptStart, B: AttemptStart> AttemptStart for (A, B) {
     }
 
     #[inline(always)]
-    fn call_started(&mut self, target: &str) {
-        self.0.call_started(target);
-        self.1.call_started(target);
+    fn call_started(&mut self, target: &str, spans: bool) {
+        self.0.call_started(target, spans);
+        self.1.call_started(target, spans);
     }
 
     #[inline(always)]
@@ -434,6 +442,11 @@ impl<A: Parts, B: Parts> Parts for (A, B) {
     #[inline]
     fn observes_attempts(&self) -> bool {
         self.0.observes_attempts() || self.1.observes_attempts()
+    }
+
+    #[inline]
+    fn keeps_spans(&self) -> bool {
+        self.0.keeps_spans() || self.1.keeps_spans()
     }
 
     #[inline]

@@ -188,7 +188,8 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         };
         if observes && start.is_some() {
             let target = retrying.target();
-            retrying.attempt_start.call_started(target);
+            let spans = self.parts.keeps_spans();
+            retrying.attempt_start.call_started(target, spans);
         }
         retrying
     }
