@@ -9,7 +9,8 @@
 
 use crate::policy::{
     Admits, AttemptOutcome, AttemptSpans, Blocking, ErrorFilter, ErrorRules, Fixed, Handlers,
-    OnError, OnPredicate, Parts, Policy, PredicateRules, RetryValue, ServerWaits, TimeoutFor,
+    Keeps, OnError, OnPredicate, Parts, Policy, PredicateRules, RetryValue, ServerWaits,
+    TimeoutFor,
 };
 use crate::{AsyncSleeper, Clock, Details, Sleeper, TimedOut};
 use persevere_wait::{
@@ -298,8 +299,15 @@ pub struct DynParts<T, E, X, O> {
     giveup: bool,
     success: bool,
     observes: bool,
-    spans: bool,
+    keeps: Keeps,
 }
+
+/// What a boxed call keeps of its attempt for the metrics: the call's counts with the
+/// `metrics` feature, else the attempt's start.
+#[cfg(feature = "metrics")]
+type DynCounts = crate::metrics::CallCounts;
+#[cfg(not(feature = "metrics"))]
+type DynCounts = Option<Instant>;
 
 /// The part traits without their constants, so that they can be a trait object.
 trait ErasedParts<T, E, X, O> {
@@ -372,7 +380,7 @@ impl<T, E, X, O> DynParts<T, E, X, O> {
     {
         DynParts {
             observes: parts.observes_attempts(),
-            spans: parts.keeps_spans(),
+            keeps: parts.keeps(),
             parts: Arc::new(parts),
             backoff: P::BACKOFF,
             giveup: P::GIVEUP,
@@ -417,14 +425,14 @@ impl<T, E, X, O> Parts for DynParts<T, E, X, O> {
 
     // Whether the erased list observes attempts or keeps spans is known at run time; a boxed
     // call keeps room for an attempt's start and spans either way.
-    type AttemptStart = (Option<Instant>, AttemptSpans);
+    type AttemptStart = (DynCounts, AttemptSpans);
 
     fn observes_attempts(&self) -> bool {
         self.observes
     }
 
-    fn keeps_spans(&self) -> bool {
-        self.spans
+    fn keeps(&self) -> Keeps {
+        self.keeps
     }
 
     fn attempt_ended(&self, target: &str, outcome: AttemptOutcome, duration: Duration) {
@@ -545,7 +553,7 @@ impl<T, E, X, O> Clone for DynParts<T, E, X, O> {
             giveup: self.giveup,
             success: self.success,
             observes: self.observes,
-            spans: self.spans,
+            keeps: self.keeps,
         }
     }
 }

@@ -16,7 +16,7 @@
 use crate::GiveUpReason;
 // From the core, not `policy`, which re-exports this module's part.
 use crate::core::parts::{
-    AttemptOutcome, AttemptStart, Blocking, Handlers, Parts, ServerWaits, TimeoutFor,
+    AttemptOutcome, AttemptStart, Blocking, Handlers, Keeps, Parts, ServerWaits, TimeoutFor,
 };
 use crate::core::policy::Policy;
 use std::sync::Arc;
@@ -124,9 +124,9 @@ impl AttemptStart for AttemptSpans {
     // Spans keep their own time.
     fn restart(&mut self, _now: Instant) {}
 
-    fn call_started(&mut self, target: &str, spans: bool) {
+    fn call_started(&mut self, target: &str, keeps: Keeps) {
         // A boxed policy keeps room for spans whether or not it has the part.
-        if !spans {
+        if !keeps.spans {
             return;
         }
         self.call = tracing::info_span!(
@@ -161,7 +161,7 @@ impl AttemptStart for AttemptSpans {
             .record("persevere.attempt.outcome", outcome.as_str());
     }
 
-    fn backing_off(&self, wait: Duration) {
+    fn backing_off(&mut self, wait: Duration) {
         self.attempt
             .record("persevere.retry.delay", wait.as_secs_f64());
     }
@@ -173,7 +173,7 @@ impl AttemptStart for AttemptSpans {
             .record("persevere.give_up.reason", reason.as_str());
     }
 
-    fn settled(&mut self, call_over: Option<&'static str>) {
+    fn settled(&mut self, _target: &str, call_over: Option<&'static str>) {
         // The attempt's span closes with its last handle, here unless a future still holds it.
         self.attempt = Span::none();
         if let Some(outcome) = call_over {

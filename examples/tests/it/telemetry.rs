@@ -401,6 +401,32 @@ async fn the_middleware_marks_resent_requests_with_otel_resend_count() {
     );
 }
 
+// A boxed policy knows whether it keeps spans only at run time: the integrations ask it then.
+#[tokio::test]
+async fn a_boxed_policy_marks_resent_requests_too() {
+    let otel = pipeline();
+    let server = FlakyServer::start([Reply::status(503), Reply::ok("12")]).unwrap();
+    let policy = on_transient(constant(Duration::from_millis(5)))
+        .jitter(Jitter::None)
+        .max_tries(3)
+        .name("boxed_stock")
+        .spans()
+        .boxed::<Result<reqwest::Response, reqwest::Error>>();
+    let client = reqwest::Client::new();
+    let response = send(&policy, client.get(server.url("/stock")))
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "12");
+    assert_eq!(
+        otel.tree(),
+        expected(&[
+            "persevere.call {persevere.call.attempts=2, persevere.call.outcome=success, persevere.policy=boxed_stock}",
+            "  persevere.attempt {persevere.attempt.number=1, persevere.attempt.outcome=retryable, persevere.retry.delay=0.005}",
+            "  persevere.attempt {http.request.resend_count=1, persevere.attempt.number=2, persevere.attempt.outcome=success}",
+        ])
+    );
+}
+
 #[test]
 fn a_boxed_policy_keeps_its_spans_and_one_without_opens_none() {
     let otel = pipeline();

@@ -86,11 +86,14 @@ pub trait Parts {
         <Self::AttemptStart as AttemptStart>::OBSERVED
     }
 
-    /// Whether this list keeps spans ([`AttemptStart::SPANS`]), except for type-erased
-    /// parts, which know it at run time.
+    /// What this list keeps per call ([`AttemptStart::SPANS`], [`AttemptStart::COUNTS`]),
+    /// known at compile time, except for type-erased parts, which know it at run time.
     #[inline]
-    fn keeps_spans(&self) -> bool {
-        <Self::AttemptStart as AttemptStart>::SPANS
+    fn keeps(&self) -> Keeps {
+        Keeps {
+            spans: <Self::AttemptStart as AttemptStart>::SPANS,
+            counts: <Self::AttemptStart as AttemptStart>::COUNTS,
+        }
     }
 
     /// Called after every attempt, whatever its outcome (a success, a failure the policy
@@ -120,6 +123,10 @@ pub trait AttemptStart: Clone + fmt::Debug + Send + Sync {
     /// attempt's span, such as `http.request.resend_count`).
     const SPANS: bool = false;
 
+    /// Whether this state keeps the call's counts (retries, hedges, time waited) for the
+    /// per-call metrics.
+    const COUNTS: bool = false;
+
     /// The state before anything was measured.
     fn unset() -> Self;
 
@@ -135,10 +142,10 @@ pub trait AttemptStart: Clone + fmt::Debug + Send + Sync {
         *self = Self::at(now);
     }
 
-    /// The call named `target` starts; its first attempt is number 1. `spans`: whether the
-    /// list keeps spans ([`Parts::keeps_spans`], known at run time for erased parts).
+    /// The call named `target` starts; its first attempt is number 1. `keeps`: what the list
+    /// keeps ([`Parts::keeps`]), which a state that serves erased parts reads.
     #[inline(always)]
-    fn call_started(&mut self, _target: &str, _spans: bool) {}
+    fn call_started(&mut self, _target: &str, _keeps: Keeps) {}
 
     /// Attempt `number` starts at `now` (after a wait, or as a hedge).
     #[inline(always)]
@@ -152,16 +159,24 @@ pub trait AttemptStart: Clone + fmt::Debug + Send + Sync {
 
     /// The call waits `wait` before its next attempt.
     #[inline(always)]
-    fn backing_off(&self, _wait: Duration) {}
+    fn backing_off(&mut self, _wait: Duration) {}
 
     /// The call gives up for `reason`.
     #[inline(always)]
     fn gave_up(&self, _reason: GiveUpReason) {}
 
-    /// The decision on the ended attempt is made: `Some(outcome)` when the call is over
-    /// (`success`, `gave_up`, `unmatched`).
+    /// The decision on the ended attempt of the call named `target` is made: `Some(outcome)`
+    /// when the call is over (`success`, `gave_up`, `unmatched`).
     #[inline(always)]
-    fn settled(&mut self, _call_over: Option<&'static str>) {}
+    fn settled(&mut self, _target: &str, _call_over: Option<&'static str>) {}
+
+    /// The attempt that now ends is the one `finished` was kept for (hedging keeps one state
+    /// per running attempt): what belongs to the attempt is taken from it, what belongs to the
+    /// call is kept.
+    #[inline(always)]
+    fn resume(&mut self, finished: Self) {
+        *self = finished;
+    }
 
     /// Runs `f` inside the running attempt (its span entered, for states that keep one).
     #[inline(always)]
@@ -207,6 +222,7 @@ impl AttemptStart for Option<Instant> {
 impl<A: AttemptStart, B: AttemptStart> AttemptStart for (A, B) {
     const OBSERVED: bool = A::OBSERVED || B::OBSERVED;
     const SPANS: bool = A::SPANS || B::SPANS;
+    const COUNTS: bool = A::COUNTS || B::COUNTS;
 
     #[inline(always)]
     fn unset() -> Self {
@@ -230,9 +246,9 @@ impl<A: AttemptStart, B: AttemptStart> AttemptStart for (A, B) {
     }
 
     #[inline(always)]
-    fn call_started(&mut self, target: &str, spans: bool) {
-        self.0.call_started(target, spans);
-        self.1.call_started(target, spans);
+    fn call_started(&mut self, target: &str, keeps: Keeps) {
+        self.0.call_started(target, keeps);
+        self.1.call_started(target, keeps);
     }
 
     #[inline(always)]
@@ -248,7 +264,7 @@ impl<A: AttemptStart, B: AttemptStart> AttemptStart for (A, B) {
     }
 
     #[inline(always)]
-    fn backing_off(&self, wait: Duration) {
+    fn backing_off(&mut self, wait: Duration) {
         self.0.backing_off(wait);
         self.1.backing_off(wait);
     }
@@ -260,9 +276,15 @@ impl<A: AttemptStart, B: AttemptStart> AttemptStart for (A, B) {
     }
 
     #[inline(always)]
-    fn settled(&mut self, call_over: Option<&'static str>) {
-        self.0.settled(call_over);
-        self.1.settled(call_over);
+    fn settled(&mut self, target: &str, call_over: Option<&'static str>) {
+        self.0.settled(target, call_over);
+        self.1.settled(target, call_over);
+    }
+
+    #[inline(always)]
+    fn resume(&mut self, finished: Self) {
+        self.0.resume(finished.0);
+        self.1.resume(finished.1);
     }
 
     #[inline(always)]
@@ -297,6 +319,15 @@ impl<F: Future, S: AttemptStart> Future for InAttempt<F, S> {
         let attempt = this.attempt;
         this.state.in_attempt(|| attempt.poll(cx))
     }
+}
+
+/// What a part list keeps per call (see [`Parts::keeps`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Keeps {
+    /// Spans (the `spans` part).
+    pub spans: bool,
+    /// The counts of the per-call metrics (the `metrics` part).
+    pub counts: bool,
 }
 
 /// How an attempt ended, as the policy's rules judged it: what
@@ -445,8 +476,12 @@ impl<A: Parts, B: Parts> Parts for (A, B) {
     }
 
     #[inline]
-    fn keeps_spans(&self) -> bool {
-        self.0.keeps_spans() || self.1.keeps_spans()
+    fn keeps(&self) -> Keeps {
+        let (a, b) = (self.0.keeps(), self.1.keeps());
+        Keeps {
+            spans: a.spans || b.spans,
+            counts: a.counts || b.counts,
+        }
     }
 
     #[inline]

@@ -188,8 +188,8 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         };
         if observes && start.is_some() {
             let target = retrying.target();
-            let spans = self.parts.keeps_spans();
-            retrying.attempt_start.call_started(target, spans);
+            let keeps = self.parts.keeps();
+            retrying.attempt_start.call_started(target, keeps);
         }
         retrying
     }
@@ -292,7 +292,8 @@ where
             Verdict::Retry(subject) if others_running => {
                 self.absorb(subject, timed_out);
                 if observed.is_some() {
-                    self.attempt_start.settled(None);
+                    let target = self.target();
+                    self.attempt_start.settled(target, None);
                 }
                 return Decision::Absorbed;
             }
@@ -335,7 +336,8 @@ where
             AttemptOutcome::Unmatched => "unmatched",
             AttemptOutcome::Retryable | AttemptOutcome::Fatal => "gave_up",
         });
-        self.attempt_start.settled(call);
+        let target = self.target();
+        self.attempt_start.settled(target, call);
     }
 
     /// Marks the start of the next attempt, for the parts that observe attempts (metrics),
@@ -395,7 +397,7 @@ where
 
     /// The attempt now finishing started at `start` (hedging tracks each one).
     pub(crate) fn set_attempt_start(&mut self, start: P::AttemptStart) {
-        self.attempt_start = start;
+        self.attempt_start.resume(start);
     }
 
     /// A retryable failure while other attempts run: the budget hears of it; nothing waits.

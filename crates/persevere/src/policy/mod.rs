@@ -34,7 +34,8 @@ pub use crate::core::call_handlers::{
 pub use crate::core::judge::{Judge, Rules, Verdict};
 #[doc(hidden)]
 pub use crate::core::parts::{
-    AttemptOutcome, AttemptStart, Blocking, FromTimedOut, Handlers, Parts, ServerWaits, TimeoutFor,
+    AttemptOutcome, AttemptStart, Blocking, FromTimedOut, Handlers, Keeps, Parts, ServerWaits,
+    TimeoutFor,
 };
 #[doc(hidden)]
 pub use crate::core::policy::DEFAULT_MAX_SERVER_WAIT;

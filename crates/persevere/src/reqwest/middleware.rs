@@ -2,7 +2,7 @@
 
 use super::send::is_retryable_request;
 use crate::core::Judge;
-use crate::policy::{AttemptStart, Handlers, ServerWaits, TimeoutFor};
+use crate::policy::{Handlers, ServerWaits, TimeoutFor};
 use crate::wait::Wait;
 use crate::{AsyncSleeper, Clock, Policy};
 use http::Extensions;
@@ -86,6 +86,7 @@ where
             }
             // The code-block form: each attempt lends `extensions` to the rest of the chain.
             let mut retrying = self.policy.begin_as("reqwest_middleware");
+            let spans = self.policy.parts.keeps().spans;
             let mut resent = 0u32;
             loop {
                 let attempt = request
@@ -94,7 +95,7 @@ where
                 let run = next.clone().run(attempt, extensions);
                 let run = async move {
                     // Inside the attempt's span (see `send`).
-                    if <P::AttemptStart as AttemptStart>::SPANS {
+                    if spans {
                         crate::spans::record_resend(resent);
                     }
                     run.await

@@ -2,7 +2,7 @@
 
 use crate::core::Judge;
 use crate::http::is_idempotent_method;
-use crate::policy::{AttemptStart, Handlers, ServerWaits, TimeoutFor};
+use crate::policy::{Handlers, ServerWaits, TimeoutFor};
 use crate::wait::Wait;
 use crate::{AsyncSleeper, Clock, Policy};
 use reqwest::{Request, RequestBuilder, Response};
@@ -47,6 +47,7 @@ where
     if !is_retryable_request(&request) {
         return client.execute(request).await;
     }
+    let spans = policy.parts.keeps().spans;
     let mut sent = 0u32;
     policy
         .retry_async(|| {
@@ -59,7 +60,7 @@ where
             async move {
                 // Inside the attempt's span, which OpenTelemetry's HTTP conventions mark from
                 // the second attempt on.
-                if <P::AttemptStart as AttemptStart>::SPANS {
+                if spans {
                     crate::spans::record_resend(resent);
                 }
                 response.await

@@ -2,7 +2,7 @@
 
 use super::ResponseFuture;
 use crate::core::Judge;
-use crate::policy::{AttemptStart, Handlers, ServerWaits, TimeoutFor};
+use crate::policy::{Handlers, ServerWaits, TimeoutFor};
 use crate::wait::Wait;
 use crate::{AsyncSleeper, Clock, Policy};
 use std::fmt;
@@ -85,6 +85,7 @@ where
         let spare = self.inner.clone();
         let ready = std::mem::replace(&mut self.inner, spare.clone());
         let policy = self.policy.clone();
+        let spans = policy.parts.keeps().spans;
         ResponseFuture(Box::pin(async move {
             let mut ready = Some(ready);
             let mut sent = 0u32;
@@ -100,7 +101,7 @@ where
                     async move {
                         // Inside the attempt's span, which OpenTelemetry's HTTP conventions
                         // mark from the second attempt on.
-                        if <P::AttemptStart as AttemptStart>::SPANS {
+                        if spans {
                             crate::spans::record_resend(resent);
                         }
                         let mut service = match service {
