@@ -24,4 +24,5 @@ mod test_policy_config;
 mod test_policy_import;
 mod test_retry_after_http;
 mod test_semantics;
+mod test_throttle;
 mod test_types;
