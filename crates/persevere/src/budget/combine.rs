@@ -117,6 +117,56 @@ trait GiveBack {
 combine!(A 0, B 1);
 combine!(A 0, B 1, C 2);
 
+/// A budget that does not gate first attempts, beside a gate that does (a policy with both a
+/// [`budget`](crate::Policy::budget) and a [`gate`](crate::Policy::gate)).
+pub(crate) struct RetriesOnly<B>(pub(crate) B);
+
+impl<B: Budget> Budget for RetriesOnly<B> {
+    #[inline]
+    fn on_call(&self, now: Instant) {
+        self.0.on_call(now);
+    }
+
+    #[inline]
+    fn on_failure(&self, cause: RetryCause, now: Instant) {
+        self.0.on_failure(cause, now);
+    }
+
+    #[inline]
+    fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
+        self.0.withdraw(cause, now)
+    }
+
+    #[inline]
+    fn try_withdraw(&self, cause: RetryCause, now: Instant) -> Result<Withdrawal, GiveUpReason> {
+        self.0.try_withdraw(cause, now)
+    }
+
+    #[inline]
+    fn admit_call(&self, now: Instant) -> Result<Withdrawal, GiveUpReason> {
+        self.0.on_call(now);
+        Ok(Withdrawal::new(0))
+    }
+
+    #[inline]
+    fn refund(&self, granted: Withdrawal, now: Instant) {
+        // Only what `try_withdraw` granted comes back: `admit_call` granted nothing.
+        if granted.amount() > 0 {
+            self.0.refund(granted, now);
+        }
+    }
+
+    #[inline]
+    fn on_success(&self, last: Option<Withdrawal>, now: Instant) {
+        self.0.on_success(last, now);
+    }
+
+    #[inline]
+    fn attempt_ended(&self, failed: bool, ran: Duration, now: Instant) {
+        self.0.attempt_ended(failed, ran, now);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,14 +61,15 @@
 
 mod bucket_builder;
 mod combine;
-mod error;
+pub(crate) mod error;
 mod ratio;
-mod sync;
+pub(crate) mod sync;
 mod throttle;
 mod token_bucket;
 mod window;
 
 pub use bucket_builder::TokenBucketBuilder;
+pub(crate) use combine::RetriesOnly;
 // The resolved rules, for stores that keep a bucket elsewhere (persevere-redis).
 #[doc(hidden)]
 pub use bucket_builder::TokenBucketRules;

@@ -110,9 +110,14 @@ pub(crate) struct Config {
     /// The longest server-directed wait the policy follows.
     pub(crate) max_server_wait: Duration,
     pub(crate) log: LogLevels,
-    /// The retry budget, shared with every clone of it; a value, so that a policy with a
-    /// budget keeps its short name (`OnError<Expo>`).
+    /// Every guard the core asks (the budget and the gate, as one): the one shared value a
+    /// call tests, so that a plain policy pays one branch for all of them; a value, so that a
+    /// policy with a budget keeps its short name (`OnError<Expo>`).
     pub(crate) budget: Option<SharedBudget>,
+    /// What [`budget`](crate::Policy::budget) gave: gates retries only.
+    pub(crate) retry_budget: Option<SharedBudget>,
+    /// What [`gate`](crate::Policy::gate) gave: gates every attempt.
+    pub(crate) gate: Option<SharedBudget>,
 }
 
 /// A budget as a policy holds it: shared, and `Send + Sync` so that the policy stays so.
@@ -149,7 +154,21 @@ impl Config {
             max_server_wait: DEFAULT_MAX_SERVER_WAIT,
             log: LogLevels::default(),
             budget: None,
+            retry_budget: None,
+            gate: None,
         }
+    }
+
+    /// Sets the guards the core asks from the budget and the gate: either alone as it is, or
+    /// both as a pair whose budget does not gate first attempts.
+    pub(crate) fn combine_guards(&mut self) {
+        self.budget = match (&self.retry_budget, &self.gate) {
+            (Some(budget), Some(gate)) => Some(std::sync::Arc::new((
+                crate::budget::RetriesOnly(budget.clone()),
+                gate.clone(),
+            ))),
+            (budget, gate) => budget.clone().or_else(|| gate.clone()),
+        };
     }
 }
 

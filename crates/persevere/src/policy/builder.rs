@@ -5,7 +5,7 @@
 #![allow(clippy::type_complexity)]
 
 use super::limits::{IntoMaxTime, IntoMaxTries};
-use super::parts::{BackoffEvent, GiveupEvent, Handler, SuccessEvent};
+use super::parts::{BackoffEvent, Gate, GiveupEvent, Handler, SuccessEvent};
 use super::{FixTypes, IntoJitter, Policy};
 use crate::budget::Budget;
 use crate::core::limits::Limit;
@@ -454,8 +454,67 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// ```
     #[must_use]
     pub fn budget<B: Budget + Send + Sync + 'static>(mut self, budget: B) -> Self {
-        self.config.budget = Some(std::sync::Arc::new(budget));
+        self.config.retry_budget = Some(std::sync::Arc::new(budget));
+        self.config.combine_guards();
         self
+    }
+
+    /// Puts a guard in front of **every** attempt, the first included: a
+    /// [`CircuitBreaker`](crate::breaker::CircuitBreaker), an
+    /// [`AdaptiveThrottle`](crate::budget::AdaptiveThrottle), or several as a tuple. A first
+    /// attempt it refuses is not made: the call returns `Err(E::from(`[`Refused`](crate::Refused)`))`
+    /// at once, after the give-up log and `on_giveup` (0 tries, reason
+    /// [`CircuitOpen`](crate::GiveUpReason::CircuitOpen) or
+    /// [`Throttled`](crate::GiveUpReason::Throttled)); so the operation's error type must
+    /// implement `From<Refused>`, which the compiler checks where the policy is used. A retry it
+    /// refuses ends the call with its last failure, as a budget's refusal does. Beside a
+    /// [`budget`](Policy::budget), both are asked before a retry (the budget first) and only
+    /// the gate before a first attempt.
+    ///
+    /// The drivers (`retry`, `retry_async`, [`call`](Policy::call), hedging, the tower layer)
+    /// ask the gate before the first attempt; the code-block form ([`begin`](Policy::begin))
+    /// and the attribute macros ask it before retries only (their first attempt is counted,
+    /// not refused).
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, GiveUpReason, Refused, budget::AdaptiveThrottle};
+    /// use persevere::testing::VirtualClock;
+    /// use std::time::Duration;
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// enum Error { Overloaded, Refused(GiveUpReason) }
+    /// impl From<Refused> for Error {
+    ///     fn from(r: Refused) -> Self { Error::Refused(r.reason()) }
+    /// }
+    ///
+    /// let throttle = AdaptiveThrottle::default().seed(1);
+    /// let policy = on_error(constant(Duration::ZERO))
+    ///     .max_tries(1)
+    ///     // The server says to slow down: overload, which the throttle does not count as served.
+    ///     .server_wait(|_: &Error| Some(Duration::ZERO))
+    ///     .gate(throttle.clone())
+    ///     .clock(VirtualClock::new());
+    /// let mut sent = 0;
+    /// for _ in 0..1_000 {
+    ///     let _ = policy.retry(|| { sent += 1; Err::<(), _>(Error::Overloaded) });
+    /// }
+    /// // Nothing served: after the first attempts, nearly every one is rejected locally.
+    /// assert!(sent < 50, "{sent} sent");
+    /// ```
+    #[must_use]
+    pub fn gate<G: Budget + Send + Sync + 'static>(
+        mut self,
+        guard: G,
+    ) -> Policy<R, W, (P, Gate), K> {
+        self.config.gate = Some(std::sync::Arc::new(guard));
+        self.config.combine_guards();
+        Policy {
+            rules: self.rules,
+            wait: self.wait,
+            parts: (self.parts, Gate),
+            config: self.config,
+            timeline: self.timeline,
+        }
     }
 
     /// The longest server-directed wait (see `server_wait`) the policy follows; a longer one

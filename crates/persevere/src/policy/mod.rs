@@ -47,7 +47,7 @@ pub use filters::{ErrorFilter, Giveup, On, OnIf, When};
 pub use limits::{IntoMaxTime, IntoMaxTries};
 #[doc(hidden)]
 pub use parts::{
-    AttemptTimeout, BackoffEvent, GiveupEvent, Handler, JitterFn, MaxTimeFn, MaxTriesFn,
+    AttemptTimeout, BackoffEvent, Gate, GiveupEvent, Handler, JitterFn, MaxTimeFn, MaxTriesFn,
     ServerWaitFn, SuccessEvent,
 };
 #[doc(hidden)]

@@ -8,6 +8,7 @@ mod common;
 mod fuzz_corpus;
 mod prop_core;
 mod test_async;
+mod test_breaker;
 mod test_budget;
 mod test_call;
 mod test_cancellation;

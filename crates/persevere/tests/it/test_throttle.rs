@@ -194,6 +194,9 @@ fn a_triple_returns_each_members_own_withdrawal_on_success() {
     let aws = TokenBucket::aws_standard();
     let ratio = RatioBudget::new(1.0, 0, Duration::from_secs(10));
     let throttle = AdaptiveThrottle::default();
+    // Two earlier successes: the throttle rejects nothing (p = 0).
+    throttle.on_success(None, now);
+    throttle.on_success(None, now);
     let triple = (ratio.clone(), throttle.clone(), aws.clone());
     triple.on_call(now);
     triple.on_failure(RetryCause::Timeout, now);
@@ -202,5 +205,5 @@ fn a_triple_returns_each_members_own_withdrawal_on_success() {
     assert_eq!(ratio.available_retries(now), 0);
     triple.on_success(Some(paid), now);
     assert_eq!(aws.tokens(), 500.0, "the bucket's 10 tokens came back");
-    assert_eq!(throttle.counts(now), (2, 1));
+    assert_eq!(throttle.counts(now), (2, 3));
 }
