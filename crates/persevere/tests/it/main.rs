@@ -6,6 +6,7 @@
 #[macro_use]
 mod common;
 mod fuzz_corpus;
+mod prop_breaker;
 mod prop_core;
 mod test_async;
 mod test_breaker;
