@@ -61,6 +61,7 @@
 
 mod bucket_builder;
 mod combine;
+pub(crate) mod default;
 pub(crate) mod error;
 mod ratio;
 pub(crate) mod sync;
@@ -70,6 +71,7 @@ mod window;
 
 pub use bucket_builder::TokenBucketBuilder;
 pub(crate) use combine::RetriesOnly;
+pub use default::set_default;
 // The resolved rules, for stores that keep a bucket elsewhere (persevere-redis).
 #[doc(hidden)]
 pub use bucket_builder::TokenBucketRules;

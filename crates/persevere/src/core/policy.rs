@@ -118,6 +118,9 @@ pub(crate) struct Config {
     pub(crate) retry_budget: Option<SharedBudget>,
     /// What [`gate`](crate::Policy::gate) gave: gates every attempt.
     pub(crate) gate: Option<SharedBudget>,
+    /// `retry_budget` is the process-wide default, inherited when the policy was built (a
+    /// policy's own clock drops it: see [`set_default`](crate::budget::set_default)).
+    pub(crate) inherited_budget: bool,
 }
 
 /// A budget as a policy holds it: shared, and `Send + Sync` so that the policy stays so.
@@ -156,7 +159,27 @@ impl Config {
             budget: None,
             retry_budget: None,
             gate: None,
+            inherited_budget: false,
         }
+    }
+
+    /// A new policy's settings: [`new`](Config::new) with the process-wide default budget, if
+    /// one is set (read here, once per policy built, never during a call).
+    pub(crate) fn inheriting() -> Self {
+        let mut config = Config::new();
+        if let Some(budget) = crate::budget::default::current() {
+            config.retry_budget = Some(budget);
+            config.inherited_budget = true;
+            config.combine_guards();
+        }
+        config
+    }
+
+    /// Drops the retry budget (the gate stays).
+    pub(crate) fn drop_budget(&mut self) {
+        self.retry_budget = None;
+        self.inherited_budget = false;
+        self.combine_guards();
     }
 
     /// Sets the guards the core asks from the budget and the gate: either alone as it is, or

@@ -410,6 +410,10 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// [`VirtualClock`](crate::testing::VirtualClock) for tests). Call
     /// [`sleeper`](Policy::sleeper) afterwards to sleep some other way.
     ///
+    /// A policy given its own clock does not keep the process-wide default budget it inherited
+    /// (see [`budget::set_default`](crate::budget::set_default)): that budget counts on real
+    /// time. A budget given with [`budget`](Policy::budget) stays.
+    ///
     /// # Default
     /// [`SystemClock`](crate::SystemClock).
     ///
@@ -419,7 +423,11 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// let _policy = on_error(expo()).clock(clock.clone());
     /// ```
     #[must_use]
-    pub fn clock<K2: Clock>(self, clock: K2) -> Policy<R, W, P, K2> {
+    pub fn clock<K2: Clock>(mut self, clock: K2) -> Policy<R, W, P, K2> {
+        // The process-wide default counts on real time: not on a timeline of the policy's own.
+        if self.config.inherited_budget {
+            self.config.drop_budget();
+        }
         Policy {
             rules: self.rules,
             wait: self.wait,
@@ -434,7 +442,8 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// call with its last outcome, after the give-up log and `on_giveup`, with
     /// [`GiveUpReason::Budget`](crate::GiveUpReason::Budget). The call reports to the budget on
     /// the policy's clock: its start, each retryable failure, each retry it asks for, and its
-    /// success.
+    /// success. It replaces the process-wide default (see
+    /// [`budget::set_default`](crate::budget::set_default)) and a budget given before.
     ///
     /// ```
     /// use persevere::{on_error, constant, budget::RatioBudget, testing::VirtualClock};
@@ -455,7 +464,31 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     #[must_use]
     pub fn budget<B: Budget + Send + Sync + 'static>(mut self, budget: B) -> Self {
         self.config.retry_budget = Some(std::sync::Arc::new(budget));
+        self.config.inherited_budget = false;
         self.config.combine_guards();
+        self
+    }
+
+    /// Removes this policy's retry budget: the process-wide default it inherited (see
+    /// [`budget::set_default`](crate::budget::set_default)), or one given by
+    /// [`budget`](Policy::budget) before. A [`gate`](Policy::gate) stays.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, budget::RatioBudget, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// let policy = on_error(constant(Duration::ZERO))
+    ///     .max_tries(3)
+    ///     .clock(VirtualClock::new())
+    ///     .budget(RatioBudget::new(0.0, 0, Duration::from_secs(10))) // refuses every retry
+    ///     .no_budget();
+    /// let mut attempts = 0;
+    /// let _: Result<(), &str> = policy.retry(|| { attempts += 1; Err("down") });
+    /// assert_eq!(attempts, 3);
+    /// ```
+    #[must_use]
+    pub fn no_budget(mut self) -> Self {
+        self.config.drop_budget();
         self
     }
 

@@ -99,7 +99,7 @@ pub fn on_error<W>(wait: W) -> OnError<W> {
         rules: ErrorRules::new(),
         wait,
         parts: (),
-        config: Config::new(),
+        config: Config::inheriting(),
         timeline: SystemClock,
     }
 }
@@ -128,7 +128,7 @@ pub fn on_predicate<W>(wait: W) -> OnPredicate<W> {
         rules: PredicateRules::new(),
         wait,
         parts: (),
-        config: Config::new(),
+        config: Config::inheriting(),
         timeline: SystemClock,
     }
 }
