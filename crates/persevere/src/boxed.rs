@@ -322,6 +322,7 @@ trait ErasedParts<T, E, X, O> {
     fn success(&self, details: &Details<'_, T, E>);
     fn server_wait(&self, failure: &X) -> Option<Duration>;
     fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O>;
+    fn refused_outcome(&self, refused: crate::Refused) -> Option<O>;
 }
 
 impl<T, E, X, O, P> ErasedParts<T, E, X, O> for P
@@ -371,6 +372,10 @@ where
     fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O> {
         TimeoutFor::timeout_outcome(self, timed_out)
     }
+
+    fn refused_outcome(&self, refused: crate::Refused) -> Option<O> {
+        TimeoutFor::refused_outcome(self, refused)
+    }
 }
 
 impl<T, E, X, O> DynParts<T, E, X, O> {
@@ -394,6 +399,8 @@ impl<T, E, X, O> Parts for DynParts<T, E, X, O> {
     const BACKOFF: bool = true;
     const GIVEUP: bool = true;
     const SUCCESS: bool = true;
+    // Whether the erased list holds a gate is known at run time (the call's refusal says).
+    const GATES: bool = true;
 
     fn has_backoff(&self) -> bool {
         self.backoff
@@ -467,6 +474,10 @@ impl<T, E, X, O> ServerWaits<X> for DynParts<T, E, X, O> {
 impl<T, E, X, O> TimeoutFor<O> for DynParts<T, E, X, O> {
     fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O> {
         self.parts.timeout_outcome(timed_out)
+    }
+
+    fn refused_outcome(&self, refused: crate::Refused) -> Option<O> {
+        self.parts.refused_outcome(refused)
     }
 }
 

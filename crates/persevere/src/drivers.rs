@@ -202,6 +202,9 @@ where
     if let Some(refused) = retrying.refuse_blocking() {
         return refused;
     }
+    if let Some(refused) = retrying.refused_first() {
+        return refused;
+    }
     loop {
         let outcome = retrying.in_attempt(|| op(retrying.attempt_if::<ATTEMPT>()));
         if let ControlFlow::Break(outcome) = retrying.settle(outcome) {
@@ -231,6 +234,9 @@ where
     X: CallHandlers<R::Value, R::Error>,
 {
     let mut retrying = begin();
+    if let Some(refused) = retrying.refused_first() {
+        return refused;
+    }
     loop {
         let attempt = retrying.instrument(op(retrying.attempt_if::<ATTEMPT>()));
         let (outcome, timed_out) = match retrying.attempt_limit_for_cut() {
@@ -262,6 +268,9 @@ where
     K: Clock + AsyncSleeper,
     X: CallHandlers<R::Value, R::Error>,
 {
+    if let Some(refused) = retrying.refused_first() {
+        return refused;
+    }
     loop {
         let attempt = retrying.instrument(op());
         let (outcome, timed_out) = match retrying.attempt_limit_for_cut() {

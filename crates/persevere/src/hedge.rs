@@ -165,6 +165,9 @@ impl Hedge {
                 started: retrying.attempt_start(),
             });
         };
+        if let Some(refused) = retrying.refused_first() {
+            return refused;
+        }
         start(&mut retrying, &mut started, &mut op, &mut running, None);
         let mut hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
         let mut backoff: Option<Pin<Box<K::Sleep>>> = None;

@@ -147,6 +147,7 @@ pub mod policy;
 pub mod __private;
 mod attempt;
 mod boxed;
+pub mod breaker;
 pub mod budget;
 mod call;
 #[cfg(feature = "config")]
@@ -165,6 +166,7 @@ pub mod http;
 mod log;
 #[cfg(feature = "metrics")]
 pub mod metrics;
+mod refused;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
 mod spans;
@@ -188,6 +190,7 @@ pub use persevere_wait::{
     decay, decorrelated, expo, fibo, intervals, linear, runtime,
 };
 pub use policy::{OnError, OnPredicate, Policy, on_error, on_predicate};
+pub use refused::Refused;
 #[allow(deprecated)]
 pub use time::DefaultSleeper;
 pub use timed_out::TimedOut;

@@ -7,7 +7,7 @@
 //! |---|---|---|---|
 //! | [`ATTEMPTS`] `persevere_attempts_total` | counter | `policy`, `outcome` | every attempt, whatever its outcome: `success`, `retryable`, `fatal`, or `unmatched` (a failure the filters do not handle) |
 //! | [`RETRIES`] `persevere_retries_total` | counter | `policy` | every wait before a retry |
-//! | [`GIVE_UPS`] `persevere_giveups_total` | counter | `policy`, `reason` | every call that gave up, by [`GiveUpReason`] (`max_tries`, `max_time`, `exhausted`, `fatal`, `budget`, `server`) |
+//! | [`GIVE_UPS`] `persevere_giveups_total` | counter | `policy`, `reason` | every call that gave up, by [`GiveUpReason`] (`max_tries`, `max_time`, `exhausted`, `fatal`, `budget`, `server`, `throttled`, `circuit_open`) |
 //! | [`BUDGET_REFUSALS`] `persevere_budget_refusals_total` | counter | `policy` | every retry or hedge the budget refused |
 //! | [`ATTEMPT_DURATION`] `persevere_attempt_duration_seconds` | histogram | `policy`, `outcome` | how long each attempt ran, in seconds, on the policy's clock |
 //! | `persevere_call_retries` | histogram | `policy` | per call that retried, at its end: its retries (gRPC A96's `grpc.client.call.retries`) |

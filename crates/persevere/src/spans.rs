@@ -5,7 +5,7 @@
 //!
 //! | span | attributes |
 //! |---|---|
-//! | `persevere.call` | `persevere.policy`, `persevere.call.attempts` (started so far, hedges included), and at its end `persevere.call.outcome` (`success`, `gave_up`, `unmatched`), `persevere.give_up.reason`, `otel.status_code` (`ERROR` unless it succeeded) |
+//! | `persevere.call` | `persevere.policy`, `persevere.call.attempts` (started so far, hedges included; 0 for a call a gate refused), and at its end `persevere.call.outcome` (`success`, `gave_up`, `unmatched`), `persevere.give_up.reason` ([`GiveUpReason::as_str`]: `max_tries`, ..., `throttled`, `circuit_open`), `otel.status_code` (`ERROR` unless it succeeded) |
 //! | `persevere.attempt` (a child of the call's) | `persevere.attempt.number` (from 1), `persevere.attempt.outcome` (`success`, `retryable`, `fatal`, `unmatched`), `persevere.retry.delay` (seconds, when another attempt follows), `persevere.give_up.reason` (on the last), `http.request.resend_count` (the tower and reqwest integrations, from the second attempt on) |
 //!
 //! The attempt's span is entered while the attempt runs: for the whole blocking call, and at
@@ -142,6 +142,22 @@ impl AttemptStart for AttemptSpans {
             self.started = Some(Arc::new(AtomicU32::new(0)));
         }
         self.open(1);
+    }
+
+    fn call_refused(&mut self, target: &str, keeps: Keeps, reason: GiveUpReason) {
+        if !keeps.spans {
+            return;
+        }
+        // No attempt went: the call's span alone, closed when the call's state is dropped.
+        self.call = tracing::info_span!(
+            target: "persevere",
+            "persevere.call",
+            persevere.policy = target,
+            persevere.call.attempts = 0u32,
+            persevere.call.outcome = "gave_up",
+            persevere.give_up.reason = reason.as_str(),
+            otel.status_code = "ERROR",
+        );
     }
 
     fn attempt_started(&mut self, _now: Instant, number: u32) {

@@ -457,3 +457,52 @@ fn a_boxed_policy_keeps_its_spans_and_one_without_opens_none() {
         ])
     );
 }
+
+#[derive(Debug, PartialEq)]
+enum GuardedError {
+    Down,
+    Refused(persevere::GiveUpReason),
+}
+
+impl From<persevere::Refused> for GuardedError {
+    fn from(refused: persevere::Refused) -> Self {
+        GuardedError::Refused(refused.reason())
+    }
+}
+
+#[test]
+fn a_circuit_breakers_refusals_are_give_up_reasons_on_the_spans() {
+    let otel = pipeline();
+    let clock = VirtualClock::new();
+    // Opens after two failures out of two.
+    let breaker = persevere::breaker::CircuitBreaker::default()
+        .count_window(2)
+        .min_calls(2)
+        .failure_ratio(0.5)
+        .open_duration(Duration::from_secs(30));
+    let policy = on_error(constant(Duration::from_secs(1)))
+        .jitter(Jitter::None)
+        .max_tries(5)
+        .gate(breaker)
+        .name("guarded")
+        .clock(clock)
+        .spans();
+    // The breaker opens after the second attempt and refuses the third; the next call is
+    // refused before its first attempt, which gets no span.
+    let r: Result<(), GuardedError> = policy.retry(|| Err(GuardedError::Down));
+    assert_eq!(r, Err(GuardedError::Down));
+    let r: Result<(), GuardedError> = policy.retry(|| Err(GuardedError::Down));
+    assert_eq!(
+        r,
+        Err(GuardedError::Refused(persevere::GiveUpReason::CircuitOpen))
+    );
+    assert_eq!(
+        otel.tree(),
+        expected(&[
+            "persevere.call {persevere.call.attempts=2, persevere.call.outcome=gave_up, persevere.give_up.reason=circuit_open, persevere.policy=guarded} ERROR",
+            "  persevere.attempt {persevere.attempt.number=1, persevere.attempt.outcome=retryable, persevere.retry.delay=1}",
+            "  persevere.attempt {persevere.attempt.number=2, persevere.attempt.outcome=retryable, persevere.give_up.reason=circuit_open}",
+            "persevere.call {persevere.call.attempts=0, persevere.call.outcome=gave_up, persevere.give_up.reason=circuit_open, persevere.policy=guarded} ERROR",
+        ])
+    );
+}

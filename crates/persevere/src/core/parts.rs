@@ -10,7 +10,7 @@
 //! lists a blocking driver can run. Parts that observe attempts (metrics) keep the start of the
 //! running attempt in a call's [`AttemptStart`], `()` for every other part.
 
-use crate::{Details, GiveUpReason, TimedOut};
+use crate::{Details, GiveUpReason, Refused, TimedOut};
 use persevere_wait::Rng;
 use std::fmt;
 use std::future::Future;
@@ -28,6 +28,9 @@ pub trait Parts {
     const GIVEUP: bool = false;
     /// Whether the list holds an `on_success` handler.
     const SUCCESS: bool = false;
+    /// Whether the list holds a gate (first attempts may be refused): known at compile time,
+    /// so that a call of a policy without one never looks for a refusal.
+    const GATES: bool = false;
 
     /// Whether this list runs `on_backoff` handlers: [`BACKOFF`](Parts::BACKOFF), known at
     /// compile time, except for type-erased parts, which know it at run time.
@@ -147,6 +150,11 @@ pub trait AttemptStart: Clone + fmt::Debug + Send + Sync {
     #[inline(always)]
     fn call_started(&mut self, _target: &str, _keeps: Keeps) {}
 
+    /// The call named `target` was refused before its first attempt (a gate's `reason`): it
+    /// starts no attempt, and this is all its state hears.
+    #[inline(always)]
+    fn call_refused(&mut self, _target: &str, _keeps: Keeps, _reason: GiveUpReason) {}
+
     /// Attempt `number` starts at `now` (after a wait, or as a hedge).
     #[inline(always)]
     fn attempt_started(&mut self, now: Instant, _number: u32) {
@@ -249,6 +257,12 @@ impl<A: AttemptStart, B: AttemptStart> AttemptStart for (A, B) {
     fn call_started(&mut self, target: &str, keeps: Keeps) {
         self.0.call_started(target, keeps);
         self.1.call_started(target, keeps);
+    }
+
+    #[inline(always)]
+    fn call_refused(&mut self, target: &str, keeps: Keeps, reason: GiveUpReason) {
+        self.0.call_refused(target, keeps, reason);
+        self.1.call_refused(target, keeps, reason);
     }
 
     #[inline(always)]
@@ -393,14 +407,20 @@ pub trait ServerWaits<X: ?Sized>: Parts {
 /// [`attempt_timeout`](crate::Policy::attempt_timeout) does, and only for errors that
 /// implement `From<TimedOut>`.
 #[diagnostic::on_unimplemented(
-    message = "an attempt timeout needs an error type that implements `From<persevere::TimedOut>`",
-    label = "`{O}` cannot hold a timed-out attempt",
-    note = "implement `From<persevere::TimedOut>` for your error type (a variant holding it, say)"
+    message = "an attempt timeout needs an error type that implements `From<persevere::TimedOut>`, and a gate one that implements `From<persevere::Refused>`",
+    label = "`{O}` cannot hold a timed-out or refused attempt",
+    note = "implement `From<persevere::TimedOut>` (for `attempt_timeout`) or `From<persevere::Refused>` (for `gate`) for your error type (a variant holding it, say)"
 )]
 pub trait TimeoutFor<O>: Parts {
     /// The outcome of an attempt cut at its timeout (`None` without a timeout part).
     #[inline]
     fn timeout_outcome(&self, _timed_out: TimedOut) -> Option<O> {
+        None
+    }
+
+    /// The outcome of a first attempt the gate refused (`None` without a gate part).
+    #[inline]
+    fn refused_outcome(&self, _refused: Refused) -> Option<O> {
         None
     }
 }
@@ -426,6 +446,7 @@ impl<A: Parts, B: Parts> Parts for (A, B) {
     const BACKOFF: bool = A::BACKOFF || B::BACKOFF;
     const GIVEUP: bool = A::GIVEUP || B::GIVEUP;
     const SUCCESS: bool = A::SUCCESS || B::SUCCESS;
+    const GATES: bool = A::GATES || B::GATES;
 
     #[inline]
     fn has_backoff(&self) -> bool {
@@ -534,6 +555,14 @@ impl<O, A: TimeoutFor<O>, B: TimeoutFor<O>> TimeoutFor<O> for (A, B) {
             None => self.0.timeout_outcome(timed_out),
         }
     }
+
+    #[inline]
+    fn refused_outcome(&self, refused: Refused) -> Option<O> {
+        match self.1.refused_outcome(refused) {
+            Some(outcome) => Some(outcome),
+            None => self.0.refused_outcome(refused),
+        }
+    }
 }
 
 impl<A: Blocking, B: Blocking> Blocking for (A, B) {}
@@ -547,5 +576,17 @@ pub trait FromTimedOut {
 impl<T, E: From<TimedOut>> FromTimedOut for Result<T, E> {
     fn from_timed_out(timed_out: TimedOut) -> Self {
         Err(E::from(timed_out))
+    }
+}
+
+/// An outcome that can hold a refused attempt: `Result<T, E>` with `E: From<Refused>`.
+pub trait FromRefused {
+    /// The outcome of an attempt a gate refused.
+    fn from_refused(refused: Refused) -> Self;
+}
+
+impl<T, E: From<Refused>> FromRefused for Result<T, E> {
+    fn from_refused(refused: Refused) -> Self {
+        Err(E::from(refused))
     }
 }

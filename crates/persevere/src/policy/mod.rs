@@ -50,7 +50,7 @@ pub use filters::{ErrorFilter, Giveup, On, OnIf, When};
 pub use limits::{IntoMaxTime, IntoMaxTries};
 #[doc(hidden)]
 pub use parts::{
-    AttemptTimeout, BackoffEvent, GiveupEvent, Handler, JitterFn, MaxTimeFn, MaxTriesFn,
+    AttemptTimeout, BackoffEvent, Gate, GiveupEvent, Handler, JitterFn, MaxTimeFn, MaxTriesFn,
     ServerWaitFn, SuccessEvent,
 };
 #[doc(hidden)]
@@ -102,7 +102,7 @@ pub fn on_error<W>(wait: W) -> OnError<W> {
         rules: ErrorRules::new(),
         wait,
         parts: (),
-        config: Config::new(),
+        config: Config::inheriting(),
         timeline: SystemClock,
     }
 }
@@ -131,7 +131,7 @@ pub fn on_predicate<W>(wait: W) -> OnPredicate<W> {
         rules: PredicateRules::new(),
         wait,
         parts: (),
-        config: Config::new(),
+        config: Config::inheriting(),
         timeline: SystemClock,
     }
 }
