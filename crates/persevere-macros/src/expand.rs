@@ -178,8 +178,10 @@ fn layer_loop(
     })
 }
 
-/// `::persevere::on_error(WAIT).value_type::<T>().error_type::<E>() .key(..) ...`, with `T` and
-/// `E` taken from the return type so that closures among the keys need no annotations.
+/// `::persevere::on_error(WAIT).value_type::<T>().error_type::<E>().no_budget() .key(..) ...`,
+/// with `T` and `E` taken from the return type so that closures among the keys need no
+/// annotations. `no_budget`: the attributes keep Python backoff's semantics, without the
+/// process-wide default budget an application may set.
 fn build_policy(spec: &PolicySpec, ret: &ReturnType) -> TokenStream {
     let PolicySpec { kind, wait, calls } = spec;
     match kind {
@@ -188,12 +190,12 @@ fn build_policy(spec: &PolicySpec, ret: &ReturnType) -> TokenStream {
             // Spanned at the return type, like `result_parts`, so that a non-`Result` is one
             // error there.
             let policy = quote_spanned!(ret.span()=>
-                ::persevere::on_error(#wait).value_type::<#ok>().error_type::<#err>());
+                ::persevere::on_error(#wait).value_type::<#ok>().error_type::<#err>().no_budget());
             quote!(#policy #(#calls)*)
         }
         Kind::OnPredicate => {
             let value = ret.value_type();
-            quote!(::persevere::on_predicate(#wait).value_type::<#value>() #(#calls)*)
+            quote!(::persevere::on_predicate(#wait).value_type::<#value>().no_budget() #(#calls)*)
         }
     }
 }

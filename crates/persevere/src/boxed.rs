@@ -8,8 +8,9 @@
 //! async sleep is boxed (one allocation per retry).
 
 use crate::policy::{
-    Admits, AttemptOutcome, Blocking, ErrorFilter, ErrorRules, Fixed, Handlers, OnError,
-    OnPredicate, Parts, Policy, PredicateRules, RetryValue, ServerWaits, TimeoutFor,
+    Admits, AttemptOutcome, AttemptSpans, Blocking, ErrorFilter, ErrorRules, Fixed, Handlers,
+    Keeps, OnError, OnPredicate, Parts, Policy, PredicateRules, RetryValue, ServerWaits,
+    TimeoutFor,
 };
 use crate::{AsyncSleeper, Clock, Details, Sleeper, TimedOut};
 use persevere_wait::{
@@ -298,7 +299,15 @@ pub struct DynParts<T, E, X, O> {
     giveup: bool,
     success: bool,
     observes: bool,
+    keeps: Keeps,
 }
+
+/// What a boxed call keeps of its attempt for the metrics: the call's counts with the
+/// `metrics` feature, else the attempt's start.
+#[cfg(feature = "metrics")]
+type DynCounts = crate::metrics::CallCounts;
+#[cfg(not(feature = "metrics"))]
+type DynCounts = Option<Instant>;
 
 /// The part traits without their constants, so that they can be a trait object.
 trait ErasedParts<T, E, X, O> {
@@ -313,6 +322,7 @@ trait ErasedParts<T, E, X, O> {
     fn success(&self, details: &Details<'_, T, E>);
     fn server_wait(&self, failure: &X) -> Option<Duration>;
     fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O>;
+    fn refused_outcome(&self, refused: crate::Refused) -> Option<O>;
 }
 
 impl<T, E, X, O, P> ErasedParts<T, E, X, O> for P
@@ -362,6 +372,10 @@ where
     fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O> {
         TimeoutFor::timeout_outcome(self, timed_out)
     }
+
+    fn refused_outcome(&self, refused: crate::Refused) -> Option<O> {
+        TimeoutFor::refused_outcome(self, refused)
+    }
 }
 
 impl<T, E, X, O> DynParts<T, E, X, O> {
@@ -371,6 +385,7 @@ impl<T, E, X, O> DynParts<T, E, X, O> {
     {
         DynParts {
             observes: parts.observes_attempts(),
+            keeps: parts.keeps(),
             parts: Arc::new(parts),
             backoff: P::BACKOFF,
             giveup: P::GIVEUP,
@@ -384,6 +399,8 @@ impl<T, E, X, O> Parts for DynParts<T, E, X, O> {
     const BACKOFF: bool = true;
     const GIVEUP: bool = true;
     const SUCCESS: bool = true;
+    // Whether the erased list holds a gate is known at run time (the call's refusal says).
+    const GATES: bool = true;
 
     fn has_backoff(&self) -> bool {
         self.backoff
@@ -413,12 +430,16 @@ impl<T, E, X, O> Parts for DynParts<T, E, X, O> {
         self.parts.attempt_timeout()
     }
 
-    // Whether the erased list observes attempts is known at run time; a boxed call keeps room
-    // for an attempt's start either way.
-    type AttemptStart = Option<Instant>;
+    // Whether the erased list observes attempts or keeps spans is known at run time; a boxed
+    // call keeps room for an attempt's start and spans either way.
+    type AttemptStart = (DynCounts, AttemptSpans);
 
     fn observes_attempts(&self) -> bool {
         self.observes
+    }
+
+    fn keeps(&self) -> Keeps {
+        self.keeps
     }
 
     fn attempt_ended(&self, target: &str, outcome: AttemptOutcome, duration: Duration) {
@@ -453,6 +474,10 @@ impl<T, E, X, O> ServerWaits<X> for DynParts<T, E, X, O> {
 impl<T, E, X, O> TimeoutFor<O> for DynParts<T, E, X, O> {
     fn timeout_outcome(&self, timed_out: TimedOut) -> Option<O> {
         self.parts.timeout_outcome(timed_out)
+    }
+
+    fn refused_outcome(&self, refused: crate::Refused) -> Option<O> {
+        self.parts.refused_outcome(refused)
     }
 }
 
@@ -539,6 +564,7 @@ impl<T, E, X, O> Clone for DynParts<T, E, X, O> {
             giveup: self.giveup,
             success: self.success,
             observes: self.observes,
+            keeps: self.keeps,
         }
     }
 }

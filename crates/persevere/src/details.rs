@@ -68,11 +68,16 @@ pub enum GiveUpReason {
     Budget,
     /// The server's wait was beyond what the policy allows (its cap or the time left).
     Server,
+    /// An [`AdaptiveThrottle`](crate::budget::AdaptiveThrottle) rejected the attempt locally.
+    Throttled,
+    /// A [`CircuitBreaker`](crate::breaker::CircuitBreaker) was open (or had no half-open
+    /// probe left) and refused the attempt.
+    CircuitOpen,
 }
 
 impl GiveUpReason {
     /// A short lowercase name, as logs and reports write it: `max_tries`, `max_time`,
-    /// `exhausted`, `fatal`, `budget`, `server`.
+    /// `exhausted`, `fatal`, `budget`, `server`, `throttled`, `circuit_open`.
     pub fn as_str(self) -> &'static str {
         match self {
             GiveUpReason::MaxTries => "max_tries",
@@ -81,6 +86,8 @@ impl GiveUpReason {
             GiveUpReason::Fatal => "fatal",
             GiveUpReason::Budget => "budget",
             GiveUpReason::Server => "server",
+            GiveUpReason::Throttled => "throttled",
+            GiveUpReason::CircuitOpen => "circuit_open",
         }
     }
 }

@@ -202,8 +202,11 @@ where
     if let Some(refused) = retrying.refuse_blocking() {
         return refused;
     }
+    if let Some(refused) = retrying.refused_first() {
+        return refused;
+    }
     loop {
-        let outcome = op(retrying.attempt_if::<ATTEMPT>());
+        let outcome = retrying.in_attempt(|| op(retrying.attempt_if::<ATTEMPT>()));
         if let ControlFlow::Break(outcome) = retrying.settle(outcome) {
             return outcome;
         }
@@ -231,8 +234,11 @@ where
     X: CallHandlers<R::Value, R::Error>,
 {
     let mut retrying = begin();
+    if let Some(refused) = retrying.refused_first() {
+        return refused;
+    }
     loop {
-        let attempt = op(retrying.attempt_if::<ATTEMPT>());
+        let attempt = retrying.instrument(op(retrying.attempt_if::<ATTEMPT>()));
         let (outcome, timed_out) = match retrying.attempt_limit_for_cut() {
             // Boxed: the futures of policies without an attempt timeout stay small.
             Some(limit) => Box::pin(cut_attempt(retrying.policy(), attempt, Some(limit))).await,
@@ -262,8 +268,11 @@ where
     K: Clock + AsyncSleeper,
     X: CallHandlers<R::Value, R::Error>,
 {
+    if let Some(refused) = retrying.refused_first() {
+        return refused;
+    }
     loop {
-        let attempt = op();
+        let attempt = retrying.instrument(op());
         let (outcome, timed_out) = match retrying.attempt_limit_for_cut() {
             Some(limit) => Box::pin(cut_attempt(retrying.policy(), attempt, Some(limit))).await,
             None => (attempt.await, false),

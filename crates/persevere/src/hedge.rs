@@ -154,16 +154,20 @@ impl Hedge {
                      running: &mut Vec<Running<_, P::AttemptStart>>,
                      withdrawal: Option<Withdrawal>| {
             *started += 1;
-            retrying.mark_attempt();
+            retrying.start_attempt(*started);
             let mut attempt = retrying.attempt();
             attempt.number = *started;
             let limit = retrying.attempt_limit_for_cut();
+            let attempt = retrying.instrument(op(attempt));
             running.push(Running {
-                attempt: Box::pin(cut_attempt(policy, op(attempt), limit)),
+                attempt: Box::pin(cut_attempt(policy, attempt, limit)),
                 withdrawal,
                 started: retrying.attempt_start(),
             });
         };
+        if let Some(refused) = retrying.refused_first() {
+            return refused;
+        }
         start(&mut retrying, &mut started, &mut op, &mut running, None);
         let mut hedge_timer = Some(Box::pin(policy.timeline.sleep_async(self.delay)));
         let mut backoff: Option<Pin<Box<K::Sleep>>> = None;

@@ -148,6 +148,7 @@ pub mod policy;
 pub mod __private;
 mod attempt;
 mod boxed;
+pub mod breaker;
 pub mod budget;
 mod call;
 #[cfg(feature = "config")]
@@ -166,8 +167,10 @@ pub mod http;
 mod log;
 #[cfg(feature = "metrics")]
 pub mod metrics;
+mod refused;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
+mod spans;
 pub mod testing;
 pub mod time;
 mod timed_out;
@@ -190,6 +193,7 @@ pub use persevere_wait::{
     decay, decorrelated, expo, fibo, intervals, linear, runtime,
 };
 pub use policy::{OnError, OnPredicate, Policy, on_error, on_predicate};
+pub use refused::Refused;
 #[allow(deprecated)]
 pub use time::DefaultSleeper;
 pub use timed_out::TimedOut;

@@ -7,9 +7,17 @@
 //! |---|---|---|---|
 //! | [`ATTEMPTS`] `persevere_attempts_total` | counter | `policy`, `outcome` | every attempt, whatever its outcome: `success`, `retryable`, `fatal`, or `unmatched` (a failure the filters do not handle) |
 //! | [`RETRIES`] `persevere_retries_total` | counter | `policy` | every wait before a retry |
-//! | [`GIVE_UPS`] `persevere_giveups_total` | counter | `policy`, `reason` | every call that gave up, by [`GiveUpReason`] (`max_tries`, `max_time`, `exhausted`, `fatal`, `budget`, `server`) |
+//! | [`GIVE_UPS`] `persevere_giveups_total` | counter | `policy`, `reason` | every call that gave up, by [`GiveUpReason`] (`max_tries`, `max_time`, `exhausted`, `fatal`, `budget`, `server`, `throttled`, `circuit_open`) |
 //! | [`BUDGET_REFUSALS`] `persevere_budget_refusals_total` | counter | `policy` | every retry or hedge the budget refused |
 //! | [`ATTEMPT_DURATION`] `persevere_attempt_duration_seconds` | histogram | `policy`, `outcome` | how long each attempt ran, in seconds, on the policy's clock |
+//! | `persevere_call_retries` | histogram | `policy` | per call that retried, at its end: its retries (gRPC A96's `grpc.client.call.retries`) |
+//! | `persevere_call_hedges` | histogram | `policy` | per call that hedged, at its end: its hedges (A96's `grpc.client.call.hedges`) |
+//! | `persevere_call_retry_delay_seconds` | histogram | `policy` | per call that retried, at its end: the time it spent waiting between attempts (A96's `grpc.client.call.retry_delay`) |
+//!
+//! The three per-call histograms follow gRPC's A96 (OTel metrics for retries): recorded at the
+//! end of a call, not for a call that did not retry (or hedge). A96's fourth,
+//! `transparent_retries`, counts what gRPC resends below the application when a request never
+//! left the client; persevere sits above the transport and has none. See `docs/telemetry.md`.
 //!
 //! `policy` is the policy's [`name`](crate::Policy::name), else the retried function's path
 //! (as in the logs): name the policy for a stable label. A policy without the metrics part
@@ -27,7 +35,9 @@
 //! // {..,outcome="success"} 1, persevere_retries_total{policy="inventory"} 1.
 //! ```
 
-use crate::policy::{AttemptOutcome, Blocking, Handlers, Parts, Policy, ServerWaits, TimeoutFor};
+use crate::policy::{
+    AttemptOutcome, AttemptStart, Blocking, Handlers, Keeps, Parts, Policy, ServerWaits, TimeoutFor,
+};
 use crate::{Details, GiveUpReason};
 use std::time::{Duration, Instant};
 
@@ -41,6 +51,11 @@ pub const GIVE_UPS: &str = "persevere_giveups_total";
 pub const BUDGET_REFUSALS: &str = "persevere_budget_refusals_total";
 /// How long attempts ran, in seconds, by `policy` and `outcome`.
 pub const ATTEMPT_DURATION: &str = "persevere_attempt_duration_seconds";
+// The per-call histograms of gRPC's A96, named in the module's table (no constants: the public
+// surface stays small).
+const CALL_RETRIES: &str = "persevere_call_retries";
+const CALL_HEDGES: &str = "persevere_call_hedges";
+const CALL_RETRY_DELAY: &str = "persevere_call_retry_delay_seconds";
 
 /// Describes the metrics (their help text and units) to the installed recorder, for
 /// exporters that publish descriptions. Optional: the metrics are recorded without it.
@@ -60,6 +75,21 @@ pub fn describe() {
         ATTEMPT_DURATION,
         ::metrics::Unit::Seconds,
         "How long each attempt ran"
+    );
+    ::metrics::describe_histogram!(
+        CALL_RETRIES,
+        ::metrics::Unit::Count,
+        "Retries per call that retried"
+    );
+    ::metrics::describe_histogram!(
+        CALL_HEDGES,
+        ::metrics::Unit::Count,
+        "Hedges per call that hedged"
+    );
+    ::metrics::describe_histogram!(
+        CALL_RETRY_DELAY,
+        ::metrics::Unit::Seconds,
+        "Time spent waiting between attempts, per call that retried"
     );
 }
 
@@ -91,7 +121,7 @@ impl Parts for Metrics {
     const BACKOFF: bool = true;
     const GIVEUP: bool = true;
 
-    type AttemptStart = Option<Instant>;
+    type AttemptStart = CallCounts;
 
     fn attempt_ended(&self, target: &str, outcome: AttemptOutcome, duration: Duration) {
         let outcome = outcome.as_str();
@@ -129,5 +159,92 @@ impl<T, E> Handlers<T, E> for Metrics {
 }
 
 impl<X: ?Sized> ServerWaits<X> for Metrics {}
+
+/// What a call of a policy with [`metrics`](Policy::metrics) keeps: when the running attempt
+/// started, and the call's counts for the per-call histograms.
+#[derive(Debug, Clone, Copy)]
+#[doc(hidden)]
+pub struct CallCounts {
+    start: Option<Instant>,
+    /// The highest attempt number started (hedges start in order).
+    started: u32,
+    retries: u32,
+    delay: Duration,
+    /// Whether the call records the per-call metrics (set at its start).
+    on: bool,
+}
+
+impl AttemptStart for CallCounts {
+    const OBSERVED: bool = true;
+    const COUNTS: bool = true;
+
+    fn unset() -> Self {
+        CallCounts {
+            start: None,
+            started: 0,
+            retries: 0,
+            delay: Duration::ZERO,
+            on: false,
+        }
+    }
+
+    fn at(now: Instant) -> Self {
+        CallCounts {
+            start: Some(now),
+            ..Self::unset()
+        }
+    }
+
+    fn ran(&self, now: Instant) -> Option<Duration> {
+        self.start.map(|start| now.saturating_duration_since(start))
+    }
+
+    // The counts are the call's: only the start changes.
+    fn restart(&mut self, now: Instant) {
+        self.start = Some(now);
+    }
+
+    fn call_started(&mut self, _target: &str, keeps: Keeps) {
+        // A boxed policy keeps room for the counts whether or not it has the part.
+        self.on = keeps.counts;
+        self.started = 1;
+    }
+
+    fn attempt_started(&mut self, now: Instant, number: u32) {
+        self.start = Some(now);
+        self.started = self.started.max(number);
+    }
+
+    fn backing_off(&mut self, wait: Duration) {
+        self.retries = self.retries.saturating_add(1);
+        self.delay = self.delay.saturating_add(wait);
+    }
+
+    fn resume(&mut self, finished: Self) {
+        // The counts only grow: the larger is the later.
+        self.start = finished.start;
+        self.started = self.started.max(finished.started);
+        self.retries = self.retries.max(finished.retries);
+        self.delay = self.delay.max(finished.delay);
+        self.on = finished.on;
+    }
+
+    fn settled(&mut self, target: &str, call_over: Option<&'static str>) {
+        if call_over.is_none() || !self.on {
+            return;
+        }
+        if self.retries > 0 {
+            ::metrics::histogram!(CALL_RETRIES, "policy" => target.to_owned())
+                .record(f64::from(self.retries));
+            ::metrics::histogram!(CALL_RETRY_DELAY, "policy" => target.to_owned())
+                .record(self.delay.as_secs_f64());
+        }
+        let hedges = self.started.saturating_sub(1 + self.retries);
+        if hedges > 0 {
+            ::metrics::histogram!(CALL_HEDGES, "policy" => target.to_owned())
+                .record(f64::from(hedges));
+        }
+    }
+}
 impl<O> TimeoutFor<O> for Metrics {}
 impl Blocking for Metrics {}

@@ -115,4 +115,39 @@ fn calls_that_fail_twice_then_succeed_allocate_nothing() {
         "borrowing parts, policy built in the measured call"
     );
     assert_eq!(backoffs.get(), 4, "two backoffs in each of the two runs");
+
+    // A budget, an adaptive throttle and a circuit breaker in front of every attempt: each
+    // decision asks them, and none allocates.
+    #[derive(Debug, PartialEq)]
+    enum Guarded {
+        Busy,
+        Refused,
+    }
+    impl From<persevere::Refused> for Guarded {
+        fn from(_: persevere::Refused) -> Self {
+            Guarded::Refused
+        }
+    }
+    let guarded = on_error(expo())
+        .jitter(Jitter::Full)
+        .max_tries(5)
+        .budget(persevere::budget::RatioBudget::default())
+        .gate((
+            persevere::budget::AdaptiveThrottle::default(),
+            persevere::breaker::CircuitBreaker::default(),
+        ))
+        .sleeper(|_: Duration| {});
+    let guarded_allocs = allocations_during(|| {
+        let mut calls = 0;
+        let r = guarded.retry(|| {
+            calls += 1;
+            if calls < 3 {
+                Err(Guarded::Busy)
+            } else {
+                Ok(calls)
+            }
+        });
+        assert_eq!(r, Ok(3));
+    });
+    assert_eq!(guarded_allocs, 0, "budget, throttle and breaker");
 }

@@ -8,4 +8,5 @@ mod postgres;
 mod readme;
 mod reqwest;
 mod runtimes;
+mod telemetry;
 mod tower;

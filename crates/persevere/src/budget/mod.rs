@@ -60,23 +60,30 @@
 //! and no withdrawal follows.
 
 mod bucket_builder;
-mod error;
+mod combine;
+pub(crate) mod default;
+pub(crate) mod error;
 mod ratio;
-mod sync;
+pub(crate) mod sync;
+mod throttle;
 mod token_bucket;
 mod window;
 
 pub use bucket_builder::TokenBucketBuilder;
+pub(crate) use combine::RetriesOnly;
+pub use default::set_default;
 // The resolved rules, for stores that keep a bucket elsewhere (persevere-redis).
 #[doc(hidden)]
 pub use bucket_builder::TokenBucketRules;
 pub use error::BudgetError;
 pub use ratio::RatioBudget;
+pub use throttle::AdaptiveThrottle;
 pub use token_bucket::TokenBucket;
 
+use crate::GiveUpReason;
 use std::num::NonZeroU64;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Why another attempt is wanted. Budgets may charge causes differently: the AWS SDKs charge a
 /// retry after a timeout more than other retries (and, since their 2026 revision, a retry after
@@ -196,6 +203,52 @@ pub trait Budget {
     /// An attempt succeeded. `last` is the withdrawal that paid for that attempt, `None` when
     /// it was the call's first attempt.
     fn on_success(&self, last: Option<Withdrawal>, now: Instant);
+
+    /// [`withdraw`](Budget::withdraw), saying why a refusal refuses: the call gives up with
+    /// that reason. The default refuses with [`GiveUpReason::Budget`]; an
+    /// [`AdaptiveThrottle`] refuses with [`GiveUpReason::Throttled`], a
+    /// [`CircuitBreaker`](crate::breaker::CircuitBreaker) with
+    /// [`GiveUpReason::CircuitOpen`]. The decision core calls this one.
+    ///
+    /// ```
+    /// use persevere::budget::{Budget, RetryCause, TokenBucket};
+    /// use persevere::GiveUpReason;
+    /// use std::time::Instant;
+    ///
+    /// let empty = TokenBucket::builder(1.0).initial(0.0).build();
+    /// let refused = empty.try_withdraw(RetryCause::Transient, Instant::now());
+    /// assert_eq!(refused, Err(GiveUpReason::Budget));
+    /// ```
+    #[inline]
+    fn try_withdraw(&self, cause: RetryCause, now: Instant) -> Result<Withdrawal, GiveUpReason> {
+        self.withdraw(cause, now).ok_or(GiveUpReason::Budget)
+    }
+
+    /// A call starts, and its first attempt is gated (the policy has a
+    /// [`gate`](crate::Policy::gate)): `Ok` lets the attempt go, `Err` refuses it with a
+    /// reason, and the call returns the refusal without calling the operation. The default
+    /// is [`on_call`](Budget::on_call) and lets every first attempt go; a throttle and a
+    /// breaker refuse here. What `Ok` carries is given back through
+    /// [`refund`](Budget::refund) if another guard refuses the same attempt.
+    #[inline]
+    fn admit_call(&self, now: Instant) -> Result<Withdrawal, GiveUpReason> {
+        self.on_call(now);
+        Ok(Withdrawal::new(0))
+    }
+
+    /// Gives back what [`try_withdraw`](Budget::try_withdraw) or
+    /// [`admit_call`](Budget::admit_call) granted for an attempt that did not start after all
+    /// (another guard of a combination refused it). The default keeps it.
+    #[inline]
+    fn refund(&self, _granted: Withdrawal, _now: Instant) {}
+
+    /// An attempt ended after running `ran`: `failed` when it failed in a way the policy
+    /// retries (a success, and a failure the policy does not retry, are not failures here).
+    /// Called after [`on_success`](Budget::on_success) or [`on_failure`](Budget::on_failure),
+    /// and also for failures the policy does not retry. A circuit breaker records its window
+    /// here; the default does nothing.
+    #[inline]
+    fn attempt_ended(&self, _failed: bool, _ran: Duration, _now: Instant) {}
 }
 
 /// A reference, an `Arc` or a `Box` of a budget is that budget.
@@ -220,6 +273,30 @@ macro_rules! forward_budget {
             #[inline]
             fn on_success(&self, last: Option<Withdrawal>, now: Instant) {
                 (**self).on_success(last, now)
+            }
+
+            #[inline]
+            fn try_withdraw(
+                &self,
+                cause: RetryCause,
+                now: Instant,
+            ) -> Result<Withdrawal, GiveUpReason> {
+                (**self).try_withdraw(cause, now)
+            }
+
+            #[inline]
+            fn admit_call(&self, now: Instant) -> Result<Withdrawal, GiveUpReason> {
+                (**self).admit_call(now)
+            }
+
+            #[inline]
+            fn refund(&self, granted: Withdrawal, now: Instant) {
+                (**self).refund(granted, now)
+            }
+
+            #[inline]
+            fn attempt_ended(&self, failed: bool, ran: Duration, now: Instant) {
+                (**self).attempt_ended(failed, ran, now)
             }
         }
     )*};

@@ -216,6 +216,14 @@ impl Budget for RatioBudget {
     }
 
     fn on_success(&self, _last: Option<Withdrawal>, _now: Instant) {}
+
+    fn refund(&self, granted: Withdrawal, now: Instant) {
+        let amount = granted.amount().min(RETRY) as i64;
+        if amount > 0 {
+            let period = self.shared.window.advance(now);
+            self.shared.window.add(period, amount);
+        }
+    }
 }
 
 fn check_percent(percent: f64) -> Result<(), BudgetError> {

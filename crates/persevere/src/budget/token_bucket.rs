@@ -307,6 +307,10 @@ impl Budget for TokenBucket {
             .map(|_| Withdrawal::new(cost))
     }
 
+    fn refund(&self, granted: Withdrawal, _now: Instant) {
+        self.put(granted.amount());
+    }
+
     fn on_success(&self, last: Option<Withdrawal>, _now: Instant) {
         let rules = &self.shared.rules;
         match last {

@@ -240,6 +240,37 @@ impl Window {
         true
     }
 
+    /// Adds `amount` to `period`, a period of another window on the same time axis (the
+    /// throttle counts accepts in periods of its requests' window), noting it as seen.
+    pub(crate) fn add_at(&self, period: u64, amount: i64) {
+        self.latest.fetch_max(period, Ordering::AcqRel);
+        self.add(period, amount);
+    }
+
+    /// The period `now` falls in, without fixing the origin (`None` before the first write);
+    /// the newest seen if that is later.
+    pub(crate) fn period_for_read(&self, now: Instant) -> Option<u64> {
+        let origin = self.origin.load(Ordering::Acquire);
+        if origin == UNSET {
+            return None;
+        }
+        Some(
+            self.period_at(self.offset(now), origin)
+                .max(self.latest.load(Ordering::Acquire)),
+        )
+    }
+
+    /// The sum of the counts live at `period` (see [`add_at`](Window::add_at)).
+    pub(crate) fn sum_at(&self, period: u64) -> i64 {
+        let period = period.max(self.latest.load(Ordering::Acquire));
+        self.slots
+            .iter()
+            .map(|slot| unpack(slot.load(Ordering::Acquire)))
+            .filter(|&(tag, _)| matches!(age(tag, period), Age::Current | Age::Live))
+            .map(|(_, count)| i64::from(count))
+            .sum()
+    }
+
     /// The sum of the counts in the window at `now` (or at the newest period seen, if later).
     /// Reads only: it neither fixes the origin nor moves the window.
     pub(crate) fn sum(&self, now: Instant) -> i64 {

@@ -110,9 +110,17 @@ pub(crate) struct Config {
     /// The longest server-directed wait the policy follows.
     pub(crate) max_server_wait: Duration,
     pub(crate) log: LogLevels,
-    /// The retry budget, shared with every clone of it; a value, so that a policy with a
-    /// budget keeps its short name (`OnError<Expo>`).
+    /// Every guard the core asks (the budget and the gate, as one): the one shared value a
+    /// call tests, so that a plain policy pays one branch for all of them; a value, so that a
+    /// policy with a budget keeps its short name (`OnError<Expo>`).
     pub(crate) budget: Option<SharedBudget>,
+    /// What [`budget`](crate::Policy::budget) gave: gates retries only.
+    pub(crate) retry_budget: Option<SharedBudget>,
+    /// What [`gate`](crate::Policy::gate) gave: gates every attempt.
+    pub(crate) gate: Option<SharedBudget>,
+    /// `retry_budget` is the process-wide default, inherited when the policy was built (a
+    /// policy's own clock drops it: see [`set_default`](crate::budget::set_default)).
+    pub(crate) inherited_budget: bool,
 }
 
 /// A budget as a policy holds it: shared, and `Send + Sync` so that the policy stays so.
@@ -149,7 +157,41 @@ impl Config {
             max_server_wait: DEFAULT_MAX_SERVER_WAIT,
             log: LogLevels::default(),
             budget: None,
+            retry_budget: None,
+            gate: None,
+            inherited_budget: false,
         }
+    }
+
+    /// A new policy's settings: [`new`](Config::new) with the process-wide default budget, if
+    /// one is set (read here, once per policy built, never during a call).
+    pub(crate) fn inheriting() -> Self {
+        let mut config = Config::new();
+        if let Some(budget) = crate::budget::default::current() {
+            config.retry_budget = Some(budget);
+            config.inherited_budget = true;
+            config.combine_guards();
+        }
+        config
+    }
+
+    /// Drops the retry budget (the gate stays).
+    pub(crate) fn drop_budget(&mut self) {
+        self.retry_budget = None;
+        self.inherited_budget = false;
+        self.combine_guards();
+    }
+
+    /// Sets the guards the core asks from the budget and the gate: either alone as it is, or
+    /// both as a pair whose budget does not gate first attempts.
+    pub(crate) fn combine_guards(&mut self) {
+        self.budget = match (&self.retry_budget, &self.gate) {
+            (Some(budget), Some(gate)) => Some(std::sync::Arc::new((
+                crate::budget::RetriesOnly(budget.clone()),
+                gate.clone(),
+            ))),
+            (budget, gate) => budget.clone().or_else(|| gate.clone()),
+        };
     }
 }
 

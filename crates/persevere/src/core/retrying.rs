@@ -8,11 +8,13 @@
 use super::call_handlers::{CallHandlerList, CallHandlers};
 use super::judge::{Judge, Rules, Verdict};
 use super::limits::{read_max_time, read_max_tries};
-use super::parts::{AttemptOutcome, AttemptStart, Handlers, Parts, ServerWaits, TimeoutFor};
+use super::parts::{
+    AttemptOutcome, AttemptStart, Handlers, InAttempt, Parts, ServerWaits, TimeoutFor,
+};
 use super::policy::Policy;
 use crate::budget::{RetryCause, Withdrawal};
 use crate::log::operation_name;
-use crate::{AsyncSleeper, Attempt, Clock, Details, GiveUpReason, Sleeper, TimedOut};
+use crate::{AsyncSleeper, Attempt, Clock, Details, GiveUpReason, Refused, Sleeper, TimedOut};
 use persevere_wait::{Jitter, Rng, Wait};
 use std::fmt::Debug;
 use std::future::Future;
@@ -76,7 +78,9 @@ where
     max_time: Option<Duration>,
     wait_state: W::State,
     rng: Rng,
-    /// What the budget granted for the attempt now running, returned to it on success.
+    /// What the budget granted for the attempt now running, returned to it on success; before
+    /// the first attempt of a gated call, the gate's refusal (see `refusal`), so that a call
+    /// keeps no field for it.
     withdrawal: Option<Withdrawal>,
     /// When the running attempt started, for parts that observe attempts (metrics); `()`,
     /// which takes no room, for every other policy.
@@ -162,14 +166,23 @@ impl<R, W, P, K> Policy<R, W, P, K> {
             || observes
             || config.log.any_enabled();
         let start = needs_clock.then(|| self.timeline.now());
-        if let (Some(budget), Some(now)) = (budget, start) {
-            budget.on_call(now);
-        }
         let attempt_start = match start {
             Some(now) if observes => P::AttemptStart::at(now),
             _ => P::AttemptStart::unset(),
         };
-        Retrying {
+        // Only a policy with a gate part may hold a refusal: for the others it is `None` at
+        // compile time, and the call is built as it was before gates existed.
+        let mut refused = None;
+        if let (Some(budget), Some(now)) = (budget, start) {
+            if P::GATES && config.gate.is_some() {
+                refused = admit_call(budget, now);
+            } else {
+                budget.on_call(now);
+            }
+        }
+        // A refused call starts no attempt: its span is opened when the refusal is returned.
+        let admitted = refused.is_none();
+        let mut retrying = Retrying {
             policy: self,
             call_handlers,
             default_name,
@@ -180,11 +193,39 @@ impl<R, W, P, K> Policy<R, W, P, K> {
             wait_state: self.wait.start(),
             // Seeded at the first failure (see `backoff`): a success does no random work.
             rng: Rng::fresh(),
-            withdrawal: None,
+            withdrawal: refused,
             attempt_start,
             outcome: PhantomData,
+        };
+        if observes && start.is_some() && admitted {
+            let target = retrying.target();
+            let keeps = self.parts.keeps();
+            retrying.attempt_start.call_started(target, keeps);
         }
+        retrying
     }
+}
+
+/// Refusal reasons, kept in a call's `withdrawal` until its first attempt (which no gate
+/// grants a withdrawal for).
+const REFUSALS: [GiveUpReason; 3] = [
+    GiveUpReason::CircuitOpen,
+    GiveUpReason::Throttled,
+    GiveUpReason::Budget,
+];
+
+fn refusal(reason: GiveUpReason) -> Withdrawal {
+    let code = REFUSALS.iter().position(|r| *r == reason).unwrap_or(2);
+    Withdrawal::new(code as u64)
+}
+
+/// Asks the guards of a gated call whether its first attempt may go: `Some` holds why not.
+#[inline(never)]
+fn admit_call(
+    guards: &(dyn crate::budget::Budget + Send + Sync),
+    now: Instant,
+) -> Option<Withdrawal> {
+    guards.admit_call(now).err().map(refusal)
 }
 
 /// The smaller of a policy's limit and a call's: a call may tighten a limit, not lift it.
@@ -261,30 +302,43 @@ where
     {
         self.tries = self.tries.saturating_add(1);
         let verdict = self.policy.rules.judge(&outcome);
-        if self.policy.parts.observes_attempts() {
-            self.attempt_ended(&verdict);
-        }
+        let observed = if self.policy.parts.observes_attempts() {
+            Some(self.attempt_ended(&verdict))
+        } else {
+            None
+        };
         let wait = match verdict {
             Verdict::Success => {
-                if let Some(budget) = self.budget() {
-                    budget.on_success(self.withdrawal.take(), self.policy.timeline.now());
+                if self.budget().is_some() {
+                    self.guards_hear_success();
                 }
                 if self.policy.parts.has_success() || X::SUCCESS {
                     self.succeeded(&outcome);
                 }
                 None
             }
-            Verdict::Unmatched => None,
+            Verdict::Unmatched => {
+                self.answered();
+                None
+            }
             Verdict::GiveUp(subject) => {
+                self.answered();
                 self.give_up(&outcome, subject, self.elapsed(), GiveUpReason::Fatal);
                 None
             }
             Verdict::Retry(subject) if others_running => {
                 self.absorb(subject, timed_out);
+                if observed.is_some() {
+                    let target = self.target();
+                    self.attempt_start.settled(target, None);
+                }
                 return Decision::Absorbed;
             }
             Verdict::Retry(subject) => self.backoff(&outcome, subject, timed_out),
         };
+        if let Some(ended) = observed {
+            self.settled(ended, wait.is_none());
+        }
         match wait {
             Some(wait) => Decision::Retry(wait),
             None => Decision::Done(outcome),
@@ -294,7 +348,7 @@ where
     /// The parts that observe attempts hear how the attempt now checked ended and how long it
     /// ran (out of line: policies with such parts only).
     #[inline(never)]
-    fn attempt_ended(&self, verdict: &Verdict<'_, R::Subject>) {
+    fn attempt_ended(&mut self, verdict: &Verdict<'_, R::Subject>) -> AttemptOutcome {
         let outcome = match verdict {
             Verdict::Success => AttemptOutcome::Success,
             Verdict::Unmatched => AttemptOutcome::Unmatched,
@@ -306,6 +360,21 @@ where
             .ran(self.policy.timeline.now())
             .unwrap_or_default();
         self.policy.parts.attempt_ended(self.target(), outcome, ran);
+        self.attempt_start.attempt_ended(self.tries, outcome);
+        outcome
+    }
+
+    /// The parts that observe attempts hear that the decision on the attempt is made, and
+    /// whether the call is over (out of line: policies with such parts only).
+    #[inline(never)]
+    fn settled(&mut self, ended: AttemptOutcome, call_over: bool) {
+        let call = call_over.then_some(match ended {
+            AttemptOutcome::Success => "success",
+            AttemptOutcome::Unmatched => "unmatched",
+            AttemptOutcome::Retryable | AttemptOutcome::Fatal => "gave_up",
+        });
+        let target = self.target();
+        self.attempt_start.settled(target, call);
     }
 
     /// Marks the start of the next attempt, for the parts that observe attempts (metrics),
@@ -332,27 +401,147 @@ where
     /// ```
     #[inline(always)]
     pub fn mark_attempt(&mut self) {
+        self.start_attempt(self.tries.saturating_add(1));
+    }
+
+    /// [`mark_attempt`](Retrying::mark_attempt) for attempt `number` (hedges are numbered in
+    /// the order they start, not the order they end).
+    #[inline(always)]
+    pub(crate) fn start_attempt(&mut self, number: u32) {
         if self.policy.parts.observes_attempts() {
-            self.attempt_start = P::AttemptStart::at(self.policy.timeline.now());
+            let now = self.policy.timeline.now();
+            self.attempt_start.attempt_started(now, number);
         }
+    }
+
+    /// Runs the attempt's future inside the running attempt (its span entered at each poll,
+    /// for policies that keep spans; the future as it is for the others).
+    #[inline(always)]
+    pub(crate) fn instrument<Fut>(&self, attempt: Fut) -> InAttempt<Fut, P::AttemptStart> {
+        InAttempt::new(attempt, self.attempt_start.clone())
+    }
+
+    /// Runs a blocking attempt inside the running attempt (see [`instrument`](Self::instrument)).
+    #[inline(always)]
+    pub(crate) fn in_attempt<T>(&self, attempt: impl FnOnce() -> T) -> T {
+        self.attempt_start.in_attempt(attempt)
     }
 
     /// The start of the running attempt, for drivers that run several at once (hedging).
     pub(crate) fn attempt_start(&self) -> P::AttemptStart {
-        self.attempt_start
+        self.attempt_start.clone()
     }
 
     /// The attempt now finishing started at `start` (hedging tracks each one).
     pub(crate) fn set_attempt_start(&mut self, start: P::AttemptStart) {
-        self.attempt_start = start;
+        self.attempt_start.resume(start);
     }
 
     /// A retryable failure while other attempts run: the budget hears of it; nothing waits.
     fn absorb(&mut self, subject: &R::Subject, timed_out: bool) {
         if let Some(budget) = self.budget() {
             let cause = failure_cause(timed_out, self.policy.parts.server_wait(subject));
-            budget.on_failure(cause, self.policy.timeline.now());
+            let now = self.policy.timeline.now();
+            budget.on_failure(cause, now);
+            budget.attempt_ended(true, self.ran(now), now);
         }
+    }
+
+    /// A failure the policy does not retry: the dependency answered, which the guards hear
+    /// as a success of the attempt.
+    #[inline(always)]
+    fn answered(&self) {
+        if self.budget().is_some() {
+            self.guards_hear(None, self.policy.timeline.now());
+        }
+    }
+
+    /// The guards hear of a success, and get back what paid for it (out of line, as every
+    /// guard's path: a plain policy's inlined loop keeps only the test).
+    #[inline(never)]
+    fn guards_hear_success(&mut self) {
+        if let Some(budget) = self.budget() {
+            let now = self.policy.timeline.now();
+            budget.on_success(self.withdrawal.take(), now);
+            budget.attempt_ended(false, self.ran(now), now);
+        }
+    }
+
+    /// The guards hear how an attempt ended: a retryable failure of `cause`, or (`None`) a
+    /// failure the policy does not retry.
+    #[inline(never)]
+    fn guards_hear(&self, cause: Option<RetryCause>, now: Instant) {
+        if let Some(budget) = self.budget() {
+            if let Some(cause) = cause {
+                budget.on_failure(cause, now);
+            }
+            budget.attempt_ended(cause.is_some(), self.ran(now), now);
+        }
+    }
+
+    /// How long the running attempt has run at `now`, for the guards: measured when the
+    /// policy observes attempts (a gate does, as metrics do); else known for the first attempt
+    /// only (it started with the call), and zero for the others.
+    fn ran(&self, now: Instant) -> Duration {
+        if let Some(ran) = self.attempt_start.ran(now) {
+            return ran;
+        }
+        match self.start {
+            Some(start) if self.tries <= 1 => now.saturating_duration_since(start),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// Asks the guards for a retry (out of line).
+    #[inline(never)]
+    fn guards_grant(&mut self, cause: RetryCause, now: Instant) -> Result<(), GiveUpReason> {
+        let Some(budget) = self.budget() else {
+            return Ok(());
+        };
+        let withdrawal = budget.try_withdraw(cause, now)?;
+        self.withdrawal = Some(withdrawal);
+        Ok(())
+    }
+
+    /// The gate's refusal of the call's first attempt, as the outcome to return instead of
+    /// making it (after the give-up log and handlers, with 0 tries): every driver asks before
+    /// its first attempt. `None` lets the attempt go (always, for a policy without a gate).
+    #[inline(always)]
+    pub(crate) fn refused_first<M>(&mut self) -> Option<O>
+    where
+        R: Judge<O, M>,
+        P: TimeoutFor<O>,
+    {
+        if !P::GATES || self.tries > 0 {
+            return None;
+        }
+        match self.withdrawal.take() {
+            None => None,
+            Some(code) => self.refuse(REFUSALS[(code.amount() as usize).min(2)]),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refuse<M>(&mut self, reason: GiveUpReason) -> Option<O>
+    where
+        R: Judge<O, M>,
+        P: TimeoutFor<O>,
+    {
+        let outcome = self.policy.parts.refused_outcome(Refused { reason })?;
+        // The refusal goes through the policy's filters like any error: one they do not handle
+        // returns with no handler and no log.
+        if let Verdict::Retry(subject) | Verdict::GiveUp(subject) =
+            self.policy.rules.judge(&outcome)
+        {
+            self.give_up(&outcome, subject, self.elapsed(), reason);
+        }
+        if self.policy.parts.observes_attempts() {
+            let target = self.target();
+            let keeps = self.policy.parts.keeps();
+            self.attempt_start.call_refused(target, keeps, reason);
+        }
+        Some(outcome)
     }
 
     /// Whether another attempt may start beside those running (a hedge), `started` attempts
@@ -364,11 +553,14 @@ where
         }
         match self.budget() {
             Some(budget) => {
-                let withdrawal = budget.withdraw(RetryCause::Hedge, self.policy.timeline.now());
-                if withdrawal.is_none() {
-                    self.policy.parts.budget_refused(self.target());
+                let now = self.policy.timeline.now();
+                match budget.try_withdraw(RetryCause::Hedge, now) {
+                    Ok(withdrawal) => Some(Some(withdrawal)),
+                    Err(_) => {
+                        self.policy.parts.budget_refused(self.target());
+                        None
+                    }
                 }
-                withdrawal.map(Some)
             }
             _ => Some(None),
         }
@@ -468,6 +660,7 @@ where
     {
         let policy = self.policy;
         let limit = self.attempt_limit_for_cut();
+        let attempt = self.instrument(attempt);
         async move {
             match limit {
                 Some(_) => Box::pin(cut_attempt(policy, attempt, limit)).await,
@@ -568,8 +761,8 @@ where
         let server_wait = policy.parts.server_wait(subject);
         let budget = self.budget();
         let cause = failure_cause(timed_out, server_wait);
-        if let (Some(budget), Some(now)) = (budget, now) {
-            budget.on_failure(cause, now);
+        if let (Some(_), Some(now)) = (budget, now) {
+            self.guards_hear(Some(cause), now);
         }
         if let Some(reason) = self.limit_reached(self.tries, elapsed) {
             self.give_up(outcome, subject, elapsed, reason);
@@ -625,20 +818,19 @@ where
                 }
             }
         };
-        if let (Some(budget), Some(now)) = (budget, now) {
-            match budget.withdraw(cause, now) {
-                Some(withdrawal) => self.withdrawal = Some(withdrawal),
-                None => {
-                    self.give_up(outcome, subject, elapsed, GiveUpReason::Budget);
-                    return None;
-                }
+        if let (Some(_), Some(now)) = (budget, now) {
+            if let Err(reason) = self.guards_grant(cause, now) {
+                self.give_up(outcome, subject, elapsed, reason);
+                return None;
             }
         }
         if policy.parts.observes_attempts() {
             // When the wait is meant to end; a driver marks when it does end.
             if let Some(now) = now {
-                self.attempt_start = P::AttemptStart::at(now.checked_add(wait).unwrap_or(now));
+                self.attempt_start
+                    .restart(now.checked_add(wait).unwrap_or(now));
             }
+            self.attempt_start.backing_off(wait);
         }
         let log = &policy.config.log;
         if log.backoff_enabled() {
@@ -665,6 +857,9 @@ where
         elapsed: Duration,
         reason: GiveUpReason,
     ) {
+        if self.policy.parts.observes_attempts() {
+            self.attempt_start.gave_up(reason);
+        }
         let log = &self.policy.config.log;
         if log.giveup_enabled() {
             log.giveup(self.target(), self.tries, elapsed, reason, &subject);

@@ -5,7 +5,7 @@
 #![allow(clippy::type_complexity)]
 
 use super::limits::{IntoMaxTime, IntoMaxTries};
-use super::parts::{BackoffEvent, GiveupEvent, Handler, SuccessEvent};
+use super::parts::{BackoffEvent, Gate, GiveupEvent, Handler, SuccessEvent};
 use super::{FixTypes, IntoJitter, Policy};
 use crate::budget::Budget;
 use crate::core::limits::Limit;
@@ -410,6 +410,10 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// [`VirtualClock`](crate::testing::VirtualClock) for tests). Call
     /// [`sleeper`](Policy::sleeper) afterwards to sleep some other way.
     ///
+    /// A policy given its own clock does not keep the process-wide default budget it inherited
+    /// (see [`budget::set_default`](crate::budget::set_default)): that budget counts on real
+    /// time. A budget given with [`budget`](Policy::budget) stays.
+    ///
     /// # Default
     /// [`SystemClock`](crate::SystemClock).
     ///
@@ -419,7 +423,11 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// let _policy = on_error(expo()).clock(clock.clone());
     /// ```
     #[must_use]
-    pub fn clock<K2: Clock>(self, clock: K2) -> Policy<R, W, P, K2> {
+    pub fn clock<K2: Clock>(mut self, clock: K2) -> Policy<R, W, P, K2> {
+        // The process-wide default counts on real time: not on a timeline of the policy's own.
+        if self.config.inherited_budget {
+            self.config.drop_budget();
+        }
         Policy {
             rules: self.rules,
             wait: self.wait,
@@ -434,7 +442,8 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// call with its last outcome, after the give-up log and `on_giveup`, with
     /// [`GiveUpReason::Budget`](crate::GiveUpReason::Budget). The call reports to the budget on
     /// the policy's clock: its start, each retryable failure, each retry it asks for, and its
-    /// success.
+    /// success. It replaces the process-wide default (see
+    /// [`budget::set_default`](crate::budget::set_default)) and a budget given before.
     ///
     /// ```
     /// use persevere::{on_error, constant, budget::RatioBudget, testing::VirtualClock};
@@ -454,8 +463,91 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// ```
     #[must_use]
     pub fn budget<B: Budget + Send + Sync + 'static>(mut self, budget: B) -> Self {
-        self.config.budget = Some(std::sync::Arc::new(budget));
+        self.config.retry_budget = Some(std::sync::Arc::new(budget));
+        self.config.inherited_budget = false;
+        self.config.combine_guards();
         self
+    }
+
+    /// Removes this policy's retry budget: the process-wide default it inherited (see
+    /// [`budget::set_default`](crate::budget::set_default)), or one given by
+    /// [`budget`](Policy::budget) before. A [`gate`](Policy::gate) stays.
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, budget::RatioBudget, testing::VirtualClock};
+    /// use std::time::Duration;
+    ///
+    /// let policy = on_error(constant(Duration::ZERO))
+    ///     .max_tries(3)
+    ///     .clock(VirtualClock::new())
+    ///     .budget(RatioBudget::new(0.0, 0, Duration::from_secs(10))) // refuses every retry
+    ///     .no_budget();
+    /// let mut attempts = 0;
+    /// let _: Result<(), &str> = policy.retry(|| { attempts += 1; Err("down") });
+    /// assert_eq!(attempts, 3);
+    /// ```
+    #[must_use]
+    pub fn no_budget(mut self) -> Self {
+        self.config.drop_budget();
+        self
+    }
+
+    /// Puts a guard in front of **every** attempt, the first included: a
+    /// [`CircuitBreaker`](crate::breaker::CircuitBreaker), an
+    /// [`AdaptiveThrottle`](crate::budget::AdaptiveThrottle), or several as a tuple. A first
+    /// attempt it refuses is not made: the call returns `Err(E::from(`[`Refused`](crate::Refused)`))`
+    /// at once, after the give-up log and `on_giveup` (0 tries, reason
+    /// [`CircuitOpen`](crate::GiveUpReason::CircuitOpen) or
+    /// [`Throttled`](crate::GiveUpReason::Throttled)); so the operation's error type must
+    /// implement `From<Refused>`, which the compiler checks where the policy is used. A retry it
+    /// refuses ends the call with its last failure, as a budget's refusal does. Beside a
+    /// [`budget`](Policy::budget), both are asked before a retry (the budget first) and only
+    /// the gate before a first attempt.
+    ///
+    /// The drivers (`retry`, `retry_async`, [`call`](Policy::call), hedging, the tower layer)
+    /// ask the gate before the first attempt; the code-block form ([`begin`](Policy::begin))
+    /// and the attribute macros ask it before retries only (their first attempt is counted,
+    /// not refused).
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, GiveUpReason, Refused, budget::AdaptiveThrottle};
+    /// use persevere::testing::VirtualClock;
+    /// use std::time::Duration;
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// enum Error { Overloaded, Refused(GiveUpReason) }
+    /// impl From<Refused> for Error {
+    ///     fn from(r: Refused) -> Self { Error::Refused(r.reason()) }
+    /// }
+    ///
+    /// let throttle = AdaptiveThrottle::default().seed(1);
+    /// let policy = on_error(constant(Duration::ZERO))
+    ///     .max_tries(1)
+    ///     // The server says to slow down: overload, which the throttle does not count as served.
+    ///     .server_wait(|_: &Error| Some(Duration::ZERO))
+    ///     .gate(throttle.clone())
+    ///     .clock(VirtualClock::new());
+    /// let mut sent = 0;
+    /// for _ in 0..1_000 {
+    ///     let _ = policy.retry(|| { sent += 1; Err::<(), _>(Error::Overloaded) });
+    /// }
+    /// // Nothing served: after the first attempts, nearly every one is rejected locally.
+    /// assert!(sent < 50, "{sent} sent");
+    /// ```
+    #[must_use]
+    pub fn gate<G: Budget + Send + Sync + 'static>(
+        mut self,
+        guard: G,
+    ) -> Policy<R, W, (P, Gate), K> {
+        self.config.gate = Some(std::sync::Arc::new(guard));
+        self.config.combine_guards();
+        Policy {
+            rules: self.rules,
+            wait: self.wait,
+            parts: (self.parts, Gate),
+            config: self.config,
+            timeline: self.timeline,
+        }
     }
 
     /// The longest server-directed wait (see `server_wait`) the policy follows; a longer one

@@ -34,11 +34,14 @@ pub use crate::core::call_handlers::{
 pub use crate::core::judge::{Judge, Rules, Verdict};
 #[doc(hidden)]
 pub use crate::core::parts::{
-    AttemptOutcome, AttemptStart, Blocking, FromTimedOut, Handlers, Parts, ServerWaits, TimeoutFor,
+    AttemptOutcome, AttemptStart, Blocking, FromTimedOut, Handlers, Keeps, Parts, ServerWaits,
+    TimeoutFor,
 };
 #[doc(hidden)]
 pub use crate::core::policy::DEFAULT_MAX_SERVER_WAIT;
 pub use crate::core::policy::Policy;
+#[doc(hidden)]
+pub use crate::spans::{AttemptSpans, Spans};
 #[doc(hidden)]
 pub use error_rules::ErrorRules;
 #[doc(hidden)]
@@ -47,7 +50,7 @@ pub use filters::{ErrorFilter, Giveup, On, OnIf, When};
 pub use limits::{IntoMaxTime, IntoMaxTries};
 #[doc(hidden)]
 pub use parts::{
-    AttemptTimeout, BackoffEvent, GiveupEvent, Handler, JitterFn, MaxTimeFn, MaxTriesFn,
+    AttemptTimeout, BackoffEvent, Gate, GiveupEvent, Handler, JitterFn, MaxTimeFn, MaxTriesFn,
     ServerWaitFn, SuccessEvent,
 };
 #[doc(hidden)]
@@ -99,7 +102,7 @@ pub fn on_error<W>(wait: W) -> OnError<W> {
         rules: ErrorRules::new(),
         wait,
         parts: (),
-        config: Config::new(),
+        config: Config::inheriting(),
         timeline: SystemClock,
     }
 }
@@ -128,7 +131,7 @@ pub fn on_predicate<W>(wait: W) -> OnPredicate<W> {
         rules: PredicateRules::new(),
         wait,
         parts: (),
-        config: Config::new(),
+        config: Config::inheriting(),
         timeline: SystemClock,
     }
 }

@@ -3,8 +3,10 @@
 //! traits (`crate::core::parts`); which parts a policy has is known at compile time, so a
 //! policy without one pays nothing for it.
 
-use crate::core::parts::{Blocking, FromTimedOut, Handlers, Parts, ServerWaits, TimeoutFor};
-use crate::{Details, TimedOut};
+use crate::core::parts::{
+    Blocking, FromRefused, FromTimedOut, Handlers, Parts, ServerWaits, TimeoutFor,
+};
+use crate::{Details, Refused, TimedOut};
 use persevere_wait::{CustomJitter, Rng};
 use std::fmt;
 use std::marker::PhantomData;
@@ -78,6 +80,26 @@ impl<O: FromTimedOut> TimeoutFor<O> for AttemptTimeout {
     }
 }
 
+/// The part added by [`gate`](crate::Policy::gate): the type-level half of a gate (the guard
+/// itself is in the policy's settings), which builds the refusal of a first attempt, and so
+/// asks the outcome to hold one.
+#[derive(Debug, Clone, Copy)]
+pub struct Gate;
+
+impl Parts for Gate {
+    const GATES: bool = true;
+    // Each attempt's start is kept, so that a breaker behind the gate judges slow calls.
+    type AttemptStart = Option<std::time::Instant>;
+}
+
+impl<O: FromRefused> TimeoutFor<O> for Gate {
+    fn refused_outcome(&self, refused: Refused) -> Option<O> {
+        Some(O::from_refused(refused))
+    }
+}
+
+impl Blocking for Gate {}
+
 /// A handler part: `H` called with the [`Details`] of operations with value `T` and error `E`
 /// at the event `V` ([`BackoffEvent`], [`GiveupEvent`] or [`SuccessEvent`]).
 pub struct Handler<V, H, T, E> {
@@ -139,7 +161,13 @@ macro_rules! neutral {
         impl<X: ?Sized $(, $p)?> ServerWaits<X> for $part $(<$p>)? where $part $(<$p>)?: Parts {}
     )*};
 }
-neutral!(MaxTriesFn<F>, MaxTimeFn<F>, JitterFn<F>, AttemptTimeout);
+neutral!(
+    MaxTriesFn<F>,
+    MaxTimeFn<F>,
+    JitterFn<F>,
+    AttemptTimeout,
+    Gate
+);
 
 macro_rules! no_timeout {
     ($($part:ident $(<$p:ident>)?),*) => {$(

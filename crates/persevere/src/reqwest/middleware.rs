@@ -86,11 +86,21 @@ where
             }
             // The code-block form: each attempt lends `extensions` to the rest of the chain.
             let mut retrying = self.policy.begin_as("reqwest_middleware");
+            let spans = self.policy.parts.keeps().spans;
+            let mut resent = 0u32;
             loop {
                 let attempt = request
                     .try_clone()
                     .expect("a request with a body in memory clones");
                 let run = next.clone().run(attempt, extensions);
+                let run = async move {
+                    // Inside the attempt's span (see `send`).
+                    if spans {
+                        crate::spans::record_resend(resent);
+                    }
+                    run.await
+                };
+                resent = resent.saturating_add(1);
                 let (outcome, timed_out) = retrying.run_attempt(run).await;
                 if let ControlFlow::Break(outcome) = retrying.settle_async(outcome, timed_out).await
                 {

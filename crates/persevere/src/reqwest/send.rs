@@ -47,12 +47,24 @@ where
     if !is_retryable_request(&request) {
         return client.execute(request).await;
     }
+    let spans = policy.parts.keeps().spans;
+    let mut sent = 0u32;
     policy
         .retry_async(|| {
+            let resent = sent;
+            sent = sent.saturating_add(1);
             let attempt = request
                 .try_clone()
                 .expect("a request with a body in memory clones");
-            client.execute(attempt)
+            let response = client.execute(attempt);
+            async move {
+                // Inside the attempt's span, which OpenTelemetry's HTTP conventions mark from
+                // the second attempt on.
+                if spans {
+                    crate::spans::record_resend(resent);
+                }
+                response.await
+            }
         })
         .await
 }

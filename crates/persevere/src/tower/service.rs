@@ -85,16 +85,25 @@ where
         let spare = self.inner.clone();
         let ready = std::mem::replace(&mut self.inner, spare.clone());
         let policy = self.policy.clone();
+        let spans = policy.parts.keeps().spans;
         ResponseFuture(Box::pin(async move {
             let mut ready = Some(ready);
+            let mut sent = 0u32;
             policy
                 .retry_async(move || {
+                    let resent = sent;
+                    sent = sent.saturating_add(1);
                     let request = request.clone();
                     let service = match ready.take() {
                         Some(service) => Ok(service),
                         None => Err(spare.clone()),
                     };
                     async move {
+                        // Inside the attempt's span, which OpenTelemetry's HTTP conventions
+                        // mark from the second attempt on.
+                        if spans {
+                            crate::spans::record_resend(resent);
+                        }
                         let mut service = match service {
                             Ok(ready) => ready,
                             Err(mut spare) => {

@@ -6,8 +6,10 @@
 #[macro_use]
 mod common;
 mod fuzz_corpus;
+mod prop_breaker;
 mod prop_core;
 mod test_async;
+mod test_breaker;
 mod test_budget;
 mod test_call;
 mod test_cancellation;
@@ -24,5 +26,6 @@ mod test_policy_config;
 mod test_policy_import;
 mod test_retry_after_http;
 mod test_semantics;
+mod test_throttle;
 mod test_tonic;
 mod test_types;

@@ -9,7 +9,7 @@ use metrics::{
 use persevere::budget::RatioBudget;
 use persevere::metrics::{ATTEMPT_DURATION, ATTEMPTS, BUDGET_REFUSALS, GIVE_UPS, RETRIES};
 use persevere::testing::VirtualClock;
-use persevere::{Next, constant, on_error, on_predicate};
+use persevere::{Jitter, Next, constant, on_error, on_predicate};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -123,6 +123,7 @@ impl Capture {
 fn a_call_that_gives_up_counts_attempts_retries_and_the_give_up_by_reason() {
     let capture = Capture::default();
     let policy = on_error(constant(Duration::from_secs(1)))
+        .jitter(Jitter::None)
         .max_tries(3)
         .name("inventory")
         .metrics()
@@ -138,8 +139,14 @@ fn a_call_that_gives_up_counts_attempts_retries_and_the_give_up_by_reason() {
         capture.values(ATTEMPT_DURATION, &[p, ("outcome", "retryable")]),
         [0.0; 3]
     );
-    // Nothing else: 3 attempts, 3 durations, 2 retries, 1 give-up.
-    assert_eq!(capture.events().len(), 9);
+    // The per-call histograms of gRPC's A96: 2 retries, 2 s waited.
+    assert_eq!(capture.values("persevere_call_retries", &[p]), [2.0]);
+    assert_eq!(
+        capture.values("persevere_call_retry_delay_seconds", &[p]),
+        [2.0]
+    );
+    // Nothing else: 3 attempts, 3 durations, 2 retries, 1 give-up, 2 per-call values.
+    assert_eq!(capture.events().len(), 11);
 }
 
 #[test]
@@ -345,4 +352,92 @@ fn a_refused_hedge_counts_as_a_budget_refusal() {
         [0.0_f64; 0]
     );
     assert_eq!(clock.sleeps(), [Duration::from_millis(100)]);
+}
+
+#[test]
+fn per_call_histograms_follow_grpc_a96_and_skip_calls_that_did_not_retry() {
+    let capture = Capture::default();
+    let clock = VirtualClock::new();
+    let policy = on_error(constant(Duration::from_secs(10)))
+        .jitter(Jitter::None)
+        .name("a96")
+        .metrics()
+        .clock(clock.clone());
+    let mut calls = 0;
+    capture.run(|| {
+        let r: Result<u32, &str> = policy.retry(|| {
+            calls += 1;
+            if calls < 2 { Err("busy") } else { Ok(calls) }
+        });
+        assert_eq!(r, Ok(2));
+        // A call that succeeds at once records no per-call value (A96: 0 is not reported).
+        let r: Result<u32, &str> = policy.retry(|| Ok(1));
+        assert_eq!(r, Ok(1));
+    });
+    let p = ("policy", "a96");
+    assert_eq!(capture.values("persevere_call_retries", &[p]), [1.0]);
+    assert_eq!(
+        capture.values("persevere_call_retry_delay_seconds", &[p]),
+        [10.0]
+    );
+    assert_eq!(capture.values("persevere_call_hedges", &[p]), [0.0_f64; 0]);
+}
+
+#[test]
+fn a_hedged_call_records_its_hedges() {
+    let capture = Capture::default();
+    let hedged = on_error(constant(Duration::ZERO))
+        .max_tries(3)
+        .name("hedged")
+        .metrics()
+        .clock(VirtualClock::new())
+        .hedge(Duration::from_millis(100), 2);
+    let mut started = 0;
+    // The first attempt never answers; the hedge (due at once on the virtual clock) does.
+    let r: Result<u32, &str> = capture.run(|| {
+        futures_lite::future::block_on(hedged.retry_async(|| {
+            started += 1;
+            let n = started;
+            std::future::poll_fn(move |_| {
+                if n == 1 {
+                    std::task::Poll::Pending
+                } else {
+                    std::task::Poll::Ready(Ok(n))
+                }
+            })
+        }))
+    });
+    assert_eq!(r, Ok(2));
+    let p = ("policy", "hedged");
+    assert_eq!(capture.values("persevere_call_hedges", &[p]), [1.0]);
+    assert_eq!(capture.values("persevere_call_retries", &[p]), [0.0_f64; 0]);
+}
+
+#[test]
+fn a_boxed_policy_records_per_call_values_only_with_the_metrics_part() {
+    let capture = Capture::default();
+    let metered = on_error(constant(Duration::from_secs(1)))
+        .jitter(Jitter::None)
+        .max_tries(2)
+        .name("metered")
+        .metrics()
+        .clock(VirtualClock::new())
+        .boxed::<(), String, _>();
+    let traced = on_error(constant(Duration::from_secs(1)))
+        .max_tries(2)
+        .name("traced")
+        .spans()
+        .clock(VirtualClock::new())
+        .boxed::<(), String, _>();
+    capture.run(|| {
+        let _ = metered.retry(|| Err("down".to_string()));
+        let _ = traced.retry(|| Err("down".to_string()));
+    });
+    let p = ("policy", "metered");
+    assert_eq!(capture.values("persevere_call_retries", &[p]), [1.0]);
+    assert_eq!(
+        capture.values("persevere_call_retry_delay_seconds", &[p]),
+        [1.0]
+    );
+    assert!(capture.events().iter().all(|e| e.labels[0].1 == "metered"));
 }

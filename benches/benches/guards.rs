@@ -1,0 +1,141 @@
+//! `cargo bench -p persevere-benches --bench guards`: what the overload guards add to the
+//! decisions of the core. A retry budget, an adaptive throttle and a circuit breaker, asked as
+//! one guard (a triple), at a fixed instant (a call reads the clock once per decision whether it
+//! has one guard or three):
+//!
+//! - `first_attempt_success`: one decision, a call that succeeds at once: the gated first
+//!   attempt (`admit_call`), its end (`attempt_ended`) and the success (`on_success`);
+//! - `failure_then_retry`: a call of two decisions, a retryable failure (`attempt_ended`,
+//!   `on_failure`), the retry granted (`try_withdraw`), then its success;
+//! - `guarded_call`: whole calls through a policy with the three guards (system clock, a
+//!   sleeper that returns at once), against the same policy without.
+//!
+//! The guards never refuse here, so that what is measured is the path of a healthy system: the
+//! budget earns 10 retries a call (`percent` 10, its largest) and the breaker opens only when
+//! every call in its window failed (`failure_ratio(1.0)`; the failure scenarios fail half or
+//! two thirds of their attempts), while each still does all its counting.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use persevere::breaker::CircuitBreaker;
+use persevere::budget::{AdaptiveThrottle, Budget, RatioBudget, RetryCause};
+use persevere::{Jitter, Refused, expo, on_error};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+#[derive(Debug)]
+enum Error {
+    Busy,
+    Refused,
+}
+
+impl From<Refused> for Error {
+    fn from(_: Refused) -> Self {
+        Error::Refused
+    }
+}
+
+fn guards() -> (RatioBudget, AdaptiveThrottle, CircuitBreaker) {
+    // Never empty (10 retries earned a call) and never open (see the header).
+    (
+        RatioBudget::new(10.0, 10, Duration::from_secs(10)),
+        AdaptiveThrottle::default().seed(1),
+        CircuitBreaker::default().failure_ratio(1.0),
+    )
+}
+
+fn decisions(c: &mut Criterion) {
+    let mut g = c.benchmark_group("guards");
+    let triple = guards();
+    let now = Instant::now();
+    let first_attempt_success = || {
+        let t = black_box(&triple);
+        let granted = t.admit_call(now).is_ok();
+        t.attempt_ended(false, Duration::from_millis(1), now);
+        t.on_success(None, now);
+        granted
+    };
+    let failure_then_retry = || {
+        let t = black_box(&triple);
+        let granted = t.admit_call(now).is_ok();
+        t.attempt_ended(true, Duration::from_millis(1), now);
+        t.on_failure(RetryCause::Transient, now);
+        let w = t.try_withdraw(RetryCause::Transient, now);
+        t.attempt_ended(false, Duration::from_millis(1), now);
+        t.on_success(w.ok(), now);
+        granted && w.is_ok()
+    };
+    // What is timed is the path where every guard lets the attempt go (a refusal returns early).
+    for _ in 0..10_000 {
+        assert!(first_attempt_success() && failure_then_retry());
+    }
+    g.bench_function("first_attempt_success", |b| b.iter(first_attempt_success));
+    g.bench_function("failure_then_retry", |b| b.iter(failure_then_retry));
+    g.finish();
+
+    let mut g = c.benchmark_group("guarded_call");
+    let plain = on_error(expo())
+        .jitter(Jitter::None)
+        .max_tries(5)
+        .sleeper(|_: Duration| {});
+    let (budget, throttle, breaker) = guards();
+    let guarded = on_error(expo())
+        .jitter(Jitter::None)
+        .max_tries(5)
+        .budget(budget)
+        .gate((throttle, breaker))
+        .sleeper(|_: Duration| {});
+    for _ in 0..10_000 {
+        let mut calls = 0;
+        let r = guarded.retry(|| {
+            calls += 1;
+            if calls < 3 {
+                Err(Error::Busy)
+            } else {
+                Ok(calls)
+            }
+        });
+        assert!(matches!(r, Ok(3)), "the guards let every attempt go: {r:?}");
+    }
+    g.bench_function("plain_success", |b| {
+        b.iter(|| plain.retry(|| Ok::<_, Error>(black_box(1))))
+    });
+    g.bench_function("guarded_success", |b| {
+        b.iter(|| guarded.retry(|| Ok::<_, Error>(black_box(1))))
+    });
+    g.bench_function("plain_fail_twice", |b| {
+        b.iter(|| {
+            let mut calls = 0;
+            plain.retry(|| {
+                calls += 1;
+                if calls < 3 {
+                    Err(Error::Busy)
+                } else {
+                    Ok(calls)
+                }
+            })
+        })
+    });
+    g.bench_function("guarded_fail_twice", |b| {
+        b.iter(|| {
+            let mut calls = 0;
+            guarded.retry(|| {
+                calls += 1;
+                if calls < 3 {
+                    Err(Error::Busy)
+                } else {
+                    Ok(calls)
+                }
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = decisions
+}
+criterion_main!(benches);
