@@ -42,9 +42,15 @@ const DEFAULT_WINDOW: Duration = Duration::from_secs(120);
 /// | a call starts ([`on_call`](Budget::on_call), [`admit_call`](Budget::admit_call)) | +1 | |
 /// | a retry or hedge is asked for ([`try_withdraw`](Budget::try_withdraw)) | +1, even if rejected | |
 /// | a success ([`on_success`](Budget::on_success)) | | +1 |
-/// | a retryable failure of cause [`Transient`](RetryCause::Transient) (the backend answered) | | +1 |
-/// | a failure of cause [`Timeout`](RetryCause::Timeout) or [`Throttled`](RetryCause::Throttled) (overload) | | |
+/// | a retryable failure ([`on_failure`](Budget::on_failure)), whatever its cause | | |
 /// | an attempt granted, then refused by another guard of a combination ([`refund`](Budget::refund)) | −1 | |
+///
+/// A retryable failure is not an accept, whatever its cause: an overloaded server sheds load
+/// with fast errors (a full queue, a 503 without a wait) before it times out, and the
+/// failures a policy retries are that kind. Counting them as accepts (an earlier version
+/// counted [`Transient`](RetryCause::Transient) ones) kept the throttle from ever engaging
+/// against such a server: in the metastable simulation (docs/simulation.md) the throttle rows
+/// then stayed down like naive retries.
 ///
 /// The window is a ring of 10 periods of `window / 10` each, as the budgets' (counted from the
 /// first instant the throttle sees): counts expire a tenth of the window at a time.
@@ -267,13 +273,8 @@ impl Budget for AdaptiveThrottle {
         s.requests.add(s.requests.advance(now), 1);
     }
 
-    fn on_failure(&self, cause: RetryCause, now: Instant) {
-        // The backend answered (an error of its own): accepted. A timeout or a "slow down" is
-        // the overload the throttle is there to shed.
-        if cause == RetryCause::Transient {
-            self.accept(now);
-        }
-    }
+    // A retryable failure is never an accept (see the table above).
+    fn on_failure(&self, _cause: RetryCause, _now: Instant) {}
 
     fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
         self.try_withdraw(cause, now).ok()
