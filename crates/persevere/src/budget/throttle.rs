@@ -88,7 +88,8 @@ pub struct AdaptiveThrottle {
 struct Shared {
     k: f64,
     window: Duration,
-    /// Requests; its periods are the time axis of both windows.
+    /// Requests; its periods are the time axis of both windows. Both are read by their
+    /// slots' sums only (`sum_at`), so they are written with `count`, which keeps no total.
     requests: Window,
     /// Accepts, counted in the requests' periods.
     accepts: Window,
@@ -219,7 +220,7 @@ impl AdaptiveThrottle {
         let period = s.requests.advance(now);
         let requests = s.requests.sum_at(period).max(0) as u64;
         let accepts = s.accepts.sum_at(period).max(0) as u64;
-        s.requests.add(period, 1);
+        s.requests.count(period, 1);
         let p = probability(s.k, requests, accepts);
         p > 0.0 && self.draw() < p
     }
@@ -241,7 +242,7 @@ impl AdaptiveThrottle {
     fn accept(&self, now: Instant) {
         let s = &self.shared;
         let period = s.requests.advance(now);
-        s.accepts.add_at(period, 1);
+        s.accepts.count_at(period, 1);
     }
 }
 
@@ -270,7 +271,7 @@ impl fmt::Debug for AdaptiveThrottle {
 impl Budget for AdaptiveThrottle {
     fn on_call(&self, now: Instant) {
         let s = &self.shared;
-        s.requests.add(s.requests.advance(now), 1);
+        s.requests.count(s.requests.advance(now), 1);
     }
 
     // A retryable failure is never an accept (see the table above).
@@ -294,7 +295,7 @@ impl Budget for AdaptiveThrottle {
 
     fn refund(&self, _granted: Withdrawal, now: Instant) {
         let s = &self.shared;
-        s.requests.add(s.requests.advance(now), -1);
+        s.requests.count(s.requests.advance(now), -1);
     }
 
     fn on_success(&self, _last: Option<Withdrawal>, now: Instant) {
