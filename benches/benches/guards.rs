@@ -11,9 +11,11 @@
 //!   sleeper that returns at once), against the same policy without.
 //!
 //! The guards never refuse here, so that what is measured is the path of a healthy system: the
-//! budget earns 10 retries a call (`percent` 10, its largest) and the breaker opens only when
-//! every call in its window failed (`failure_ratio(1.0)`; the failure scenarios fail half or
-//! two thirds of their attempts), while each still does all its counting.
+//! budget earns 10 retries a call (`percent` 10, its largest), the throttle has K = 4 (a call
+//! that fails twice before its success makes 3 requests for 1 accept, which the book's K = 2
+//! would shed in part), and the breaker opens only when every call in its window failed
+//! (`failure_ratio(1.0)`; the failure scenarios fail half or two thirds of their attempts),
+//! while each still does all its counting.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use persevere::breaker::CircuitBreaker;
@@ -38,9 +40,17 @@ fn guards() -> (RatioBudget, AdaptiveThrottle, CircuitBreaker) {
     // Never empty (10 retries earned a call) and never open (see the header).
     (
         RatioBudget::new(10.0, 10, Duration::from_secs(10)),
-        AdaptiveThrottle::default().seed(1),
+        AdaptiveThrottle::new(4.0, Duration::from_secs(120)).seed(1),
         CircuitBreaker::default().failure_ratio(1.0),
     )
+}
+
+/// A call that succeeds at once, as the core tells one guard of it.
+fn one_success(guard: &impl Budget, now: Instant) -> bool {
+    let granted = guard.admit_call(now).is_ok();
+    guard.attempt_ended(false, Duration::from_millis(1), now);
+    guard.on_success(None, now);
+    granted
 }
 
 fn decisions(c: &mut Criterion) {
@@ -70,6 +80,17 @@ fn decisions(c: &mut Criterion) {
     }
     g.bench_function("first_attempt_success", |b| b.iter(first_attempt_success));
     g.bench_function("failure_then_retry", |b| b.iter(failure_then_retry));
+    // Each guard alone, on the success path: where the triple's time goes.
+    let (budget, throttle, breaker) = guards();
+    g.bench_function("first_attempt_success/budget", |b| {
+        b.iter(|| one_success(black_box(&budget), now))
+    });
+    g.bench_function("first_attempt_success/throttle", |b| {
+        b.iter(|| one_success(black_box(&throttle), now))
+    });
+    g.bench_function("first_attempt_success/breaker", |b| {
+        b.iter(|| one_success(black_box(&breaker), now))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("guarded_call");
@@ -84,6 +105,11 @@ fn decisions(c: &mut Criterion) {
         .budget(budget)
         .gate((throttle, breaker))
         .sleeper(|_: Duration| {});
+    // A throttle with an empty window refuses retries until it has seen accepts (its cold
+    // start): successful calls first.
+    for _ in 0..10 {
+        let _ = guarded.retry(|| Ok::<_, Error>(1));
+    }
     for _ in 0..10_000 {
         let mut calls = 0;
         let r = guarded.retry(|| {

@@ -47,6 +47,13 @@ pub const FIRST_WAIT: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Busy;
 
+/// A policy with a gate refuses an attempt by returning this error (never, in the benches).
+impl From<persevere::Refused> for Busy {
+    fn from(_: persevere::Refused) -> Self {
+        Busy
+    }
+}
+
 /// An operation that fails `fails` times, then returns `Ok(7)`.
 pub fn flaky(fails: u32) -> impl FnMut() -> Result<u32, Busy> {
     let mut left = black_box(fails);

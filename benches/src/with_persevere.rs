@@ -2,6 +2,8 @@
 //! iteration.
 
 use crate::{Busy, MAX_TRIES, ZeroSleeper, flaky, flaky_async};
+use persevere::breaker::CircuitBreaker;
+use persevere::budget::{AdaptiveThrottle, RatioBudget};
 use persevere::time::{TokioSleeper, WithSleeper};
 use persevere::wait::Wait;
 use persevere::{Expo, Jitter, OnError, Rng, SystemClock, expo, on_error};
@@ -22,6 +24,27 @@ pub fn policy(jitter: Jitter, max_time: Option<Duration>) -> Bench {
         Some(max) => policy.max_time(max),
         None => policy,
     }
+}
+
+/// [`policy`] behind the overload guards of `benches/guards.rs`: a retry budget (`.budget`),
+/// an adaptive throttle and a circuit breaker in front of every attempt (`.gate`), set so that
+/// they never refuse calls that fail at most three times. Returns one blocking call.
+pub fn guarded(jitter: Jitter) -> impl Fn(u32) -> Result<u32, Busy> {
+    let policy = on_error(expo())
+        .max_tries(MAX_TRIES)
+        .jitter(jitter)
+        .sleeper(ZeroSleeper)
+        .budget(RatioBudget::new(10.0, 10, Duration::from_secs(10)))
+        .gate((
+            AdaptiveThrottle::new(4.0, Duration::from_secs(120)),
+            CircuitBreaker::default().failure_ratio(1.0),
+        ));
+    // A throttle with an empty window refuses retries until it has seen accepts (its cold
+    // start): ten successful calls first.
+    for _ in 0..10 {
+        let _ = policy.retry(flaky(0));
+    }
+    move |fails| policy.retry(flaky(fails))
 }
 
 /// One blocking call: `fails` failures, then success.

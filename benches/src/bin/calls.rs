@@ -5,7 +5,8 @@
 //! Scenarios: `success_blocking`, `success_async`, `fail3_blocking_nojitter`,
 //! `fail3_blocking_full`, `fail3_async_nojitter`, `fail3_async_full`, and
 //! `fail3_zero_default_sleeper` (a zero constant wait, each library's default blocking
-//! sleeper). Implementations: `persevere`, `hand`, `backon`.
+//! sleeper). Implementations: `persevere`, `hand`, `backon`, and `guarded` (persevere with a
+//! budget, a throttle and a breaker, blocking scenarios other than the default sleeper's only).
 
 use persevere::Jitter;
 use persevere_benches::{Busy, FAILS, default_sleepers, hand, on_backon, poll, with_persevere};
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [scenario, implementation, n] = &args[..] else {
-        eprintln!("usage: calls <scenario> <persevere|hand|backon> <n>");
+        eprintln!("usage: calls <scenario> <persevere|hand|backon|guarded> <n>");
         return ExitCode::from(2);
     };
     let Ok(n) = n.parse::<u32>() else {
@@ -52,12 +53,14 @@ fn main() -> ExitCode {
     let jitter = if full { Jitter::Full } else { Jitter::None };
     let policy = with_persevere::policy(jitter, None);
     let builder = on_backon::builder(full, false);
+    let guarded = with_persevere::guarded(jitter);
     // The implementation is chosen once, so that every loop holds only the calls it counts.
     match (implementation.as_str(), is_async) {
         ("persevere", false) => repeat(n, || with_persevere::call(&policy, black_box(fails))),
         ("persevere", true) => repeat(n, || {
             poll::now(with_persevere::call_async(&policy, black_box(fails)))
         }),
+        ("guarded", false) => repeat(n, || guarded(black_box(fails))),
         ("hand", false) => repeat(n, || hand::call(black_box(fails), &jitter, None)),
         ("hand", true) => repeat(n, || {
             poll::now(hand::call_async(black_box(fails), &jitter, None))

@@ -9,7 +9,8 @@
 //! - [`wave`]: one burst of calls against a server that fails them all, with each budget.
 //! - [`metastable`]: a server with a bounded queue overloaded by a short trigger: which client
 //!   policies let its goodput come back once the trigger is gone ([`metastable_policy`], with
-//!   the modelled [`guards`], measured by [`metastable_measure`]).
+//!   persevere's budgets, throttle and breaker driven on the simulation's clock by
+//!   [`guards`], measured by [`metastable_measure`]).
 //!
 //! Every run is seeded: the same seed gives the same numbers, on every machine.
 //!

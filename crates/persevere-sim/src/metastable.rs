@@ -17,6 +17,7 @@
 //!   time ten times as long.
 
 use crate::events::Events;
+use crate::guards::{Guards, Refusal};
 use crate::metastable_measure::Trace;
 use crate::metastable_policy::{self, Policy};
 pub use crate::metastable_setup::{Setup, Trigger};
@@ -24,7 +25,7 @@ use crate::net::Net;
 use persevere::Rng;
 use persevere::budget::{RetryCause, Withdrawal};
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 struct Request {
     tries: u32,
@@ -35,6 +36,8 @@ struct Request {
 
 struct Attempt {
     request: usize,
+    /// When the client sent it.
+    sent_ms: f64,
     /// The client got its answer or stopped waiting.
     settled: bool,
 }
@@ -54,55 +57,13 @@ enum Event {
     Restore,
 }
 
-/// The shared state of the client process: its budget and its modelled guards.
-struct Guards {
-    budget: Option<Box<dyn persevere::budget::Budget>>,
-    throttle: Option<crate::guards::ThrottleModel>,
-    breaker: Option<crate::guards::BreakerModel>,
-    rng: Rng,
-    origin: Instant,
-}
-
-impl Guards {
-    fn at(&self, t: f64) -> Instant {
-        self.origin + Duration::from_secs_f64(t / 1e3)
-    }
-
-    /// Whether an attempt may go out at `t`: the breaker, then the throttle, may refuse it.
-    fn allow(&mut self, t: f64) -> bool {
-        // Without let-chains: the crate's rust-version is 1.85.
-        if let Some(b) = &mut self.breaker {
-            if !b.allow(t) {
-                return false;
-            }
-        }
-        match &mut self.throttle {
-            Some(th) => th.allow(t, &mut self.rng),
-            None => true,
-        }
-    }
-
-    fn outcome(&mut self, ok: bool, t: f64) {
-        if let Some(b) = &mut self.breaker {
-            b.record(ok, t);
-        }
-        if let (Some(th), true) = (&mut self.throttle, ok) {
-            th.accept(t);
-        }
-    }
-}
-
 /// One seeded run of `policy` in `setup`: what happened, second by second.
 pub fn run(setup: &Setup, policy: Policy, seed: u64) -> Trace {
     let mut seeds = Rng::seeded(seed);
     let mut net = Net::brooker(seeds.next_u64());
-    let mut guards = Guards {
-        budget: policy.budget.budget(),
-        throttle: policy.throttle.map(metastable_policy::throttle),
-        breaker: policy.breaker.map(|b| b.model()),
-        rng: Rng::seeded(seeds.next_u64()),
-        origin: Instant::now(),
-    };
+    // The throttle's draws take the seed the modelled throttle's generator took.
+    let gate = policy.gate(seeds.next_u64());
+    let guards = Guards::new(policy.budget.budget(), gate, Instant::now());
     let interval_ms = setup.clients as f64 * 1e3 / (setup.load * setup.capacity());
     let mut events = Events::new();
     for c in 0..setup.clients {
@@ -124,12 +85,14 @@ pub fn run(setup: &Setup, policy: Policy, seed: u64) -> Trace {
                 }
                 events.push(t + interval_ms, Event::Start(c));
                 trace.start(t);
-                if let Some(b) = &guards.budget {
-                    b.on_call(guards.at(t));
+                let backoff = metastable_policy::backoff(seeds.next_u64());
+                if !guards.start(t) {
+                    trace.refuse();
+                    continue; // refused locally: the call ends without an attempt
                 }
                 requests.push(Request {
                     tries: 0,
-                    backoff: metastable_policy::backoff(seeds.next_u64()),
+                    backoff,
                     paid: None,
                 });
                 Some(requests.len() - 1)
@@ -171,17 +134,18 @@ pub fn run(setup: &Setup, policy: Policy, seed: u64) -> Trace {
                     continue; // the client stopped waiting: the server's work was wasted
                 }
                 attempts[a].settled = true;
-                let r = attempts[a].request;
-                guards.outcome(served, t);
+                let (r, sent) = (attempts[a].request, attempts[a].sent_ms);
                 if served {
                     trace.succeed(t);
-                    if let Some(b) = &guards.budget {
-                        b.on_success(requests[r].paid, guards.at(t));
-                    }
+                    guards.succeeded(requests[r].paid, sent, t);
                     None
                 } else {
+                    // A rejection is the server's answer: what the core calls a transient
+                    // failure (no server-given wait).
                     let cause = RetryCause::Transient;
-                    if let Some(wait) = retry(&mut requests[r], &guards, cause, t, policy) {
+                    guards.failed(cause, sent, t);
+                    let next = retry(&mut requests[r], &guards, cause, t, policy, &mut trace);
+                    if let Some(wait) = next {
                         events.push(t + wait, Event::Retry(r));
                     }
                     None
@@ -192,26 +156,23 @@ pub fn run(setup: &Setup, policy: Policy, seed: u64) -> Trace {
                     continue;
                 }
                 attempts[a].settled = true;
-                let r = attempts[a].request;
-                guards.outcome(false, t);
+                let (r, sent) = (attempts[a].request, attempts[a].sent_ms);
                 let cause = RetryCause::Timeout;
-                if let Some(wait) = retry(&mut requests[r], &guards, cause, t, policy) {
+                guards.failed(cause, sent, t);
+                if let Some(wait) = retry(&mut requests[r], &guards, cause, t, policy, &mut trace) {
                     events.push(t + wait, Event::Retry(r));
                 }
                 None
             }
         };
         if let Some(r) = send {
-            if !guards.allow(t) {
-                trace.refuse();
-                continue; // a local refusal ends the call: it is not retried
-            }
             if requests[r].tries > 0 {
                 trace.retry();
             }
             requests[r].tries += 1;
             attempts.push(Attempt {
                 request: r,
+                sent_ms: t,
                 settled: false,
             });
             let a = attempts.len() - 1;
@@ -222,23 +183,27 @@ pub fn run(setup: &Setup, policy: Policy, seed: u64) -> Trace {
     trace
 }
 
-/// After a failed attempt at `t`: the wait before the retry, or `None` if the request gives
-/// up (its tries are spent or the budget refuses).
+/// After a failed attempt at `t` (the guards told already): the wait before the retry, or
+/// `None` if the request gives up (its tries are spent, the budget refuses, or the gate
+/// refuses: a local refusal, counted in `trace`).
 fn retry(
     request: &mut Request,
     guards: &Guards,
     cause: RetryCause,
     t: f64,
     policy: Policy,
+    trace: &mut Trace,
 ) -> Option<f64> {
-    if let Some(b) = &guards.budget {
-        b.on_failure(cause, guards.at(t));
-    }
     if request.tries >= policy.max_tries {
         return None;
     }
-    if let Some(b) = &guards.budget {
-        request.paid = Some(b.withdraw(cause, guards.at(t))?);
+    match guards.retry(cause, t) {
+        Ok(paid) => request.paid = paid,
+        Err(Refusal::Budget) => return None,
+        Err(Refusal::Gate) => {
+            trace.refuse();
+            return None;
+        }
     }
     Some(request.backoff.next_wait_ms())
 }

@@ -1,8 +1,10 @@
 //! The client policies of the metastable scenario: how many tries, which of persevere's retry
-//! budgets (its real types), and whether the modelled throttle or breaker guards the calls.
+//! budgets, and whether persevere's adaptive throttle or circuit breaker gates the attempts
+//! (all of them the library's own types).
 
-use crate::guards::{BreakerModel, ThrottleModel};
-use persevere::budget::{Budget, RatioBudget, TokenBucket};
+use crate::guards::Guard;
+use persevere::breaker::CircuitBreaker;
+use persevere::budget::{AdaptiveThrottle, Budget, RatioBudget, TokenBucket};
 use persevere::{Jitter, expo};
 use std::time::Duration;
 
@@ -49,9 +51,10 @@ pub struct Policy {
     pub max_tries: u32,
     /// The retry budget the calls share.
     pub budget: Preset,
-    /// The window (s) of the modelled SRE adaptive throttle gating every attempt, if any.
+    /// The window (s) of the SRE adaptive throttle (`AdaptiveThrottle`) gating every
+    /// attempt, if any.
     pub throttle: Option<u64>,
-    /// The modelled circuit breaker guarding every attempt, if any.
+    /// The circuit breaker (`CircuitBreaker`) gating every attempt, if any.
     pub breaker: Option<BreakerSettings>,
     /// Recommended: the page and the tests expect it to recover.
     pub recommended: bool,
@@ -114,6 +117,19 @@ impl Policy {
         },
     ];
 
+    /// A fresh gate for one run, as `.gate(..)` would take it: the throttle (its draws seeded
+    /// with `seed`), the breaker, or both as a pair.
+    pub fn gate(self, seed: u64) -> Option<Guard> {
+        let throttle = self.throttle.map(|w| throttle(w).seed(seed));
+        let breaker = self.breaker.map(BreakerSettings::breaker);
+        match (throttle, breaker) {
+            (Some(t), Some(b)) => Some(Box::new((b, t))),
+            (Some(t), None) => Some(Box::new(t)),
+            (None, Some(b)) => Some(Box::new(b)),
+            (None, None) => None,
+        }
+    }
+
     /// The policy named `name` in [`Policy::ALL`].
     pub fn named(name: &str) -> Option<Policy> {
         Policy::ALL.into_iter().find(|p| p.name == name)
@@ -138,36 +154,36 @@ pub const THROTTLE_WINDOW_S: u64 = 120;
 /// A shorter window for the throttle, to see what the window's length does.
 pub const THROTTLE_SHORT_WINDOW_S: u64 = 10;
 
-/// A fresh throttle model with the book's K over `window_s` seconds.
-pub fn throttle(window_s: u64) -> ThrottleModel {
-    ThrottleModel::new(THROTTLE_K, window_s)
+/// A fresh `AdaptiveThrottle` with the book's K over `window_s` seconds.
+pub fn throttle(window_s: u64) -> AdaptiveThrottle {
+    AdaptiveThrottle::new(THROTTLE_K, Duration::from_secs(window_s))
 }
 
-/// A modelled circuit breaker's settings (see [`BreakerModel`]).
+/// A circuit breaker's settings (see [`CircuitBreaker`]); the others are the library's
+/// defaults (slow calls: all of them slower than 60 s, which no attempt here is).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BreakerSettings {
     /// Outcomes the closed breaker keeps (a count window).
-    pub window: usize,
+    pub window: u32,
     /// Outcomes needed before it may open.
-    pub min_calls: usize,
+    pub min_calls: u32,
     /// It opens when this share of the window failed.
     pub failure_ratio: f64,
-    /// How long it stays open (ms).
-    pub open_ms: f64,
-    /// Calls let through half-open.
+    /// How long it stays open.
+    pub open: Duration,
+    /// Attempts let through half-open.
     pub probes: u32,
 }
 
 impl BreakerSettings {
-    /// A fresh, closed breaker model with these settings.
-    pub fn model(self) -> BreakerModel {
-        BreakerModel::new(
-            self.window,
-            self.min_calls,
-            self.failure_ratio,
-            self.open_ms,
-            self.probes,
-        )
+    /// A fresh, closed `CircuitBreaker` with these settings.
+    pub fn breaker(self) -> CircuitBreaker {
+        CircuitBreaker::default()
+            .count_window(self.window)
+            .min_calls(self.min_calls)
+            .failure_ratio(self.failure_ratio)
+            .open_duration(self.open)
+            .half_open_calls(self.probes)
     }
 }
 
@@ -177,13 +193,13 @@ pub const BREAKER: BreakerSettings = BreakerSettings {
     window: 100,
     min_calls: 100,
     failure_ratio: 0.5,
-    open_ms: 30_000.0,
+    open: Duration::from_secs(30),
     probes: 10,
 };
 
 /// [`BREAKER`] open for 5 s only, Polly v8's default break duration.
 pub const BREAKER_5S: BreakerSettings = BreakerSettings {
-    open_ms: 5_000.0,
+    open: Duration::from_secs(5),
     ..BREAKER
 };
 

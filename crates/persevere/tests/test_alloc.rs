@@ -137,6 +137,11 @@ fn calls_that_fail_twice_then_succeed_allocate_nothing() {
             persevere::breaker::CircuitBreaker::default(),
         ))
         .sleeper(|_: Duration| {});
+    // An empty throttle refuses retries until it has seen accepts (its cold start): ten
+    // successes first, so that the two retries below stay under K = 2 times the accepts.
+    for _ in 0..10 {
+        assert_eq!(guarded.retry(|| Ok::<_, Guarded>(0)), Ok(0));
+    }
     let guarded_allocs = allocations_during(|| {
         let mut calls = 0;
         let r = guarded.retry(|| {

@@ -1,124 +1,98 @@
-//! The modelled throttle and breaker (`persevere_sim::guards`) on a virtual clock: the SRE
-//! formula exactly, and every breaker transition.
+//! `persevere_sim::guards`: the library's throttle and breaker, and a budget, told what the
+//! decision core tells them, at the simulation's instants. (The throttle's and the breaker's
+//! own rules are tested in the library, on a virtual clock.)
 
-use persevere::Rng;
-use persevere_sim::guards::{BreakerModel, BreakerState, ThrottleModel};
-
-#[test]
-fn the_throttle_rejects_with_the_sre_probability() {
-    let mut t = ThrottleModel::new(2.0, 120);
-    let mut rng = Rng::seeded(1);
-    for _ in 0..10 {
-        t.allow(0.0, &mut rng);
-    }
-    for _ in 0..3 {
-        t.accept(0.0);
-    }
-    // requests 10, accepts 3: (10 - 6) / 11.
-    assert_eq!(t.reject_probability(500.0), 4.0 / 11.0);
-    // Accepts in later seconds count too, while they are in the window.
-    t.accept(119_000.0);
-    t.accept(119_000.0);
-    assert_eq!(t.reject_probability(119_999.0), 0.0);
-}
+use persevere::breaker::{BreakerState, CircuitBreaker};
+use persevere::budget::{AdaptiveThrottle, Budget, RetryCause, Withdrawal};
+use persevere_sim::guards::{Guards, Refusal};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
 
 #[test]
-fn the_throttle_forgets_what_left_its_window() {
-    let mut t = ThrottleModel::new(2.0, 10);
-    let mut rng = Rng::seeded(2);
-    for _ in 0..100 {
-        t.allow(0.0, &mut rng); // 100 requests in second 0, none accepted
-    }
-    assert_eq!(t.reject_probability(9_999.0), 100.0 / 101.0);
-    assert_eq!(t.reject_probability(10_000.0), 0.0);
-}
-
-#[test]
-fn a_throttle_rejects_the_share_the_formula_gives() {
-    // Rejected attempts count as requests: with no accepts the probability climbs to n/(n+1).
-    let mut t = ThrottleModel::new(2.0, 120);
-    let mut rng = Rng::seeded(3);
-    let sent = (0..10_000).filter(|_| t.allow(0.0, &mut rng)).count();
-    // Each attempt is let through with probability 1 / (n + 1): about ln(10_000) + 0.58.
-    assert!((5..=20).contains(&sent), "{sent}");
-}
-
-fn tripped(b: &mut BreakerModel, now: f64) {
-    for _ in 0..10 {
-        assert!(b.allow(now));
-        b.record(false, now);
-    }
-}
-
-#[test]
-fn a_breaker_waits_for_its_minimum_calls_before_opening() {
-    let mut b = BreakerModel::new(10, 10, 0.5, 1_000.0, 2);
-    for _ in 0..9 {
-        b.record(false, 0.0);
-    }
-    assert_eq!(b.state(), BreakerState::Closed);
-    b.record(false, 5.0);
-    assert_eq!(b.state(), BreakerState::Open { until_ms: 1_005.0 });
-}
-
-#[test]
-fn a_breaker_under_its_failure_ratio_stays_closed() {
-    let mut b = BreakerModel::new(10, 10, 0.5, 1_000.0, 2);
+fn the_throttle_counts_requests_and_accepts_as_the_core_reports_them() {
+    let throttle = AdaptiveThrottle::new(2.0, Duration::from_secs(120)).seed(1);
+    let origin = Instant::now();
+    let guards = Guards::new(None, Some(Box::new(throttle.clone())), origin);
     for i in 0..100 {
-        b.record(i % 5 != 0, 0.0); // 1 in 5 fails: 20 % < 50 %
+        let t = f64::from(i);
+        assert!(
+            guards.start(t),
+            "nothing is rejected while every attempt is served"
+        );
+        guards.succeeded(None, t, t + 5.0);
     }
-    assert_eq!(b.state(), BreakerState::Closed);
-    // The window is a sliding count: 5 failures among the last 10 open it.
-    for _ in 0..5 {
-        b.record(false, 1.0);
+    // Failures are not accepts: a timeout, nor a rejection (an overloaded server's answer).
+    guards.start(200.0);
+    guards.failed(RetryCause::Timeout, 200.0, 1_200.0);
+    guards.start(300.0);
+    guards.failed(RetryCause::Transient, 300.0, 310.0);
+    let now = origin + Duration::from_secs(2);
+    assert_eq!(throttle.counts(now), (102, 100));
+    // A retry asked for is a request, granted or not.
+    let _ = guards.retry(RetryCause::Timeout, 1_200.0);
+    assert_eq!(throttle.counts(now), (103, 100));
+}
+
+#[test]
+fn the_breaker_opens_refuses_for_its_open_duration_then_probes_on_the_simulations_clock() {
+    let breaker = CircuitBreaker::default()
+        .count_window(10)
+        .min_calls(10)
+        .open_duration(Duration::from_secs(5))
+        .half_open_calls(2);
+    let guards = Guards::new(None, Some(Box::new(breaker.clone())), Instant::now());
+    for i in 0..10 {
+        let t = f64::from(i) * 100.0;
+        assert!(guards.start(t));
+        guards.failed(RetryCause::Timeout, t, t + 1_000.0);
     }
-    assert_eq!(b.state(), BreakerState::Open { until_ms: 1_001.0 });
-}
-
-#[test]
-fn an_open_breaker_refuses_until_its_time_and_ignores_late_outcomes() {
-    let mut b = BreakerModel::new(10, 10, 0.5, 1_000.0, 2);
-    tripped(&mut b, 0.0);
-    assert!(!b.allow(999.9));
-    b.record(true, 500.0); // an attempt sent before it opened
-    assert_eq!(b.state(), BreakerState::Open { until_ms: 1_000.0 });
-}
-
-#[test]
-fn a_half_open_breaker_lets_its_probes_through_and_no_more() {
-    let mut b = BreakerModel::new(10, 10, 0.5, 1_000.0, 3);
-    tripped(&mut b, 0.0);
-    assert!(b.allow(1_000.0));
-    assert_eq!(b.state(), BreakerState::HalfOpen { sent: 1 });
-    assert!(b.allow(1_000.0) && b.allow(1_001.0));
-    assert!(!b.allow(1_002.0));
-    assert_eq!(b.state(), BreakerState::HalfOpen { sent: 3 });
-}
-
-#[test]
-fn half_open_probes_that_fail_reopen_the_breaker() {
-    let mut b = BreakerModel::new(10, 10, 0.5, 1_000.0, 2);
-    tripped(&mut b, 0.0);
-    assert!(b.allow(1_000.0) && b.allow(1_000.0));
-    b.record(true, 1_010.0);
-    assert_eq!(b.state(), BreakerState::HalfOpen { sent: 2 });
-    b.record(false, 1_020.0); // 1 of 2 failed: the 50 % threshold is reached
-    assert_eq!(b.state(), BreakerState::Open { until_ms: 2_020.0 });
-}
-
-#[test]
-fn a_closed_again_breaker_starts_from_an_empty_window() {
-    let mut b = BreakerModel::new(10, 10, 0.5, 1_000.0, 1);
-    tripped(&mut b, 0.0);
-    assert!(b.allow(1_000.0));
-    b.record(true, 1_010.0);
-    assert_eq!(b.state(), BreakerState::Closed);
-    for _ in 0..9 {
-        b.record(false, 1_020.0);
-    }
+    assert_eq!(breaker.state(), BreakerState::Open); // opened at 1.9 s
+    assert!(!guards.start(6_800.0));
     assert_eq!(
-        b.state(),
-        BreakerState::Closed,
-        "9 outcomes are fewer than the minimum"
+        guards.retry(RetryCause::Timeout, 6_800.0),
+        Err(Refusal::Gate)
     );
+    // 5 s after it opened: two probes, and no third.
+    assert!(guards.start(7_000.0));
+    assert!(guards.start(7_000.0));
+    assert!(!guards.start(7_000.0));
+    guards.succeeded(None, 7_000.0, 7_050.0);
+    guards.succeeded(None, 7_000.0, 7_060.0);
+    assert_eq!(breaker.state(), BreakerState::Closed);
+}
+
+/// A budget that grants every retry and keeps its balance, to see refunds.
+#[derive(Clone, Default)]
+struct Balance(Arc<AtomicI64>);
+
+impl Budget for Balance {
+    fn on_call(&self, _now: Instant) {}
+    fn on_failure(&self, _cause: RetryCause, _now: Instant) {}
+    fn withdraw(&self, _cause: RetryCause, _now: Instant) -> Option<Withdrawal> {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+        Some(Withdrawal::new(1))
+    }
+    fn refund(&self, granted: Withdrawal, _now: Instant) {
+        self.0.fetch_add(granted.amount() as i64, Ordering::Relaxed);
+    }
+    fn on_success(&self, _last: Option<Withdrawal>, _now: Instant) {}
+}
+
+#[test]
+fn a_retry_the_gate_refuses_gives_the_budget_its_withdrawal_back() {
+    let budget = Balance::default();
+    let breaker = CircuitBreaker::default().count_window(1).min_calls(1);
+    let guards = Guards::new(
+        Some(Box::new(budget.clone())),
+        Some(Box::new(breaker)),
+        Instant::now(),
+    );
+    assert!(guards.start(0.0));
+    guards.failed(RetryCause::Transient, 0.0, 10.0); // opens the breaker
+    assert_eq!(
+        guards.retry(RetryCause::Transient, 10.0),
+        Err(Refusal::Gate)
+    );
+    assert_eq!(budget.0.load(Ordering::Relaxed), 0);
 }

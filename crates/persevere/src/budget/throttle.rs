@@ -42,9 +42,15 @@ const DEFAULT_WINDOW: Duration = Duration::from_secs(120);
 /// | a call starts ([`on_call`](Budget::on_call), [`admit_call`](Budget::admit_call)) | +1 | |
 /// | a retry or hedge is asked for ([`try_withdraw`](Budget::try_withdraw)) | +1, even if rejected | |
 /// | a success ([`on_success`](Budget::on_success)) | | +1 |
-/// | a retryable failure of cause [`Transient`](RetryCause::Transient) (the backend answered) | | +1 |
-/// | a failure of cause [`Timeout`](RetryCause::Timeout) or [`Throttled`](RetryCause::Throttled) (overload) | | |
+/// | a retryable failure ([`on_failure`](Budget::on_failure)), whatever its cause | | |
 /// | an attempt granted, then refused by another guard of a combination ([`refund`](Budget::refund)) | −1 | |
+///
+/// A retryable failure is not an accept, whatever its cause: an overloaded server sheds load
+/// with fast errors (a full queue, a 503 without a wait) before it times out, and the
+/// failures a policy retries are that kind. Counting them as accepts (an earlier version
+/// counted [`Transient`](RetryCause::Transient) ones) kept the throttle from ever engaging
+/// against such a server: in the metastable simulation (docs/simulation.md) the throttle rows
+/// then stayed down like naive retries.
 ///
 /// The window is a ring of 10 periods of `window / 10` each, as the budgets' (counted from the
 /// first instant the throttle sees): counts expire a tenth of the window at a time.
@@ -82,7 +88,8 @@ pub struct AdaptiveThrottle {
 struct Shared {
     k: f64,
     window: Duration,
-    /// Requests; its periods are the time axis of both windows.
+    /// Requests; its periods are the time axis of both windows. Both are read by their
+    /// slots' sums only (`sum_at`), so they are written with `count`, which keeps no total.
     requests: Window,
     /// Accepts, counted in the requests' periods.
     accepts: Window,
@@ -213,7 +220,7 @@ impl AdaptiveThrottle {
         let period = s.requests.advance(now);
         let requests = s.requests.sum_at(period).max(0) as u64;
         let accepts = s.accepts.sum_at(period).max(0) as u64;
-        s.requests.add(period, 1);
+        s.requests.count(period, 1);
         let p = probability(s.k, requests, accepts);
         p > 0.0 && self.draw() < p
     }
@@ -235,7 +242,7 @@ impl AdaptiveThrottle {
     fn accept(&self, now: Instant) {
         let s = &self.shared;
         let period = s.requests.advance(now);
-        s.accepts.add_at(period, 1);
+        s.accepts.count_at(period, 1);
     }
 }
 
@@ -264,16 +271,11 @@ impl fmt::Debug for AdaptiveThrottle {
 impl Budget for AdaptiveThrottle {
     fn on_call(&self, now: Instant) {
         let s = &self.shared;
-        s.requests.add(s.requests.advance(now), 1);
+        s.requests.count(s.requests.advance(now), 1);
     }
 
-    fn on_failure(&self, cause: RetryCause, now: Instant) {
-        // The backend answered (an error of its own): accepted. A timeout or a "slow down" is
-        // the overload the throttle is there to shed.
-        if cause == RetryCause::Transient {
-            self.accept(now);
-        }
-    }
+    // A retryable failure is never an accept (see the table above).
+    fn on_failure(&self, _cause: RetryCause, _now: Instant) {}
 
     fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
         self.try_withdraw(cause, now).ok()
@@ -293,7 +295,7 @@ impl Budget for AdaptiveThrottle {
 
     fn refund(&self, _granted: Withdrawal, now: Instant) {
         let s = &self.shared;
-        s.requests.add(s.requests.advance(now), -1);
+        s.requests.count(s.requests.advance(now), -1);
     }
 
     fn on_success(&self, _last: Option<Withdrawal>, now: Instant) {

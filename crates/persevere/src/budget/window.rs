@@ -112,17 +112,34 @@ impl Window {
     /// later. The first call fixes the origin.
     pub(crate) fn advance(&self, now: Instant) -> u64 {
         let offset = self.offset(now);
-        let origin =
-            match self
-                .origin
-                .compare_exchange(UNSET, offset, Ordering::AcqRel, Ordering::Acquire)
-            {
+        // Loads first: once the origin is set and the period published (every call but a
+        // period's first), an advance writes nothing, and a locked read-modify-write costs
+        // more than the rest of a guard's work.
+        let mut origin = self.origin.load(Ordering::Acquire);
+        if origin == UNSET {
+            origin = match self.origin.compare_exchange(
+                UNSET,
+                offset,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => offset,
                 Err(origin) => origin,
             };
+        }
         let period = self.period_at(offset, origin);
-        // Published before the period's slot is written, so that a reader who finds a newer
-        // tag in a slot also finds `latest` at least that new (see `catch_up`).
+        self.publish(period)
+    }
+
+    /// Makes `latest` at least `period`, and returns it. Published before the period's slot is
+    /// written, so that a reader who finds a newer tag in a slot also finds `latest` at least
+    /// that new (see `catch_up`). When `latest` is already that new, the thread that raised
+    /// it released it before this load acquired it, so skipping the write keeps that order.
+    fn publish(&self, period: u64) -> u64 {
+        let latest = self.latest.load(Ordering::Acquire);
+        if latest >= period {
+            return latest;
+        }
         self.latest.fetch_max(period, Ordering::AcqRel).max(period)
     }
 
@@ -240,11 +257,17 @@ impl Window {
         true
     }
 
-    /// Adds `amount` to `period`, a period of another window on the same time axis (the
-    /// throttle counts accepts in periods of its requests' window), noting it as seen.
-    pub(crate) fn add_at(&self, period: u64, amount: i64) {
-        self.latest.fetch_max(period, Ordering::AcqRel);
-        self.add(period, amount);
+    /// [`add`](Self::add) for a window whose total is never read (only
+    /// [`sum_at`](Self::sum_at)): the slot alone, one read-modify-write fewer.
+    pub(crate) fn count(&self, period: u64, amount: i64) {
+        self.record(period, amount);
+    }
+
+    /// [`count`](Self::count) in `period`, a period of another window on the same time axis
+    /// (the throttle counts accepts in periods of its requests' window), noting it as seen.
+    pub(crate) fn count_at(&self, period: u64, amount: i64) {
+        self.publish(period);
+        self.record(period, amount);
     }
 
     /// The period `now` falls in, without fixing the origin (`None` before the first write);

@@ -388,8 +388,13 @@ fn every_driver_asks_the_gate_before_the_first_attempt() {
 #[test]
 fn a_budget_beside_a_gate_is_asked_before_retries_only() {
     let clock = VirtualClock::new();
-    // A throttle that never rejects here (every failure is answered: an accept).
+    // A throttle that never rejects here: 2000 accepts in its window before (no failure is
+    // an accept, and the 1100 attempts below stay under K = 2 times them).
     let throttle = AdaptiveThrottle::default().seed(5);
+    for _ in 0..2_000 {
+        throttle.on_call(clock.now());
+        throttle.on_success(None, clock.now());
+    }
     // 10 % of the calls, no floor: one retry per ten calls.
     let budget = RatioBudget::new(0.1, 0, Duration::from_secs(10));
     let reasons = Mutex::new(Vec::new());
@@ -412,7 +417,7 @@ fn a_budget_beside_a_gate_is_asked_before_retries_only() {
         "1000 first attempts and the budget's 100 retries"
     );
     // The throttle counted every first attempt and every retry the budget granted.
-    assert_eq!(throttle.counts(clock.now()), (1_100, 1_100));
+    assert_eq!(throttle.counts(clock.now()), (2_000 + 1_100, 2_000));
     let reasons = reasons.lock().unwrap();
     assert!(reasons.iter().all(|r| *r == Some(GiveUpReason::Budget)));
 }
