@@ -7,6 +7,7 @@
 
 pub mod flaky_http;
 pub mod pg_retry;
+pub mod policy_file;
 pub mod postgres;
 
 /// The README's ```rust blocks, as doctests of this crate (run, or compiled when marked

@@ -69,6 +69,10 @@
 //! # Ok::<(), persevere::config::ConfigError>(())
 //! ```
 //!
+//! **Reload.** [`ReloadablePolicy`] holds the policy of a spec that can be replaced while
+//! calls run (each call runs under the policy current at its start); `examples/reload.rs`
+//! reloads it when its file changes.
+//!
 //! A service's table is a complete policy: it takes nothing from the top level but the budget
 //! (the same budget, shared, unless it names its own), since a budget bounds the retries to one
 //! server whatever the method (gRPC's throttling is per server).
@@ -79,12 +83,14 @@ mod error;
 mod grpc;
 mod read;
 mod read_budget;
+mod reload;
 mod status_codes;
 mod strategy;
 mod values;
 mod write;
 
 pub use error::ConfigError;
+pub use reload::ReloadablePolicy;
 
 use crate::wait::AnyWait;
 use crate::{OnError, on_error};
