@@ -15,3 +15,8 @@ pub mod postgres;
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// docs/policy-files.md's ```rust blocks, as doctests of this crate.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/policy-files.md")]
+pub struct PolicyFilesDoctests;
