@@ -7,6 +7,7 @@
 
 pub mod flaky_http;
 pub mod pg_retry;
+pub mod policy_file;
 pub mod postgres;
 
 /// The README's ```rust blocks, as doctests of this crate (run, or compiled when marked
@@ -14,3 +15,8 @@ pub mod postgres;
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// docs/policy-files.md's ```rust blocks, as doctests of this crate.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/policy-files.md")]
+pub struct PolicyFilesDoctests;

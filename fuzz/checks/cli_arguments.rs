@@ -1,7 +1,7 @@
 //! The `persevere` command's argument handling (clap, then the checks of `config.rs`): any
-//! arguments, NUL-separated in the input, give a run, a `--generate`, `--help`/`--version`
-//! text, or a usage error that is shown once, never a panic. The environment supplies no
-//! `PERSEVERE_*` defaults here.
+//! arguments, NUL-separated in the input, give a run, a `--generate`, a `--print-policy`
+//! file, `--help`/`--version` text, or a usage error that is shown once, never a panic. The
+//! environment supplies no `PERSEVERE_*` defaults here.
 
 use persevere_cli::fuzzing::{MAX_DURATION, Refusal, Request, parse_arguments};
 use std::ffi::OsString;
@@ -29,6 +29,16 @@ pub fn check(data: &[u8]) {
                 args.iter()
                     .any(|a| a.to_string_lossy().starts_with("--gen"))
             );
+        }
+        Ok(Request::PrintPolicy(text)) => {
+            // Sorted keys: either limit may come anywhere (TOML, or JSON for a JSON file).
+            let limit = [
+                "max-tries = ",
+                "forever = true\n",
+                "\"max-tries\": ",
+                "\"forever\": true",
+            ];
+            assert!(limit.iter().any(|l| text.contains(l)), "{text}");
         }
         Err(Refusal::Info(text)) => assert!(!text.is_empty()),
         Err(Refusal::Usage(text)) => {

@@ -18,15 +18,21 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 const AFTER_HELP: &str = "\
-Every option can also be set with PERSEVERE_<OPTION> (shown above); the command line wins.
-Exit status: the last attempt's (124 for a timeout); 2 usage, 125 persevere's own failure.
-See --help for the full text.";
+Every option can also be set with PERSEVERE_<OPTION> (shown above) or in a --policy file; the
+command line wins, then the variables. Exit status: the last attempt's (124 for a timeout);
+2 usage, 125 persevere's own failure. See --help for the full text.";
 
 const AFTER_LONG_HELP: &str = "\
 Environment: every option can also be set with an environment variable PERSEVERE_<OPTION>
 (shown above; flags take 1/0, true/false, yes/no, on/off); the command line wins. persevere
 removes these variables from the command's environment and gives it PERSEVERE_ATTEMPT (1-based)
 and PERSEVERE_ATTEMPTS (the maximum; empty with --forever).
+
+Policy file (--policy FILE, or PERSEVERE_POLICY): TOML, or JSON (a name ending in .json or a
+text starting with {), whose keys are the long option names; the file that the library's
+persevere::config reads: max-tries = 3, wait = \"constant\", interval = \"2s\",
+retry-on-exit = [1, 75], quiet = true. Options on the command line and PERSEVERE_* variables
+win over it. --print-policy prints the policy in force as such a file.
 
 Durations: bare seconds (fractions allowed) or units ms, s, m, h, d, as in 250ms or 1m30s
 (largest first, each unit once); at most 365d.
@@ -85,9 +91,9 @@ pub struct Cli {
     /// Time limit for each attempt [default: none; 0 = none]
     ///
     /// All its processes get --signal (SIGTERM), then SIGKILL after --kill-after; the attempt
-    /// fails with status 124 and is retried.
+    /// fails with status 124 and is retried. Also --attempt-timeout, its name in a policy file.
     #[arg(long, value_name = "DUR", env = "PERSEVERE_TIMEOUT", value_parser = parse_duration,
-          help_heading = "Limits")]
+          alias = "attempt-timeout", help_heading = "Limits")]
     pub timeout: Option<Duration>,
 
     /// Wait strategy between attempts (the library's catalogue)
@@ -342,9 +348,31 @@ pub struct Cli {
     )]
     pub budget_unreachable: Unreachable,
 
+    /// Read options from a policy file (TOML or JSON): keys are the long option names [default: none]
+    ///
+    /// The command line and the PERSEVERE_* variables win over the file; a bad value is a usage
+    /// error that names the file and the key. `attempt-timeout` is --timeout; the library's keys
+    /// that a command has no use for (hedge, max-server-wait, name, retryable-status-codes,
+    /// services) are ignored.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "PERSEVERE_POLICY",
+        help_heading = "Policy file"
+    )]
+    pub policy: Option<OsString>,
+
+    /// Print the resolved policy as a policy file (TOML; JSON for a JSON --policy) and exit
+    ///
+    /// The command line, the PERSEVERE_* variables and --policy merged, with the defaults
+    /// that the library would not assume (max-tries, the strategy's parameters): the printed
+    /// file, given to --policy, runs the same policy. No COMMAND is needed.
+    #[arg(long, hide_short_help = true, help_heading = "Policy file")]
+    pub print_policy: bool,
+
     /// The command to run, and its arguments
     #[arg(
-        required_unless_present = "generate",
+        required_unless_present_any = ["generate", "print_policy"],
         trailing_var_arg = true,
         allow_hyphen_values = true,
         value_name = "COMMAND"

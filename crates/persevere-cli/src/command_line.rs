@@ -3,7 +3,10 @@
 //! target (`fuzz/fuzz_targets/cli_arguments.rs`) drive it with any arguments.
 
 use crate::cli::{Cli, Generate};
-use crate::config::{Config, Sources};
+use crate::config::Config;
+use crate::policy_file::PolicyFile;
+use crate::print_policy::{self, RawValues};
+use crate::sources::Sources;
 use crate::usage_error::UsageError;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, FromArgMatches};
@@ -16,6 +19,8 @@ pub enum Request {
     Run(Box<Config>),
     /// `--generate`: print the man page or a completion script.
     Generate(Generate),
+    /// `--print-policy`: print this policy file (TOML), exit status 0.
+    PrintPolicy(String),
 }
 
 /// What an invalid (or informational) command line gets instead.
@@ -41,15 +46,36 @@ pub fn parse(args: &[OsString]) -> Result<Request, Refusal> {
         .try_get_matches_from(args)
         .map_err(|err| refusal(&err, args))?;
     check_command_start(&matches, args).map_err(|message| usage(&message))?;
-    let sources = Sources::of(&matches);
+    let file = match matches.get_one::<OsString>("policy") {
+        Some(path) => {
+            let command = Cli::command();
+            let file = PolicyFile::read(path, &command).map_err(|UsageError(m)| usage(&m))?;
+            // Again, with the file's values as the defaults of the options not given.
+            matches = file
+                .as_defaults(command, &matches)
+                .try_get_matches_from(args)
+                .map_err(|err| refusal(&err, args))?;
+            Some(file)
+        }
+        None => None,
+    };
+    let sources = Sources::of(&matches, file.as_ref());
+    let raw = matches
+        .get_flag("print_policy")
+        .then(|| RawValues::of(&matches));
     // `_mut` takes the values out; `from_arg_matches` would copy all the matches first.
     let cli = Cli::from_arg_matches_mut(&mut matches).map_err(|err| usage(&err.to_string()))?;
     if let Some(what) = cli.generate {
         return Ok(Request::Generate(what));
     }
-    match Config::new(cli, &sources, option_env) {
-        Ok(config) => Ok(Request::Run(Box::new(config))),
-        Err(UsageError(message)) => Err(usage(&message)),
+    let config = Config::new(cli, &sources, option_env).map_err(|UsageError(m)| usage(&m))?;
+    match raw {
+        Some(raw) => {
+            let json = file.is_some_and(|f| f.json);
+            let text = print_policy::render(&config, &sources, &raw, json);
+            Ok(Request::PrintPolicy(text))
+        }
+        None => Ok(Request::Run(Box::new(config))),
     }
 }
 

@@ -8,11 +8,10 @@ use crate::ending;
 use crate::outcome::{AttemptFailure, Success};
 use crate::output_rules::OutputRules;
 use crate::rules::RetryRules;
+use crate::sources::{GIVEN, Sources};
 use crate::strategy::{self, Strategy};
 use crate::usage_error::UsageError;
 use crate::values::JitterArg;
-use clap::ArgMatches;
-use clap::parser::ValueSource;
 use persevere::policy::{Blocking, ErrorFilter, Fixed, Handlers, ServerWaits};
 use persevere::{Jitter, OnError, SystemClock};
 use std::ffi::OsString;
@@ -75,42 +74,12 @@ pub struct Config {
     pub budget: Option<BudgetArgs>,
 }
 
-/// Where each option's value came from (the command line, its variable, its default), kept
-/// apart from clap's matches so that these can be consumed without a copy.
-#[derive(Debug, Default)]
-pub struct Sources(Vec<(String, ValueSource)>);
-
-impl Sources {
-    /// The source of every value in `matches`.
-    pub fn of(matches: &ArgMatches) -> Sources {
-        let ids = matches.ids().map(|id| id.as_str());
-        let pairs = ids.filter_map(|id| Some((id.to_string(), matches.value_source(id)?)));
-        Sources(pairs.collect())
-    }
-
-    /// Where the value of option `id` came from.
-    pub fn get(&self, id: &str) -> Option<ValueSource> {
-        self.0
-            .iter()
-            .find(|(i, _)| i == id)
-            .map(|(_, source)| *source)
-    }
-}
-
 impl Config {
     /// Validates the parsed arguments. `sources` tells where each value came from: options
     /// given on the command line win over `PERSEVERE_*` variables.
     pub fn new(cli: Cli, sources: &Sources, option_env: Vec<OsString>) -> Result<Self, UsageError> {
-        let rank = |id: &str| match sources.get(id) {
-            Some(ValueSource::CommandLine) => 2,
-            Some(ValueSource::EnvVariable) => 1,
-            _ => 0,
-        };
-        // An option's name in messages: the variable when the value came from it.
-        let name = |id: &str| match sources.get(id) {
-            Some(ValueSource::EnvVariable) => format!("PERSEVERE_{}", id.to_uppercase()),
-            _ => format!("--{}", id.replace('_', "-")),
-        };
+        let rank = |id: &str| sources.rank(id);
+        let name = |id: &str| sources.name(id);
         let max_tries = if cli.forever {
             match rank("forever").cmp(&rank("max_tries")) {
                 std::cmp::Ordering::Greater => None,
@@ -127,7 +96,7 @@ impl Config {
             Some(cli.max_tries)
         };
         let strategy = strategy::from_options(&cli, rank, name)?;
-        let budget = budget_args(&cli, |id| rank(id) == 2, name)?;
+        let budget = budget_args(&cli, |id| rank(id) == GIVEN, name)?;
         // `--intervals` are "these waits": exact unless --jitter says otherwise.
         let exact = matches!(strategy, Strategy::Intervals(_)) && rank("jitter") == 0;
         let attempts_at_most = match (&strategy, &cli.intervals, max_tries) {

@@ -29,6 +29,8 @@ mod messages;
 mod outcome;
 mod output;
 mod output_rules;
+mod policy_file;
+mod print_policy;
 mod reader;
 mod reaper;
 mod replay;
@@ -37,6 +39,7 @@ mod rules;
 mod run;
 mod signals;
 mod signame;
+mod sources;
 mod spawn;
 mod strategy;
 mod stream_match;
@@ -94,6 +97,10 @@ fn persevere() -> u8 {
     let config = match command_line::parse(&args) {
         Ok(Request::Run(config)) => config,
         Ok(Request::Generate(what)) => return generate::print(what),
+        Ok(Request::PrintPolicy(text)) => {
+            let _ = write!(std::io::stdout(), "{text}");
+            return 0;
+        }
         Err(refusal) => return refuse(refusal),
     };
     let mut announcer = Announcer::new(

@@ -4,22 +4,37 @@
 
 use crate::cli::{Cli, WaitKind};
 use crate::duration::MAX as MAX_DURATION;
+use crate::sources::GIVEN;
 use crate::usage_error::UsageError;
 
 /// One of the core's wait strategies, picked by `--wait` or `--intervals`.
 pub use persevere::wait::AnyWait as Strategy;
 
+/// Each strategy option (by clap id) and the strategies that use it.
+pub const PARAMS: [(&str, &[WaitKind]); 7] = {
+    use WaitKind::*;
+    [
+        ("base", &[Expo]),
+        ("factor", &[Expo, Fibo, Decorrelated]),
+        ("max_value", &[Expo, Fibo, Linear, Decorrelated]),
+        ("interval", &[Constant, Linear, Decay]),
+        ("step", &[Linear]),
+        ("decay_factor", &[Decay]),
+        ("min_value", &[Decay]),
+    ]
+};
+
 /// The strategy from `--wait` and its parameters. `rank(id)` says where an option's value came
-/// from (2: the command line, 1: its variable, 0: its default): an option given on the command
-/// line that the chosen strategy does not use is a usage error; of `--intervals` and `--wait`,
-/// the command line wins over the environment.
+/// from (`Sources::rank`: the command line, its variable, the `--policy` file, its default): an
+/// option given on the command line that the chosen strategy does not use is a usage error; of
+/// `--intervals` and `--wait`, the stronger source wins.
 pub fn from_options(
     cli: &Cli,
     rank: impl Fn(&str) -> u8,
     name: impl Fn(&str) -> String,
 ) -> Result<Strategy, UsageError> {
     use WaitKind::*;
-    let given = |id: &str| rank(id) == 2;
+    let given = |id: &str| rank(id) == GIVEN;
     let intervals = match &cli.intervals {
         Some(list) => match rank("intervals").cmp(&rank("wait")) {
             std::cmp::Ordering::Greater => Some(list),
@@ -40,7 +55,9 @@ pub fn from_options(
             // Say where the strategy in force came from when it was not the command line.
             let chosen = match (intervals.is_some(), rank("wait")) {
                 (true, _) => format!(" ({} is given)", name("intervals")),
-                (false, 1) => format!(" (PERSEVERE_WAIT is {})", cli.wait.name()),
+                (false, r) if r > 0 && r < GIVEN => {
+                    format!(" ({} is {})", name("wait"), cli.wait.name())
+                }
                 _ => String::new(),
             };
             return Err(UsageError(format!(
@@ -51,13 +68,9 @@ pub fn from_options(
         }
         Ok(())
     };
-    uses("base", &[Expo])?;
-    uses("factor", &[Expo, Fibo, Decorrelated])?;
-    uses("max_value", &[Expo, Fibo, Linear, Decorrelated])?;
-    uses("interval", &[Constant, Linear, Decay])?;
-    uses("step", &[Linear])?;
-    uses("decay_factor", &[Decay])?;
-    uses("min_value", &[Decay])?;
+    for (id, kinds) in PARAMS {
+        uses(id, kinds)?;
+    }
     if let Some(list) = intervals {
         return Ok(Strategy::Intervals(persevere::intervals(list.0.clone())));
     }

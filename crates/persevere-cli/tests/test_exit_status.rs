@@ -356,7 +356,7 @@ fn help_shows_every_option_with_its_default() {
         .filter(|l| l.trim_start().starts_with('-'))
         .filter(|l| !l.contains("--help") && !l.contains("--version"))
         .collect();
-    assert_eq!(options.len(), 33, "{options:#?}");
+    assert_eq!(options.len(), 34, "{options:#?}");
     for line in options {
         assert!(line.contains("[default: "), "{line}");
         assert!(line.contains("[env: PERSEVERE_"), "{line}");

@@ -1,18 +1,47 @@
 //! The READMEs' examples of the `persevere` command (its own README.md, and the top-level one's
-//! section) are true: every one parses and runs, and
-//! "every half second" waits half a second.
+//! section) are true: every one parses and runs (beside the policy files that its README
+//! writes), and "every half second" waits half a second.
 #![cfg(target_os = "linux")] // the tests read /proc, as persevere does there
 
 mod common;
 use common::{field, output, persevere, waits};
 
-/// The `persevere ...` command lines of the README's shell and YAML examples, continuation
-/// lines joined, with the environment that a YAML step sets.
-fn examples() -> Vec<(Vec<(String, String)>, String)> {
-    // The command's own manual, and the top-level README's section while it has one.
+/// The command's own manual, and the top-level README (its section on the command).
+fn readmes() -> [String; 2] {
     let manual = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
     let top = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"));
-    let readme = manual.unwrap() + "\n" + &top.unwrap_or_default();
+    [manual.unwrap(), top.unwrap_or_default()]
+}
+
+/// Every README's examples.
+fn examples() -> Vec<(Vec<(String, String)>, String)> {
+    readmes().iter().flat_map(|r| examples_of(r)).collect()
+}
+
+/// The policy files that `readme` writes, by name: a ```toml block whose first line is
+/// `# NAME.toml`, or a shell line `printf '...' > NAME`.
+fn policy_files(readme: &str) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let mut lines = readme.lines();
+    while let Some(line) = lines.next() {
+        if line == "```toml" {
+            let block: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            if let Some(name) = block.first().and_then(|l| l.strip_prefix("# ")) {
+                files.push((name.to_string(), block.join("\n") + "\n"));
+            }
+        } else if let Some(rest) = line.strip_prefix("printf '") {
+            let (text, rest) = rest.split_once('\'').unwrap();
+            let name = rest.trim_start().strip_prefix("> ").unwrap();
+            let name = name.split_whitespace().next().unwrap();
+            files.push((name.to_string(), text.replace("\\n", "\n")));
+        }
+    }
+    files
+}
+
+/// The `persevere ...` command lines of the README's shell and YAML examples, continuation
+/// lines joined, with the environment that a YAML step sets.
+fn examples_of(readme: &str) -> Vec<(Vec<(String, String)>, String)> {
     let mut found = Vec::new();
     let mut env = Vec::new();
     let mut lines = readme.lines();
@@ -65,19 +94,31 @@ fn words(line: &str) -> Vec<String> {
 
 #[test]
 fn every_example_of_the_command_runs_with_its_options() {
-    let examples = examples();
-    assert!(examples.len() >= 3, "{examples:?}");
-    for (env, line) in examples {
-        let words = words(&line);
-        let options: Vec<&String> = words[1..].iter().take_while(|w| *w != "--").collect();
-        let mut cmd = persevere();
-        cmd.envs(env.iter().map(|(k, v)| (k, v)))
-            .env_remove("PERSEVERE_REPORT")
-            .args(options)
-            .args(["--", "true"]);
-        let r = output(cmd);
-        assert_eq!(r.code, Some(0), "{line}: {r:?}");
+    assert!(examples().len() >= 3, "{:?}", examples());
+    for readme in readmes() {
+        // In a directory of the README's policy files (a budget's store there too).
+        let dir = common::TempDir::new();
+        for (name, text) in policy_files(&readme) {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        for (env, line) in examples_of(&readme) {
+            let words = words(&line);
+            let options: Vec<&String> = words[1..].iter().take_while(|w| *w != "--").collect();
+            let mut cmd = persevere();
+            cmd.envs(env.iter().map(|(k, v)| (k, v)))
+                .env_remove("PERSEVERE_REPORT")
+                .env("XDG_RUNTIME_DIR", dir.path())
+                .current_dir(dir.path())
+                .args(options)
+                .args(["--", "true"]);
+            let r = output(cmd);
+            assert_eq!(r.code, Some(0), "{line}: {r:?}");
+        }
     }
+    // The policy files are found: the manual's and the top-level README's.
+    let [manual, top] = readmes();
+    assert_eq!(policy_files(&manual)[0].0, "retry.toml");
+    assert_eq!(policy_files(&top)[0].0, "retry.toml");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod metrics;
+mod policy_file;
 mod postgres;
 mod readme;
 mod reqwest;

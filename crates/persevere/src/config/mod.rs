@@ -48,6 +48,31 @@
 //! never silently a default). A key that does not apply to the chosen strategy is refused
 //! too, as the command refuses the option.
 //!
+//! **The command's own keys.** A file written for the `persevere` command may also set the
+//! options that only a command has, at its top level: `forever`, `retry-on-exit`,
+//! `stop-on-exit`, `retry-on-sigpipe`, `retry-if-output`, `until-output`, `signal`,
+//! `kill-after`, `preserve-status`, `cleanup-on-success`, `hold-stdout`, `hold-limit`,
+//! `replay-stdin`, `quiet`, `verbose`, `report`, `budget-store`, `budget-name`,
+//! `budget-unreachable`. The library accepts them, ignores them (the command checks their
+//! values), and prints them back; so a library reading the command's file is not refused. The
+//! command's `--timeout` is `attempt-timeout` in a file (the command takes that name too).
+//! Keys of the library that a command has no use for (`hedge`, `max-server-wait`, `name`,
+//! `retryable-status-codes`, `services`) are ignored by the command.
+//!
+//! ```
+//! use persevere::config::PolicySpec;
+//!
+//! let spec = PolicySpec::from_toml("max-tries = 3\nstop-on-exit = \"2,64-78\"\nquiet = true")?;
+//! assert_eq!(spec.max_tries(), Some(3));
+//! assert_eq!(spec.to_toml(), "max-tries = 3\nquiet = true\nstop-on-exit = \"2,64-78\"\n");
+//! assert!(PolicySpec::from_toml("stop-on-exits = 2").is_err()); // a typo is still refused
+//! # Ok::<(), persevere::config::ConfigError>(())
+//! ```
+//!
+//! **Reload.** [`ReloadablePolicy`] holds the policy of a spec that can be replaced while
+//! calls run (each call runs under the policy current at its start); `examples/reload.rs`
+//! reloads it when its file changes.
+//!
 //! A service's table is a complete policy: it takes nothing from the top level but the budget
 //! (the same budget, shared, unless it names its own), since a budget bounds the retries to one
 //! server whatever the method (gRPC's throttling is per server).
@@ -58,12 +83,14 @@ mod error;
 mod grpc;
 mod read;
 mod read_budget;
+mod reload;
 mod status_codes;
 mod strategy;
 mod values;
 mod write;
 
 pub use error::ConfigError;
+pub use reload::ReloadablePolicy;
 
 use crate::wait::AnyWait;
 use crate::{OnError, on_error};
@@ -119,6 +146,8 @@ pub struct PolicySpec {
     seed: Option<u64>,
     status_codes: Option<Vec<i32>>,
     services: BTreeMap<String, PolicySpec>,
+    /// The command's own keys (`read::COMMAND_KEYS`), as the file gave them.
+    command: BTreeMap<String, serde_json::Value>,
 }
 
 impl Default for PolicySpec {
@@ -138,6 +167,7 @@ impl Default for PolicySpec {
             seed: None,
             status_codes: None,
             services: BTreeMap::new(),
+            command: BTreeMap::new(),
         }
     }
 }
@@ -159,6 +189,7 @@ impl PartialEq for PolicySpec {
             && self.seed == other.seed
             && self.status_codes == other.status_codes
             && self.services == other.services
+            && self.command == other.command
     }
 }
 

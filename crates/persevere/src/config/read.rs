@@ -37,6 +37,32 @@ pub(crate) const KEYS: &[&str] = &[
     "services",
 ];
 
+/// The keys only the command has (its long option names that say how to run a process, not
+/// how to retry a call): accepted at a file's top level so that one file serves the library
+/// and the command, kept as given (printed back by `to_toml`), and otherwise ignored by the
+/// library. `--timeout` is `attempt-timeout` in a file (the command takes both names).
+pub(crate) const COMMAND_KEYS: &[&str] = &[
+    "forever",
+    "retry-on-exit",
+    "stop-on-exit",
+    "retry-on-sigpipe",
+    "retry-if-output",
+    "until-output",
+    "signal",
+    "kill-after",
+    "preserve-status",
+    "cleanup-on-success",
+    "hold-stdout",
+    "hold-limit",
+    "replay-stdin",
+    "quiet",
+    "verbose",
+    "report",
+    "budget-store",
+    "budget-name",
+    "budget-unreachable",
+];
+
 /// A whole file: the top-level policy and its `services`.
 pub(crate) fn document(root: &Value) -> Result<PolicySpec, ConfigError> {
     let top_table = table(root, "")?;
@@ -152,12 +178,39 @@ fn policy(t: &Map<String, Value>, path: &str) -> Result<PolicySpec, ConfigError>
                     "services are named at the top level only",
                 ));
             }
-            _ => return Err(unknown(&p, KEYS)),
+            command if COMMAND_KEYS.contains(&command) => {
+                if !path.is_empty() {
+                    return Err(ConfigError::new(
+                        &p,
+                        "is an option of the command: at the top level only",
+                    ));
+                }
+                spec.command.insert(key.clone(), value.clone());
+            }
+            "timeout" => {
+                return Err(ConfigError::new(
+                    &p,
+                    "unknown key: a file names the command's --timeout `attempt-timeout`",
+                ));
+            }
+            _ => return Err(unknown_key(&p)),
         }
     }
     spec.wait = spec.strategy.strategy(path)?;
     spec.budget = budget_of(budget, budget_min_rate, budget_window, path)?;
     Ok(spec)
+}
+
+/// A key neither the library nor the command knows (a typo is never silently a default).
+fn unknown_key(path: &str) -> ConfigError {
+    ConfigError::new(
+        path,
+        format!(
+            "unknown key (expected one of: {}; or one of the command's: {})",
+            KEYS.join(", "),
+            COMMAND_KEYS.join(", ")
+        ),
+    )
 }
 
 /// `jitter`: the command's words, `full`, `none`, `equal`, `random`, `proportional=F`.

@@ -12,7 +12,11 @@ use std::time::Duration;
 /// The whole document: the top level, then its services; keys in alphabetical order in every
 /// table, whatever order `serde_json`'s maps keep (its `preserve_order` feature may be on).
 pub(crate) fn document(spec: &PolicySpec) -> Value {
-    let mut t = sorted(policy(spec));
+    let mut t = policy(spec);
+    for (key, value) in &spec.command {
+        t.insert(key.clone(), value.clone());
+    }
+    let mut t = sorted(t);
     if !spec.services.is_empty() {
         let services = spec
             .services

@@ -24,6 +24,7 @@ mod test_on_error;
 mod test_on_predicate;
 mod test_policy_config;
 mod test_policy_import;
+mod test_policy_reload;
 mod test_retry_after_http;
 mod test_semantics;
 mod test_throttle;

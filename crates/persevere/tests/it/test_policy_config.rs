@@ -292,3 +292,40 @@ fn a_bucket_of_ones_own_bounds_retries_by_its_rules() {
     let attempts: Vec<u32> = (0..4).map(|seed| always_failing(&spec, seed).0).collect();
     assert_eq!(attempts, [3, 3, 1, 1]);
 }
+
+/// A library reading a file written for the command is not refused (the command's own keys
+/// are kept and printed back); a typo, or the command's key inside a service, still is.
+#[test]
+fn the_commands_own_keys_are_accepted_kept_and_ignored() {
+    let text = "max-tries = 2\nwait = \"constant\"\ninterval = \"0s\"\njitter = \"none\"\n\
+                retry-on-exit = [1, 2]\nsignal = \"INT\"\nkill-after = \"2s\"\nquiet = true\n\
+                report = \"/tmp/r.jsonl\"\nbudget = \"20%\"\nbudget-store = \"file:/tmp/b\"\n";
+    let spec = PolicySpec::from_toml(text).unwrap();
+    assert_eq!(always_failing(&spec, 1), (2, vec![Duration::ZERO]));
+    let plain = PolicySpec::from_toml(
+        "max-tries = 2\nwait = \"constant\"\ninterval = \"0s\"\njitter = \"none\"\nbudget = \"20%\"",
+    )
+    .unwrap();
+    assert_ne!(spec, plain);
+    assert_eq!(PolicySpec::from_toml(&spec.to_toml()).unwrap(), spec);
+    assert_eq!(PolicySpec::from_json(&spec.to_json()).unwrap(), spec);
+    assert!(spec.to_toml().contains("retry-on-exit = [1, 2]\n"));
+
+    let typo = PolicySpec::from_toml("retry-on-exits = [1]").unwrap_err();
+    assert_eq!(typo.path(), "retry-on-exits");
+    assert!(
+        typo.message()
+            .contains("or one of the command's: forever, "),
+        "{typo}"
+    );
+    let nested = PolicySpec::from_toml("[services.a]\nquiet = true").unwrap_err();
+    assert_eq!(
+        nested.to_string(),
+        "services.a.quiet: is an option of the command: at the top level only"
+    );
+    let timeout = PolicySpec::from_toml("timeout = \"1s\"").unwrap_err();
+    assert_eq!(
+        timeout.to_string(),
+        "timeout: unknown key: a file names the command's --timeout `attempt-timeout`"
+    );
+}
