@@ -61,6 +61,7 @@
 #![cfg_attr(not(feature = "tokio"), allow(dead_code))]
 
 pub mod blocking;
+mod breaker_store;
 mod error;
 mod kind;
 mod scripts;

@@ -5,4 +5,5 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod fleet;
+mod shared_breaker;
 mod shared_budget;
