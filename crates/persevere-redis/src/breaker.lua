@@ -2,19 +2,22 @@
 -- window), on Redis's clock, so that every client of the fleet sees one breaker.
 --
 -- KEYS[1]  the breaker's hash
--- ARGV[1]  op: 'admit' (may an attempt start?) or 'record' (an attempt ended)
+-- ARGV[1]  op: 'admit' (may an attempt start?), 'record' (an attempt ended) or 'sync' (a
+--          client's batch: its outcomes since the last sync, probes it gives back and wants)
 -- ARGV[2]  failed: 1 if the attempt that ended failed (record only)
 -- ARGV[3]  window: the number of outcomes judged (the last N), also the minimum
 -- ARGV[4]  ratio: the share of failed outcomes that opens it (0 < ratio <= 1)
 -- ARGV[5]  open_ms: how long it stays open
 -- ARGV[6]  probes: how many probe attempts it lets through half-open
+-- ARGV[7]  sync only: successes, ARGV[8] failures (applied successes first), ARGV[9] probes
+--          wanted, ARGV[10] unused probes given back (to the round, if it is still half-open)
 --
 -- Fields: state (0 closed, 1 open, 2 half-open), since (ms), win (the last outcomes, '0' a
 -- success, '1' a failure, newest last), sent, done, bad (the half-open round's probes sent,
 -- outcomes in, failed).
 --
 -- Returns {answer, state after, ms left open}: answer is, for 'admit', 0 refused, 1 let
--- through, 2 let through as a probe; for 'record', 1.
+-- through, 2 let through as a probe; for 'record', 1; for 'sync', the probes granted.
 local key = KEYS[1]
 local op = ARGV[1]
 local failed = ARGV[2] == '1'
@@ -45,27 +48,26 @@ local function enter(s)
   end
 end
 
-local answer = 1
-if op == 'admit' then
-  answer = 0
+local function admit()
   if state == 0 then
-    answer = 1
-  else
-    if state == 1 and now - since >= open_ms then
-      enter(2)
-    elseif state == 2 and sent >= probes and now - since >= open_ms then
-      -- A round undecided for an open duration (a probe that never reported): a new one.
-      enter(2)
-    end
-    if state == 2 and sent < probes then
-      sent = sent + 1
-      answer = 2
-    end
+    return 1
   end
-else
-  local outcome = failed and '1' or '0'
+  if state == 1 and now - since >= open_ms then
+    enter(2)
+  elseif state == 2 and sent >= probes and now - since >= open_ms then
+    -- A round undecided for an open duration (a probe that never reported): a new one.
+    enter(2)
+  end
+  if state == 2 and sent < probes then
+    sent = sent + 1
+    return 2
+  end
+  return 0
+end
+
+local function record(failed)
   if state == 0 then
-    win = win .. outcome
+    win = win .. (failed and '1' or '0')
     if #win > window then
       win = string.sub(win, #win - window + 1)
     end
@@ -84,6 +86,31 @@ else
       else
         enter(0)
       end
+    end
+  end
+end
+
+local answer = 1
+if op == 'admit' then
+  answer = admit()
+elseif op == 'record' then
+  record(failed)
+else
+  local oks, fails = tonumber(ARGV[7]), tonumber(ARGV[8])
+  local want, ret = tonumber(ARGV[9]), tonumber(ARGV[10])
+  if state == 2 and ret > 0 then
+    sent = math.max(0, sent - ret)
+  end
+  for _ = 1, oks do
+    record(false)
+  end
+  for _ = 1, fails do
+    record(true)
+  end
+  answer = 0
+  if state ~= 0 then
+    while answer < want and admit() == 2 do
+      answer = answer + 1
     end
   end
 end

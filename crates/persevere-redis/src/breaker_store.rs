@@ -9,7 +9,8 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 /// The breaker's state machine (see `breaker.lua`).
-static BREAKER: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("breaker.lua")));
+pub(crate) static BREAKER: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("breaker.lua")));
 
 /// The rules of a breaker shared through a [`BreakerStore`]: those of a
 /// [`CircuitBreaker`] with a count window of `window` outcomes (which is also its minimum
@@ -26,10 +27,10 @@ static BREAKER: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("br
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BreakerRules {
-    window: u32,
-    failure_ratio: f64,
-    open_duration: Duration,
-    probes: u32,
+    pub(crate) window: u32,
+    pub(crate) failure_ratio: f64,
+    pub(crate) open_duration: Duration,
+    pub(crate) probes: u32,
 }
 
 impl BreakerRules {

@@ -73,6 +73,8 @@ mod ledger;
 #[cfg(feature = "tokio")]
 mod options;
 #[cfg(feature = "tokio")]
+mod shared_breaker;
+#[cfg(feature = "tokio")]
 mod sync;
 
 #[cfg(feature = "tokio")]
@@ -81,3 +83,5 @@ pub use error::Error;
 pub use kind::{Kind, LocalBudget};
 #[cfg(feature = "tokio")]
 pub use options::Options;
+#[cfg(feature = "tokio")]
+pub use shared_breaker::RedisBreaker;

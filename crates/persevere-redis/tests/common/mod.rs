@@ -63,9 +63,11 @@ impl RedisServer {
     }
 
     fn new(port: u16, bind: String, netns: Option<String>) -> RedisServer {
+        // Two servers on one port in two namespaces need two directories.
         let dir = std::env::temp_dir().join(format!(
-            "persevere-redis-test-{}-{port}",
-            std::process::id()
+            "persevere-redis-test-{}-{port}-{}",
+            std::process::id(),
+            netns.as_deref().unwrap_or("host")
         ));
         std::fs::create_dir_all(&dir).expect("a directory for redis-server");
         RedisServer {

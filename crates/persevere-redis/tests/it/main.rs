@@ -6,4 +6,5 @@
 mod common;
 mod fleet;
 mod shared_breaker;
+mod shared_breaker_fleet;
 mod shared_budget;
