@@ -1,4 +1,15 @@
-//! A persevere retry budget shared by a whole fleet through Redis.
+//! A persevere retry budget, circuit breaker and adaptive throttle shared by a whole fleet
+//! through Redis.
+//!
+//! - [`RedisBudget`]: a ratio budget or a token bucket (below).
+//! - [`RedisBreaker`]: a circuit breaker (the core's `CircuitBreaker` rules, count window)
+//!   with one state for the fleet; [`blocking::BreakerStore`] asks Redis once per question,
+//!   for processes that make one call (the `persevere` command's `--breaker`).
+//! - [`RedisThrottle`]: the core's `AdaptiveThrottle` on the fleet's requests and accepts.
+//!
+//! All three decide without a round trip (a tokio task reconciles them with Redis), count on
+//! Redis's clock, and fall back on a local one with the same parameters while Redis is
+//! unreachable (or refuse everything, with [`Options::fail_closed`]), logged once.
 //!
 //! A [`RatioBudget`] or a [`TokenBucket`] protects a server from one process. A fleet of
 //! replicas retrying the same failing dependency needs one budget for all of them:
@@ -75,6 +86,8 @@ mod options;
 #[cfg(feature = "tokio")]
 mod shared_breaker;
 #[cfg(feature = "tokio")]
+mod shared_throttle;
+#[cfg(feature = "tokio")]
 mod sync;
 
 #[cfg(feature = "tokio")]
@@ -85,3 +98,5 @@ pub use kind::{Kind, LocalBudget};
 pub use options::Options;
 #[cfg(feature = "tokio")]
 pub use shared_breaker::RedisBreaker;
+#[cfg(feature = "tokio")]
+pub use shared_throttle::RedisThrottle;

@@ -8,3 +8,4 @@ mod fleet;
 mod shared_breaker;
 mod shared_breaker_fleet;
 mod shared_budget;
+mod shared_throttle;
