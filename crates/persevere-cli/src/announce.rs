@@ -67,6 +67,15 @@ impl Announcer {
         });
     }
 
+    /// The circuit breaker `name` is open: the run gives up before its first attempt.
+    pub fn circuit_open(&self, name: &str) {
+        self.say(|| messages::circuit_open(&self.command, name));
+        self.record(Event {
+            reason: Some(GiveUpReason::CircuitOpen),
+            ..Event::new("giveup", 0, Duration::ZERO)
+        });
+    }
+
     /// A successful attempt.
     pub fn success(&self, tries: u32, elapsed: Duration) {
         if self.verbose {

@@ -121,7 +121,7 @@ fn boxed(opened: Result<FileStore, String>) -> Result<Box<dyn WindowStore>, Stri
 /// The default store's directory and file name: `$XDG_RUNTIME_DIR/persevere/budget-NAME`,
 /// else `TMPDIR/persevere-UID/budget-NAME`. The directory is verified before use
 /// (`budget_store/place.rs`): in a shared TMPDIR another user could have made it.
-fn default_place(name: &str) -> (PathBuf, String) {
+pub(crate) fn default_place(name: &str) -> (PathBuf, String) {
     let file = format!("budget-{name}");
     let dir = match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
         Some(dir) if dir.is_absolute() => dir.join("persevere"),

@@ -20,7 +20,7 @@ use std::time::Duration;
 const AFTER_HELP: &str = "\
 Every option can also be set with PERSEVERE_<OPTION> (shown above) or in a --policy file; the
 command line wins, then the variables. Exit status: the last attempt's (124 for a timeout);
-2 usage, 125 persevere's own failure. See --help for the full text.";
+2 usage, 125 persevere's own failure, 75 open --breaker. See --help for the full text.";
 
 const AFTER_LONG_HELP: &str = "\
 Environment: every option can also be set with an environment variable PERSEVERE_<OPTION>
@@ -52,7 +52,7 @@ Exit status: 0 on success; otherwise the last attempt's: its exit code, 128+N if
 signal N, 124 if it was stopped by --timeout or --max-time (its own status with
 --preserve-status; 137 if it had to be killed by SIGKILL, as GNU timeout), 127 if the command was not found, 126 if it could not be executed, 1 if an
 output rule failed an attempt that exited 0; 2 for a usage error, 125 if persevere itself
-failed. When a signal sent to persevere ends the run (during a wait, or after the command died
+failed, 75 if an open --breaker refused the run before its first attempt (nothing ran). When a signal sent to persevere ends the run (during a wait, or after the command died
 of it), persevere ends by that same signal, as shells and timeout do: its caller sees a death
 by signal N (a shell's $? is 128+N, and a script stops on Ctrl-C). A command that handles the
 signal and exits gives its own status. Do not parse the messages: use --report.";
@@ -369,6 +369,9 @@ pub struct Cli {
     /// file, given to --policy, runs the same policy. No COMMAND is needed.
     #[arg(long, hide_short_help = true, help_heading = "Policy file")]
     pub print_policy: bool,
+
+    #[command(flatten)]
+    pub breaker: crate::breaker::BreakerOptions,
 
     /// The command to run, and its arguments
     #[arg(

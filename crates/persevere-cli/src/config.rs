@@ -2,6 +2,7 @@
 //! from it. Every retry rule is the core's; this file only chooses its parameters.
 
 use crate::announce::Announcer;
+use crate::breaker::{BreakerArgs, CliBreaker};
 use crate::budget::{BudgetArgs, CliBudget};
 use crate::cli::Cli;
 use crate::ending;
@@ -72,6 +73,8 @@ pub struct Config {
     pub option_env: Vec<OsString>,
     /// `--budget` and its options; the store is opened by `open_budget`.
     pub budget: Option<BudgetArgs>,
+    /// `--breaker` and its options; the store is opened by `open_breaker`.
+    pub breaker: Option<BreakerArgs>,
 }
 
 impl Config {
@@ -97,6 +100,7 @@ impl Config {
         };
         let strategy = strategy::from_options(&cli, rank, name)?;
         let budget = budget_args(&cli, |id| rank(id) == GIVEN, name)?;
+        let breaker = BreakerArgs::new(&cli.breaker, |id| rank(id) == GIVEN, name)?;
         // `--intervals` are "these waits": exact unless --jitter says otherwise.
         let exact = matches!(strategy, Strategy::Intervals(_)) && rank("jitter") == 0;
         let attempts_at_most = match (&strategy, &cli.intervals, max_tries) {
@@ -141,7 +145,13 @@ impl Config {
             report: cli.report,
             option_env,
             budget,
+            breaker,
         })
+    }
+
+    /// The shared circuit breaker of `--breaker` (one that lets everything go without it).
+    pub fn open_breaker(&self) -> Result<CliBreaker, UsageError> {
+        CliBreaker::open(self.breaker.as_ref(), self.quiet)
     }
 
     /// The shared budget of `--budget` (one that grants everything without it).
@@ -153,11 +163,11 @@ impl Config {
     }
 
     /// The persevere policy for this run; its handlers speak through `announcer`, and its
-    /// retries draw from `budget`.
+    /// retries draw from the budget and ask the breaker, which hears every attempt.
     pub fn policy(
         &self,
         announcer: &Arc<Announcer>,
-        budget: CliBudget,
+        guards: (CliBudget, CliBreaker),
     ) -> CliPolicy<
         // The route marker of a list of one `giveup` filter.
         impl ErrorFilter<AttemptFailure, ((), ())>,
@@ -197,7 +207,7 @@ impl Config {
                 }
             })
             .on_success(move |d| on_success.success(d.tries(), d.elapsed()))
-            .budget(budget)
+            .budget(guards)
     }
 
     /// Failures that are never retried (`rules.rs`) give up at once, with the give-up message

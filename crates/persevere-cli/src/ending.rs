@@ -21,6 +21,8 @@ pub enum GiveUpReason {
     Signal(i32),
     /// The shared retry budget (`--budget`) refused the retry.
     Budget,
+    /// The circuit breaker (`--breaker`) is open.
+    CircuitOpen,
     /// Another reason of the core's (a server-directed wait; the command sets none).
     Other(&'static str),
 }
@@ -38,6 +40,7 @@ pub fn reason(
         Core::MaxTime => GiveUpReason::MaxTime,
         Core::Exhausted => GiveUpReason::Exhausted,
         Core::Budget => GiveUpReason::Budget,
+        Core::CircuitOpen => GiveUpReason::CircuitOpen,
         Core::Fatal => match rules.not_retried(failure) {
             Some(NotRetried::Interrupted(signal)) => GiveUpReason::Signal(signal),
             Some(why) => GiveUpReason::Fatal(why),
@@ -58,6 +61,7 @@ impl GiveUpReason {
             GiveUpReason::Fatal(_) => "fatal",
             GiveUpReason::Signal(_) => "signal",
             GiveUpReason::Budget => "budget",
+            GiveUpReason::CircuitOpen => "circuit_open",
             GiveUpReason::Other(key) => key,
         }
     }
@@ -111,6 +115,7 @@ impl fmt::Display for GiveUpReason {
             }
             GiveUpReason::Signal(signal) => write!(f, ": got {}", signame::name(*signal)),
             GiveUpReason::Budget => write!(f, ": the retry budget refused another try"),
+            GiveUpReason::CircuitOpen => write!(f, ": the circuit breaker is open"),
             GiveUpReason::Other(key) => write!(f, ": {key}"),
         }
     }

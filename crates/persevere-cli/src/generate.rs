@@ -30,6 +30,10 @@ A usage error: the message names the option, or its variable.
 .TP
 \fB125\fR
 persevere itself failed.
+.TP
+\fB75\fR
+The circuit breaker (\-\-breaker) is open: the run was refused before its first attempt, and
+the command did not run (sysexits' EX_TEMPFAIL: try again later).
 .PP
 When SIGINT, SIGTERM or SIGHUP sent to persevere ends the run, persevere ends by that same
 signal, as shells and GNU timeout do (a shell's $? is 128+N).
@@ -48,7 +52,7 @@ Given to the command: the attempt's number (1\-based) and the most attempts the 
 (empty with \-\-forever).
 .TP
 \fBXDG_RUNTIME_DIR\fR, \fBTMPDIR\fR
-Where the default budget store lives: $XDG_RUNTIME_DIR/persevere, else
+Where the default budget and breaker stores live: $XDG_RUNTIME_DIR/persevere, else
 $TMPDIR/persevere\-UID (a directory of mode 0700 that persevere makes and verifies).
 "#;
 

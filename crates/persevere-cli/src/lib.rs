@@ -11,6 +11,9 @@
 mod announce;
 mod attempt;
 mod block_search;
+mod breaker;
+mod breaker_file;
+mod breaker_state;
 mod budget;
 mod budget_store;
 mod cli;
@@ -124,9 +127,18 @@ fn persevere() -> u8 {
         Ok(budget) => budget,
         Err(UsageError(message)) => return refuse(command_line::usage(&message)),
     };
+    let breaker = match config.open_breaker() {
+        Ok(breaker) => breaker,
+        Err(UsageError(message)) => return refuse(command_line::usage(&message)),
+    };
+    // An open breaker refuses the run before anything runs.
+    if let Err(name) = breaker.admit_first() {
+        announcer.circuit_open(&name);
+        return breaker::CIRCUIT_OPEN;
+    }
     let announcer = Arc::new(announcer);
     let started = std::time::Instant::now();
-    match run::run(&config, announcer.clone(), budget) {
+    match run::run(&config, announcer.clone(), (budget, breaker)) {
         Ok(Ending::Exit(status)) => status,
         Ok(Ending::Signal(signal)) => sys::die_by_signal(signal),
         Err(err) => {

@@ -37,6 +37,14 @@ pub fn giving_up(
     format!("persevere: giving up {command} after {tries} ({failure}){why}")
 }
 
+/// `giving up COMMAND after 0 tries: the circuit breaker NAME is open`.
+pub fn circuit_open(command: &str, breaker: &str) -> String {
+    format!(
+        "persevere: giving up {command} after 0 tries: the circuit breaker {breaker} is open \
+         (exit 75)"
+    )
+}
+
 /// `COMMAND succeeded (try 2 of 5)`, with `--verbose`.
 pub fn succeeded(command: &str, tries: u32, max: Option<u32>) -> String {
     format!("persevere: {command} succeeded ({})", try_of(tries, max))

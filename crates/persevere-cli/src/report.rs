@@ -91,6 +91,10 @@ pub fn json_line(event: &Event<'_>) -> String {
     if event.kind != "error" {
         let (key, value) = match event.failure {
             Some(failure) => failure.report_status(),
+            // A run the breaker refused before its first attempt exits with its own status.
+            None if event.reason == Some(GiveUpReason::CircuitOpen) => {
+                ("exit", i32::from(crate::breaker::CIRCUIT_OPEN))
+            }
             None => ("exit", 0),
         };
         line += &format!(r#","{key}":{value}"#);

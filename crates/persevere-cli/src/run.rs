@@ -3,6 +3,7 @@
 
 use crate::announce::Announcer;
 use crate::attempt::{self, Plan};
+use crate::breaker::CliBreaker;
 use crate::budget::CliBudget;
 use crate::config::Config;
 use crate::ending::GiveUpReason;
@@ -34,7 +35,11 @@ pub enum Ending {
 
 /// Runs the command until the policy is done; says how persevere ends. `Err` is persevere's
 /// own failure.
-pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io::Result<Ending> {
+pub fn run(
+    config: &Config,
+    announcer: Arc<Announcer>,
+    guards: (CliBudget, CliBreaker),
+) -> io::Result<Ending> {
     // Not fatal: without it (an old kernel, another OS) a `setsid` descendant can escape.
     let _ = sys::become_subreaper();
     let mut spool = match config.replay_stdin {
@@ -57,7 +62,7 @@ pub fn run(config: &Config, announcer: Arc<Announcer>, budget: CliBudget) -> io:
         // process calling tcsetpgrp, which SIGTTOU would stop.
         sys::ignore_signal(libc::SIGTTOU);
     }
-    let policy = config.policy(&announcer, budget);
+    let policy = config.policy(&announcer, guards);
     let mut retrying = policy.begin_as(&announcer.command);
     loop {
         // The core's view of the next attempt: its number and the time left before

@@ -2,11 +2,15 @@
 //! make one call and decide a retry at most every few milliseconds (a retrying CLI), where a
 //! round trip per decision costs little next to starting a process and keeps the fleet's books
 //! exact. In-process budgets use [`RedisBudget`](crate::RedisBudget), which makes none.
+//!
+//! [`BreakerStore`] does the same for a circuit breaker: one breaker for every run of a fleet.
 
 use crate::error::{self, Error};
 use crate::kind::RETRY;
 use crate::scripts::{Exchange, Reply, Shape};
 use std::time::Duration;
+
+pub use crate::breaker_store::{Admission, BreakerRules, BreakerStore};
 
 /// A connection to one ratio budget in Redis, the same one a [`RedisBudget`] of
 /// [`Kind::ratio`] with the same key and `ttl` shares: deposits and withdrawals are applied by

@@ -1,4 +1,15 @@
-//! A persevere retry budget shared by a whole fleet through Redis.
+//! A persevere retry budget, circuit breaker and adaptive throttle shared by a whole fleet
+//! through Redis.
+//!
+//! - [`RedisBudget`]: a ratio budget or a token bucket (below).
+//! - [`RedisBreaker`]: a circuit breaker (the core's `CircuitBreaker` rules, count window)
+//!   with one state for the fleet; [`blocking::BreakerStore`] asks Redis once per question,
+//!   for processes that make one call (the `persevere` command's `--breaker`).
+//! - [`RedisThrottle`]: the core's `AdaptiveThrottle` on the fleet's requests and accepts.
+//!
+//! All three decide without a round trip (a tokio task reconciles them with Redis), count on
+//! Redis's clock, and fall back on a local one with the same parameters while Redis is
+//! unreachable (or refuse everything, with [`Options::fail_closed`]), logged once.
 //!
 //! A [`RatioBudget`] or a [`TokenBucket`] protects a server from one process. A fleet of
 //! replicas retrying the same failing dependency needs one budget for all of them:
@@ -61,6 +72,7 @@
 #![cfg_attr(not(feature = "tokio"), allow(dead_code))]
 
 pub mod blocking;
+mod breaker_store;
 mod error;
 mod kind;
 mod scripts;
@@ -72,6 +84,10 @@ mod ledger;
 #[cfg(feature = "tokio")]
 mod options;
 #[cfg(feature = "tokio")]
+mod shared_breaker;
+#[cfg(feature = "tokio")]
+mod shared_throttle;
+#[cfg(feature = "tokio")]
 mod sync;
 
 #[cfg(feature = "tokio")]
@@ -80,3 +96,7 @@ pub use error::Error;
 pub use kind::{Kind, LocalBudget};
 #[cfg(feature = "tokio")]
 pub use options::Options;
+#[cfg(feature = "tokio")]
+pub use shared_breaker::RedisBreaker;
+#[cfg(feature = "tokio")]
+pub use shared_throttle::RedisThrottle;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// How long the CLI waits for Redis (connecting, and each round trip) before the store counts
 /// as unreachable.
-const REDIS_TIMEOUT: Duration = Duration::from_secs(1);
+pub const REDIS_TIMEOUT: Duration = Duration::from_secs(1);
 
 impl WindowStore for persevere_redis::blocking::RatioStore {
     fn deposit(&mut self, units: u64) -> Result<(), String> {
@@ -78,7 +78,7 @@ pub fn redacted(url: &str) -> String {
 }
 
 /// `text` with every occurrence of `url`'s password replaced by `***`.
-fn scrub(text: &str, url: &str) -> String {
+pub fn scrub(text: &str, url: &str) -> String {
     match password(url) {
         Some(secret) => text.replace(secret, "***"),
         None => text.to_string(),

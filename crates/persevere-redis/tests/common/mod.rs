@@ -63,9 +63,11 @@ impl RedisServer {
     }
 
     fn new(port: u16, bind: String, netns: Option<String>) -> RedisServer {
+        // Two servers on one port in two namespaces need two directories.
         let dir = std::env::temp_dir().join(format!(
-            "persevere-redis-test-{}-{port}",
-            std::process::id()
+            "persevere-redis-test-{}-{port}-{}",
+            std::process::id(),
+            netns.as_deref().unwrap_or("host")
         ));
         std::fs::create_dir_all(&dir).expect("a directory for redis-server");
         RedisServer {
@@ -244,4 +246,73 @@ pub fn wait_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool 
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Network namespaces made for the test, deleted when it ends (their veth pairs with them).
+pub struct Namespaces(pub Vec<String>);
+
+impl Drop for Namespaces {
+    fn drop(&mut self) {
+        for ns in &self.0 {
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+    }
+}
+
+pub fn ip(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("ip: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        let err = String::from_utf8_lossy(&out.stderr);
+        Err(format!("ip {}: {}", args.join(" "), err.trim()))
+    }
+}
+
+/// A server namespace and `hosts` client namespaces, each joined to the server by a veth pair
+/// on its own /30 (addresses that exist only inside these namespaces). Returns the server's
+/// address for each host.
+pub fn make_hosts(tag: &str, hosts: usize, names: &mut Namespaces) -> Result<Vec<String>, String> {
+    let server = format!("pv-srv-{tag}");
+    ip(&["netns", "add", &server])?;
+    names.0.push(server.clone());
+    ip(&["-n", &server, "link", "set", "lo", "up"])?;
+    let mut addresses = Vec::new();
+    for h in 1..=hosts {
+        let host = format!("pv-h{h}-{tag}");
+        ip(&["netns", "add", &host])?;
+        names.0.push(host.clone());
+        let (a, b) = (format!("pvs{h}"), format!("pvh{h}"));
+        ip(&[
+            "-n", &server, "link", "add", &a, "type", "veth", "peer", "name", &b,
+        ])?;
+        ip(&["-n", &server, "link", "set", &b, "netns", &host])?;
+        let (srv_ip, host_ip) = (format!("10.231.{h}.1"), format!("10.231.{h}.2"));
+        ip(&[
+            "-n",
+            &server,
+            "addr",
+            "add",
+            &format!("{srv_ip}/30"),
+            "dev",
+            &a,
+        ])?;
+        ip(&[
+            "-n",
+            &host,
+            "addr",
+            "add",
+            &format!("{host_ip}/30"),
+            "dev",
+            &b,
+        ])?;
+        ip(&["-n", &server, "link", "set", &a, "up"])?;
+        ip(&["-n", &host, "link", "set", &b, "up"])?;
+        ip(&["-n", &host, "link", "set", "lo", "up"])?;
+        addresses.push(srv_ip);
+    }
+    Ok(addresses)
 }

@@ -5,4 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod fleet;
+mod shared_breaker;
+mod shared_breaker_fleet;
 mod shared_budget;
+mod shared_throttle;

@@ -61,6 +61,13 @@ pub(crate) const COMMAND_KEYS: &[&str] = &[
     "budget-store",
     "budget-name",
     "budget-unreachable",
+    "breaker",
+    "breaker-failures",
+    "breaker-calls",
+    "breaker-open",
+    "breaker-probes",
+    "breaker-store",
+    "breaker-unreachable",
 ];
 
 /// A whole file: the top-level policy and its `services`.

@@ -1,0 +1,126 @@
+-- A circuit breaker's state in one hash: the rules of persevere's CircuitBreaker (a count
+-- window), on Redis's clock, so that every client of the fleet sees one breaker.
+--
+-- KEYS[1]  the breaker's hash
+-- ARGV[1]  op: 'admit' (may an attempt start?), 'record' (an attempt ended) or 'sync' (a
+--          client's batch: its outcomes since the last sync, probes it gives back and wants)
+-- ARGV[2]  failed: 1 if the attempt that ended failed (record only)
+-- ARGV[3]  window: the number of outcomes judged (the last N), also the minimum
+-- ARGV[4]  ratio: the share of failed outcomes that opens it (0 < ratio <= 1)
+-- ARGV[5]  open_ms: how long it stays open
+-- ARGV[6]  probes: how many probe attempts it lets through half-open
+-- ARGV[7]  sync only: successes, ARGV[8] failures (applied successes first), ARGV[9] probes
+--          wanted, ARGV[10] unused probes given back (to the round, if it is still half-open)
+--
+-- Fields: state (0 closed, 1 open, 2 half-open), since (ms), win (the last outcomes, '0' a
+-- success, '1' a failure, newest last), sent, done, bad (the half-open round's probes sent,
+-- outcomes in, failed).
+--
+-- Returns {answer, state after, ms left open}: answer is, for 'admit', 0 refused, 1 let
+-- through, 2 let through as a probe; for 'record', 1; for 'sync', the probes granted.
+local key = KEYS[1]
+local op = ARGV[1]
+local failed = ARGV[2] == '1'
+local window = tonumber(ARGV[3])
+local ratio = tonumber(ARGV[4])
+local open_ms = tonumber(ARGV[5])
+local probes = tonumber(ARGV[6])
+
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+
+local f = redis.call('HMGET', key, 'state', 'since', 'win', 'sent', 'done', 'bad')
+local state = tonumber(f[1] or '0')
+local since = tonumber(f[2] or '0')
+local win = f[3] or ''
+local sent = tonumber(f[4] or '0')
+local done = tonumber(f[5] or '0')
+local bad = tonumber(f[6] or '0')
+
+local function trips(calls, failures)
+  return calls > 0 and failures >= ratio * calls
+end
+
+local function enter(s)
+  state, since, sent, done, bad = s, now, 0, 0, 0
+  if s ~= 2 then
+    win = ''
+  end
+end
+
+local function admit()
+  if state == 0 then
+    return 1
+  end
+  if state == 1 and now - since >= open_ms then
+    enter(2)
+  elseif state == 2 and sent >= probes and now - since >= open_ms then
+    -- A round undecided for an open duration (a probe that never reported): a new one.
+    enter(2)
+  end
+  if state == 2 and sent < probes then
+    sent = sent + 1
+    return 2
+  end
+  return 0
+end
+
+local function record(failed)
+  if state == 0 then
+    win = win .. (failed and '1' or '0')
+    if #win > window then
+      win = string.sub(win, #win - window + 1)
+    end
+    local _, failures = string.gsub(win, '1', '')
+    if #win >= window and trips(#win, failures) then
+      enter(1)
+    end
+  elseif state == 2 then
+    done = done + 1
+    if failed then
+      bad = bad + 1
+    end
+    if done >= probes then
+      if trips(done, bad) then
+        enter(1)
+      else
+        enter(0)
+      end
+    end
+  end
+end
+
+local answer = 1
+if op == 'admit' then
+  answer = admit()
+elseif op == 'record' then
+  record(failed)
+else
+  local oks, fails = tonumber(ARGV[7]), tonumber(ARGV[8])
+  local want, ret = tonumber(ARGV[9]), tonumber(ARGV[10])
+  if state == 2 and ret > 0 then
+    sent = math.max(0, sent - ret)
+  end
+  for _ = 1, oks do
+    record(false)
+  end
+  for _ = 1, fails do
+    record(true)
+  end
+  answer = 0
+  if state ~= 0 then
+    while answer < want and admit() == 2 do
+      answer = answer + 1
+    end
+  end
+end
+
+redis.call('HSET', key, 'state', state, 'since', since, 'win', win, 'sent', sent,
+  'done', done, 'bad', bad)
+-- A day without an attempt: the breaker is forgotten (closed and empty).
+redis.call('PEXPIRE', key, 86400000 + open_ms)
+local left = 0
+if state == 1 then
+  left = math.max(0, open_ms - (now - since))
+end
+return {answer, state, left}

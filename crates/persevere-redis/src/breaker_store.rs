@@ -1,0 +1,187 @@
+//! `BreakerStore`: a circuit breaker's state in Redis, one exact round trip per question, for
+//! processes that make one call (a retrying CLI): every run of a fleet sees one breaker.
+
+use crate::error::{self, Error};
+use persevere::breaker::{BreakerState, CircuitBreaker};
+use persevere::budget::BudgetError;
+use redis::Script;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+/// The breaker's state machine (see `breaker.lua`).
+pub(crate) static BREAKER: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("breaker.lua")));
+
+/// The rules of a breaker shared through a [`BreakerStore`]: those of a
+/// [`CircuitBreaker`] with a count window of `window` outcomes (which is also its minimum
+/// number of calls), checked by the core's setters so that both reject the same values.
+///
+/// ```
+/// use persevere_redis::blocking::BreakerRules;
+/// use std::time::Duration;
+///
+/// let rules = BreakerRules::new(100, 0.5, Duration::from_secs(60), 10).unwrap(); // resilience4j's
+/// let err = BreakerRules::new(100, 1.5, Duration::from_secs(60), 10).unwrap_err();
+/// assert_eq!(err.parameter(), "failure_ratio");
+/// # let _ = rules;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BreakerRules {
+    pub(crate) window: u32,
+    pub(crate) failure_ratio: f64,
+    pub(crate) open_duration: Duration,
+    pub(crate) probes: u32,
+}
+
+impl BreakerRules {
+    /// Judges the last `window` outcomes (once there are that many), opens when `failure_ratio`
+    /// of them failed, stays open `open_duration`, then lets `probes` probe attempts through.
+    ///
+    /// # Errors
+    ///
+    /// The core's [`BudgetError`] for a value [`CircuitBreaker`]'s `try_` setters refuse.
+    pub fn new(
+        window: u32,
+        failure_ratio: f64,
+        open_duration: Duration,
+        probes: u32,
+    ) -> Result<BreakerRules, BudgetError> {
+        CircuitBreaker::default()
+            .try_count_window(window)?
+            .try_min_calls(window)?
+            .try_failure_ratio(failure_ratio)?
+            .try_open_duration(open_duration)?
+            .try_half_open_calls(probes)?;
+        Ok(BreakerRules {
+            window,
+            failure_ratio,
+            open_duration,
+            probes,
+        })
+    }
+
+    /// A local [`CircuitBreaker`] with the same rules: what decides while Redis is
+    /// unreachable.
+    pub fn local_breaker(&self) -> CircuitBreaker {
+        CircuitBreaker::default()
+            .count_window(self.window)
+            .min_calls(self.window)
+            .failure_ratio(self.failure_ratio)
+            .open_duration(self.open_duration)
+            .half_open_calls(self.probes)
+    }
+}
+
+/// Whether an attempt may start, as a [`BreakerStore`] answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Admission {
+    /// The breaker is closed: go.
+    Go,
+    /// The breaker is half-open and this attempt is one of its probes.
+    Probe,
+    /// The breaker is open (or half-open with every probe out): refused; it lets probes through
+    /// after `left`.
+    Refused {
+        /// Time left before it lets probes through (zero when the probes are out).
+        left: Duration,
+    },
+}
+
+/// A connection to one circuit breaker in Redis. Each question is one atomic script call on
+/// Redis's clock, so that every client agrees on the window and on when the open duration
+/// ends; nothing is kept in the process.
+///
+/// ```no_run
+/// use persevere_redis::blocking::{Admission, BreakerRules, BreakerStore};
+/// use std::time::Duration;
+///
+/// let rules = BreakerRules::new(5, 0.5, Duration::from_secs(30), 1)?;
+/// let timeout = Duration::from_secs(1);
+/// let mut breaker = BreakerStore::open("redis://127.0.0.1:6379/", "payments", rules, timeout)?;
+/// if !matches!(breaker.admit()?, Admission::Refused { .. }) {
+///     let failed = true; // the call, made
+///     breaker.record(failed)?;
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct BreakerStore {
+    connection: redis::Connection,
+    key: String,
+    rules: BreakerRules,
+}
+
+impl BreakerStore {
+    /// Connects to the breaker at `key` on `url`; `timeout` bounds the connection and each
+    /// round trip. A key that does not exist is a closed, empty breaker.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`]; [`Error::InvalidOption`] for a zero `timeout`; [`Error::Redis`]
+    /// if Redis is unreachable.
+    pub fn open(
+        url: &str,
+        key: &str,
+        rules: BreakerRules,
+        timeout: Duration,
+    ) -> Result<BreakerStore, Error> {
+        let client = error::client(url)?;
+        if timeout.is_zero() {
+            return Err(Error::InvalidOption("`timeout` must not be zero".into()));
+        }
+        let redis = |e: redis::RedisError| Error::from_redis(&e);
+        let connection = client.get_connection_with_timeout(timeout).map_err(redis)?;
+        connection.set_read_timeout(Some(timeout)).map_err(redis)?;
+        connection.set_write_timeout(Some(timeout)).map_err(redis)?;
+        Ok(BreakerStore {
+            connection,
+            key: key.to_string(),
+            rules,
+        })
+    }
+
+    /// Asks whether an attempt may start now (`Probe`: as a half-open probe, whose outcome
+    /// [`record`](BreakerStore::record) must report).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] if the round trip failed.
+    pub fn admit(&mut self) -> Result<Admission, Error> {
+        let (answer, _, left) = self.call("admit", false)?;
+        Ok(match answer {
+            1 => Admission::Go,
+            2 => Admission::Probe,
+            _ => Admission::Refused {
+                left: Duration::from_millis(left.max(0) as u64),
+            },
+        })
+    }
+
+    /// Reports how an attempt ended; returns the breaker's state after it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] if the round trip failed.
+    pub fn record(&mut self, failed: bool) -> Result<BreakerState, Error> {
+        let (_, state, _) = self.call("record", failed)?;
+        Ok(match state {
+            1 => BreakerState::Open,
+            2 => BreakerState::HalfOpen,
+            _ => BreakerState::Closed,
+        })
+    }
+
+    fn call(&mut self, op: &str, failed: bool) -> Result<(i64, i64, i64), Error> {
+        let r = &self.rules;
+        let mut call = BREAKER.prepare_invoke();
+        call.key(&self.key)
+            .arg(op)
+            .arg(u8::from(failed))
+            .arg(r.window)
+            .arg(r.failure_ratio)
+            .arg(r.open_duration.as_millis() as u64)
+            .arg(r.probes);
+        call.invoke(&mut self.connection)
+            .map_err(|e| Error::from_redis(&e))
+    }
+}

@@ -1,0 +1,400 @@
+//! `RedisBreaker`: a circuit breaker shared by a fleet of processes through Redis, deciding in
+//! atomics as `RedisBudget` does; a tokio task reconciles it with Redis.
+
+use crate::blocking::BreakerRules;
+use crate::breaker_store::BREAKER;
+use crate::error::{self, Error};
+use crate::options::Options;
+use persevere::GiveUpReason;
+use persevere::breaker::{BreakerState, CircuitBreaker};
+use persevere::budget::{Budget, RetryCause, Withdrawal};
+use redis::aio::MultiplexedConnection;
+use redis::{AsyncConnectionConfig, Client};
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, watch};
+use tokio::time::{sleep, timeout};
+
+/// A circuit breaker shared by every client of a Redis key: the rules of a [`BreakerRules`]
+/// (a [`CircuitBreaker`] with a count window), one state for the whole fleet.
+///
+/// Decisions make no round trip. The client holds the fleet's state as of its last sync
+/// (closed, open or half-open) and any probes it leased: closed lets every attempt go; open
+/// or half-open lets an attempt go only on a leased probe, and refuses the others with
+/// [`GiveUpReason::CircuitOpen`]. A background task syncs every
+/// [`sync_interval`](Options::sync_interval): one script call (the same `breaker.lua` as
+/// [`BreakerStore`](crate::blocking::BreakerStore)) sends the outcomes of the attempts made
+/// since the last sync (successes first), asks for one probe if an attempt was refused since
+/// the last sync, and reads the state back. A leased probe is kept until an attempt uses it
+/// or the round is decided (a round whose probes never report starts again after an open
+/// duration), and given back when the client stops. So the fleet's window
+/// holds every client's outcomes, the open duration is counted on Redis's clock, and no more
+/// probes than the breaker's go out per round; a client sees a transition up to one sync late.
+///
+/// When Redis does not answer, a local [`CircuitBreaker`] with the same rules decides (or,
+/// with [`fail_closed`](Options::fail_closed), every attempt is refused), as a
+/// [`RedisBudget`](crate::RedisBudget) falls back on a local budget; that is logged once
+/// (a `tracing` warning), the task keeps trying, and the breaker is shared again when Redis
+/// answers. The local breaker hears every outcome all along, so it is warm when it decides.
+///
+/// Cloning gives another handle to the same client; the task needs a tokio runtime, and stops
+/// (giving its unused probes back) when the last handle is dropped.
+///
+/// What sharing costs: a client sees the fleet's transitions up to one sync late (attempts
+/// it lets go meanwhile still count), and the outcomes of one sync are judged in a batch
+/// (successes first, so a batch with failures ends the window with them).
+///
+/// ```no_run
+/// use persevere::{constant, on_error, GiveUpReason, Refused};
+/// use persevere_redis::{Options, RedisBreaker, blocking::BreakerRules};
+/// use std::time::Duration;
+///
+/// #[derive(Debug)]
+/// enum Error { Down, Refused(GiveUpReason) }
+/// impl From<Refused> for Error {
+///     fn from(r: Refused) -> Self { Error::Refused(r.reason()) }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let rules = BreakerRules::new(100, 0.5, Duration::from_secs(60), 10)?;
+/// let breaker =
+///     RedisBreaker::connect("redis://cache:6379/", "breaker:payments", rules, Options::default())
+///         .await?;
+/// let policy = on_error(constant(Duration::from_millis(100))).max_tries(3).gate(breaker.clone());
+/// let _ = policy.retry_async(|| async { Err::<(), _>(Error::Down) }).await;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct RedisBreaker {
+    state: Arc<State>,
+    handle: Arc<Handle>,
+}
+
+/// What the handles and the task share.
+struct State {
+    local: CircuitBreaker,
+    fail_closed: bool,
+    /// Whether Redis answered the last sync.
+    shared: AtomicBool,
+    /// The fleet's state at the last sync: 0 closed, 1 open, 2 half-open.
+    phase: AtomicU8,
+    /// Probes leased and not used yet.
+    probes: AtomicI64,
+    /// Outcomes since the last sync.
+    succeeded: AtomicU64,
+    failed: AtomicU64,
+    /// An attempt was refused since the last sync: ask for a probe.
+    wants_probe: AtomicBool,
+    /// Syncs done (successful or not), for `sync`.
+    syncs: watch::Sender<u64>,
+    /// Sync now (`sync`), and stop (the last handle is gone).
+    now: Notify,
+    closing: Notify,
+}
+
+struct Handle {
+    key: String,
+    state: Arc<State>,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.state.closing.notify_one();
+    }
+}
+
+impl RedisBreaker {
+    /// A client of the breaker at `key` on the Redis server at `url`; waits for the first
+    /// exchange (at most [`sync_timeout`](Options::sync_timeout)). An unreachable Redis is not
+    /// an error: the client starts on its fallback and keeps trying.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`], [`Error::InvalidOption`].
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (the task is spawned on the current one).
+    pub async fn connect(
+        url: &str,
+        key: impl Into<String>,
+        rules: BreakerRules,
+        options: Options,
+    ) -> Result<RedisBreaker, Error> {
+        let key = key.into();
+        let client = error::client(url)?;
+        options.check(Some(Duration::from_secs(1)))?;
+        let state = Arc::new(State {
+            local: rules.local_breaker().name(key.clone()),
+            fail_closed: options.fail_closed,
+            shared: AtomicBool::new(false),
+            phase: AtomicU8::new(0),
+            probes: AtomicI64::new(0),
+            succeeded: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            wants_probe: AtomicBool::new(false),
+            syncs: watch::channel(0).0,
+            now: Notify::new(),
+            closing: Notify::new(),
+        });
+        let mut syncer = Syncer {
+            state: state.clone(),
+            client,
+            config: AsyncConnectionConfig::new()
+                .set_connection_timeout(Some(options.sync_timeout))
+                .set_response_timeout(Some(options.sync_timeout)),
+            connection: None,
+            key: key.clone(),
+            rules,
+            options,
+            synced_once: false,
+        };
+        syncer.sync(false).await;
+        tokio::spawn(syncer.run());
+        Ok(RedisBreaker {
+            handle: Arc::new(Handle {
+                key,
+                state: state.clone(),
+            }),
+            state,
+        })
+    }
+
+    /// The Redis key.
+    pub fn key(&self) -> &str {
+        &self.handle.key
+    }
+
+    /// Whether Redis answered the last exchange (`false`: the fallback decides).
+    pub fn is_shared(&self) -> bool {
+        self.state.shared.load(Ordering::Acquire)
+    }
+
+    /// The fleet's state at the last exchange (the local breaker's while not shared).
+    pub fn state(&self) -> BreakerState {
+        if !self.is_shared() {
+            return self.state.local.state();
+        }
+        match self.state.phase.load(Ordering::Acquire) {
+            0 => BreakerState::Closed,
+            1 => BreakerState::Open,
+            _ => BreakerState::HalfOpen,
+        }
+    }
+
+    /// Makes an exchange with Redis now and waits for it. Breakers need no call to this;
+    /// tests do.
+    pub async fn sync(&self) {
+        let mut syncs = self.state.syncs.subscribe();
+        let seen = *syncs.borrow_and_update();
+        self.state.now.notify_one();
+        // The second sync from now: the first may have started before this call.
+        let done = syncs.wait_for(|n| *n >= seen + 2);
+        let _ = timeout(Duration::from_secs(30), done).await;
+    }
+
+    fn admit(&self, now: Instant) -> Result<Withdrawal, GiveUpReason> {
+        let s = &self.state;
+        if !s.shared.load(Ordering::Acquire) {
+            return match s.fail_closed {
+                true => Err(GiveUpReason::CircuitOpen),
+                false => s.local.admit_call(now),
+            };
+        }
+        if s.phase.load(Ordering::Acquire) == 0 {
+            return Ok(Withdrawal::new(0));
+        }
+        let took = s
+            .probes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |p| {
+                (p > 0).then_some(p - 1)
+            });
+        match took {
+            Ok(_) => Ok(Withdrawal::new(1)),
+            Err(_) => {
+                s.wants_probe.store(true, Ordering::Release);
+                Err(GiveUpReason::CircuitOpen)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for RedisBreaker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisBreaker")
+            .field("key", &self.handle.key)
+            .field("shared", &self.is_shared())
+            .field("state", &self.state())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Asked like the core's [`CircuitBreaker`]: before a retry and, behind a
+/// [`gate`](persevere::Policy::gate), before a first attempt; it hears every attempt's end.
+impl Budget for RedisBreaker {
+    fn on_call(&self, _now: Instant) {}
+
+    fn on_failure(&self, _cause: RetryCause, _now: Instant) {}
+
+    fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
+        self.try_withdraw(cause, now).ok()
+    }
+
+    fn try_withdraw(&self, _cause: RetryCause, now: Instant) -> Result<Withdrawal, GiveUpReason> {
+        self.admit(now)
+    }
+
+    fn admit_call(&self, now: Instant) -> Result<Withdrawal, GiveUpReason> {
+        self.admit(now)
+    }
+
+    fn refund(&self, granted: Withdrawal, now: Instant) {
+        if self.is_shared() {
+            if granted.amount() == 1 {
+                self.state.probes.fetch_add(1, Ordering::AcqRel);
+            }
+        } else {
+            self.state.local.refund(granted, now);
+        }
+    }
+
+    fn on_success(&self, _last: Option<Withdrawal>, _now: Instant) {}
+
+    fn attempt_ended(&self, failed: bool, ran: Duration, now: Instant) {
+        let s = &self.state;
+        let count = if failed { &s.failed } else { &s.succeeded };
+        count.fetch_add(1, Ordering::AcqRel);
+        s.local.attempt_ended(failed, ran, now);
+    }
+}
+
+/// The longest pause between two attempts to reach Redis while it is unreachable.
+const MAX_RECONNECT_PAUSE: Duration = Duration::from_secs(1);
+
+struct Syncer {
+    state: Arc<State>,
+    client: Client,
+    config: AsyncConnectionConfig,
+    connection: Option<MultiplexedConnection>,
+    key: String,
+    rules: BreakerRules,
+    options: Options,
+    synced_once: bool,
+}
+
+impl Syncer {
+    /// One exchange. `closing`: give the probes back and ask for none.
+    async fn sync(&mut self, closing: bool) {
+        let s = self.state.clone();
+        let succeeded = s.succeeded.swap(0, Ordering::AcqRel);
+        let failed = s.failed.swap(0, Ordering::AcqRel);
+        let wants = s.wants_probe.swap(false, Ordering::AcqRel) && !closing;
+        // Leased probes are kept until used (a round whose probe never reports starts again
+        // after an open duration, in the script), and given back when the client stops.
+        let unused = match closing {
+            true => s.probes.swap(0, Ordering::AcqRel).max(0) as u64,
+            false => 0,
+        };
+        match self.call(succeeded, failed, u64::from(wants), unused).await {
+            Ok((granted, phase, _left)) => {
+                s.phase.store(phase.clamp(0, 2) as u8, Ordering::Release);
+                if phase != 2 {
+                    // The round is decided: probes still held are void.
+                    s.probes.store(0, Ordering::Release);
+                }
+                s.probes.fetch_add(granted.max(0), Ordering::AcqRel);
+                if !s.shared.swap(true, Ordering::AcqRel) && self.synced_once {
+                    tracing::info!(key = %self.key, "persevere-redis: Redis is back: the breaker is shared again");
+                }
+            }
+            Err(err) => {
+                self.connection = None;
+                // Failures are sent again (counting one twice errs towards opening); successes
+                // are dropped, in case the call was applied.
+                s.failed.fetch_add(failed, Ordering::AcqRel);
+                let was_shared = s.shared.swap(false, Ordering::AcqRel);
+                if was_shared || !self.synced_once {
+                    let decides = match s.fail_closed {
+                        true => "every attempt is refused",
+                        false => "a local breaker with the same rules decides",
+                    };
+                    tracing::warn!(
+                        key = %self.key,
+                        error = %err,
+                        "persevere-redis: Redis is unreachable: {decides} until it is back"
+                    );
+                }
+            }
+        }
+        self.synced_once = true;
+        s.syncs.send_modify(|n| *n += 1);
+    }
+
+    async fn call(
+        &mut self,
+        succeeded: u64,
+        failed: u64,
+        want: u64,
+        unused: u64,
+    ) -> Result<(i64, i64, i64), Error> {
+        let deadline = self.options.sync_timeout;
+        let connection = match &mut self.connection {
+            Some(c) => c,
+            None => {
+                let fresh = timeout(
+                    deadline,
+                    self.client
+                        .get_multiplexed_async_connection_with_config(&self.config),
+                )
+                .await
+                .map_err(|_| Error::Redis(format!("no connection within {deadline:?}")))?
+                .map_err(|e| Error::from_redis(&e))?;
+                self.connection.insert(fresh)
+            }
+        };
+        let r = &self.rules;
+        let mut call = BREAKER.prepare_invoke();
+        call.key(&self.key)
+            .arg("sync")
+            .arg(0)
+            .arg(r.window)
+            .arg(r.failure_ratio)
+            .arg(r.open_duration.as_millis() as u64)
+            .arg(r.probes)
+            .arg(succeeded)
+            .arg(failed)
+            .arg(want)
+            .arg(unused);
+        timeout(deadline, call.invoke_async(connection))
+            .await
+            .map_err(|_| Error::Redis(format!("no answer within {deadline:?}")))?
+            .map_err(|e| Error::from_redis(&e))
+    }
+
+    /// Syncs every interval (backing off while Redis is unreachable) until the last handle is
+    /// gone, then gives the unused probes back.
+    async fn run(mut self) {
+        let interval = self.options.sync_interval;
+        let mut pause = interval;
+        loop {
+            let state = self.state.clone();
+            tokio::select! {
+                _ = sleep(pause) => {}
+                _ = state.now.notified() => {}
+                _ = state.closing.notified() => {
+                    self.sync(true).await;
+                    return;
+                }
+            }
+            self.sync(false).await;
+            pause = match self.state.shared.load(Ordering::Acquire) {
+                true => interval,
+                false => (pause * 2).min(MAX_RECONNECT_PAUSE.max(interval)),
+            };
+        }
+    }
+}

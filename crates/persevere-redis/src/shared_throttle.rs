@@ -1,0 +1,390 @@
+//! `RedisThrottle`: Google SRE's adaptive throttling on a fleet's counts, shared through
+//! Redis; decisions in atomics, a tokio task reconciles the counts.
+
+use crate::error::{self, Error};
+use crate::options::Options;
+use persevere::GiveUpReason;
+use persevere::budget::{AdaptiveThrottle, Budget, BudgetError, RetryCause, Withdrawal};
+use redis::aio::MultiplexedConnection;
+use redis::{AsyncConnectionConfig, Client, Script};
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, watch};
+use tokio::time::{sleep, timeout};
+
+static THROTTLE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("throttle.lua")));
+
+/// The longest pause between two attempts to reach Redis while it is unreachable.
+const MAX_RECONNECT_PAUSE: Duration = Duration::from_secs(1);
+
+/// An [`AdaptiveThrottle`] whose counts are the fleet's: every client of a Redis key adds its
+/// requests and accepts to one window kept in Redis (10 slots on Redis's clock), and rejects
+/// an attempt locally with probability `max(0, (requests - K * accepts) / (requests + 1))`
+/// computed on the fleet's counts at its last sync plus its own since. So a backend that
+/// stops serving one client is throttled by all of them at once, and a client that has just
+/// started inherits what the fleet has seen.
+///
+/// It counts as the core's throttle does (see [`AdaptiveThrottle`]'s table): a call or an
+/// attempt asked for is a request, rejected or not; a success, or a failure of cause
+/// [`Transient`](RetryCause::Transient), is an accept; a refund takes a request back. Given
+/// to [`Policy::budget`](persevere::Policy::budget) it gates retries, to
+/// [`Policy::gate`](persevere::Policy::gate) every attempt; a rejection is
+/// [`GiveUpReason::Throttled`].
+///
+/// A background task sends the counts every [`sync_interval`](Options::sync_interval) and
+/// reads the fleet's back (one script call). When Redis does not answer, a local
+/// [`AdaptiveThrottle`] with the same `k` and window, which hears every event all along,
+/// decides (or every attempt is rejected, with [`fail_closed`](Options::fail_closed)); that
+/// is logged once, and the counts are shared again when Redis answers.
+///
+/// ```no_run
+/// use persevere::{expo, on_error};
+/// use persevere_redis::{Options, RedisThrottle};
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let window = Duration::from_secs(120);
+/// let throttle =
+///     RedisThrottle::connect("redis://cache:6379/", "throttle:search", 2.0, window, Options::default())
+///         .await?;
+/// let policy = on_error(expo()).max_tries(3).budget(throttle.clone());
+/// let _: Result<(), &str> = policy.retry_async(|| async { Err("overloaded") }).await;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct RedisThrottle {
+    state: Arc<State>,
+    handle: Arc<Handle>,
+}
+
+struct State {
+    k: f64,
+    local: AdaptiveThrottle,
+    fail_closed: bool,
+    shared: AtomicBool,
+    /// The fleet's counts at the last sync.
+    requests: AtomicI64,
+    accepts: AtomicI64,
+    /// This client's counts since the last sync.
+    new_requests: AtomicI64,
+    new_accepts: AtomicI64,
+    /// A splitmix64 state: one atomic add per draw.
+    rng: AtomicU64,
+    syncs: watch::Sender<u64>,
+    now: Notify,
+    closing: Notify,
+}
+
+struct Handle {
+    key: String,
+    state: Arc<State>,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.state.closing.notify_one();
+    }
+}
+
+impl RedisThrottle {
+    /// A client of the throttle at `key` on `url`, with multiplier `k` over `window`; waits
+    /// for the first exchange (at most [`sync_timeout`](Options::sync_timeout)). An
+    /// unreachable Redis is not an error: the local throttle decides and the task keeps trying.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`], [`Error::InvalidOption`] (also for a `k` or a `window` that
+    /// [`AdaptiveThrottle::try_new`] refuses, with its message).
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (the task is spawned on the current one).
+    pub async fn connect(
+        url: &str,
+        key: impl Into<String>,
+        k: f64,
+        window: Duration,
+        options: Options,
+    ) -> Result<RedisThrottle, Error> {
+        let key = key.into();
+        let client = error::client(url)?;
+        let local = AdaptiveThrottle::try_new(k, window)
+            .map_err(|e: BudgetError| Error::InvalidOption(e.to_string()))?;
+        let slot_ms = (window.as_millis() as u64 / 10).max(1);
+        options.check(Some(Duration::from_millis(slot_ms)))?;
+        let seed = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        let state = Arc::new(State {
+            k,
+            local,
+            fail_closed: options.fail_closed,
+            shared: AtomicBool::new(false),
+            requests: AtomicI64::new(0),
+            accepts: AtomicI64::new(0),
+            new_requests: AtomicI64::new(0),
+            new_accepts: AtomicI64::new(0),
+            rng: AtomicU64::new(seed),
+            syncs: watch::channel(0).0,
+            now: Notify::new(),
+            closing: Notify::new(),
+        });
+        let mut syncer = Syncer {
+            state: state.clone(),
+            client,
+            config: AsyncConnectionConfig::new()
+                .set_connection_timeout(Some(options.sync_timeout))
+                .set_response_timeout(Some(options.sync_timeout)),
+            connection: None,
+            key: key.clone(),
+            slot_ms,
+            options,
+            synced_once: false,
+        };
+        syncer.sync().await;
+        tokio::spawn(syncer.run());
+        Ok(RedisThrottle {
+            handle: Arc::new(Handle {
+                key,
+                state: state.clone(),
+            }),
+            state,
+        })
+    }
+
+    /// The Redis key.
+    pub fn key(&self) -> &str {
+        &self.handle.key
+    }
+
+    /// Whether Redis answered the last exchange (`false`: the local throttle decides).
+    pub fn is_shared(&self) -> bool {
+        self.state.shared.load(Ordering::Acquire)
+    }
+
+    /// The requests and accepts the next decision sees: the fleet's at the last exchange and
+    /// this client's since (the local throttle's while not shared).
+    pub fn counts(&self, now: Instant) -> (u64, u64) {
+        let s = &self.state;
+        if !self.is_shared() {
+            return s.local.counts(now);
+        }
+        let r = s.requests.load(Ordering::Acquire) + s.new_requests.load(Ordering::Acquire);
+        let a = s.accepts.load(Ordering::Acquire) + s.new_accepts.load(Ordering::Acquire);
+        (r.max(0) as u64, a.max(0) as u64)
+    }
+
+    /// The probability that the next attempt is rejected, on [`counts`](Self::counts).
+    pub fn rejection_probability(&self, now: Instant) -> f64 {
+        if !self.is_shared() {
+            return self.state.local.rejection_probability(now);
+        }
+        let (r, a) = self.counts(now);
+        probability(self.state.k, r, a)
+    }
+
+    /// Makes an exchange with Redis now and waits for it. Throttles need no call to this;
+    /// tests do.
+    pub async fn sync(&self) {
+        let mut syncs = self.state.syncs.subscribe();
+        let seen = *syncs.borrow_and_update();
+        self.state.now.notify_one();
+        // The second sync from now: the first may have started before this call.
+        let done = syncs.wait_for(|n| *n >= seen + 2);
+        let _ = timeout(Duration::from_secs(30), done).await;
+    }
+
+    /// Counts a request and draws whether it is rejected.
+    fn rejects(&self, now: Instant) -> bool {
+        let s = &self.state;
+        let (requests, accepts) = self.counts(now);
+        let p = probability(s.k, requests, accepts);
+        s.new_requests.fetch_add(1, Ordering::AcqRel);
+        p > 0.0 && self.draw() < p
+    }
+
+    fn draw(&self) -> f64 {
+        const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut z = self
+            .state
+            .rng
+            .fetch_add(GAMMA, Ordering::Relaxed)
+            .wrapping_add(GAMMA);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn accept(&self) {
+        self.state.new_accepts.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// The SRE formula, as the core's throttle computes it.
+fn probability(k: f64, requests: u64, accepts: u64) -> f64 {
+    let (r, a) = (requests as f64, accepts as f64);
+    ((r - k * a) / (r + 1.0)).max(0.0)
+}
+
+impl fmt::Debug for RedisThrottle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisThrottle")
+            .field("key", &self.handle.key)
+            .field("k", &self.state.k)
+            .field("shared", &self.is_shared())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Budget for RedisThrottle {
+    fn on_call(&self, now: Instant) {
+        self.state.new_requests.fetch_add(1, Ordering::AcqRel);
+        self.state.local.on_call(now);
+    }
+
+    fn on_failure(&self, cause: RetryCause, now: Instant) {
+        if cause == RetryCause::Transient {
+            self.accept();
+        }
+        self.state.local.on_failure(cause, now);
+    }
+
+    fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
+        self.try_withdraw(cause, now).ok()
+    }
+
+    fn try_withdraw(&self, cause: RetryCause, now: Instant) -> Result<Withdrawal, GiveUpReason> {
+        let s = &self.state;
+        if !self.is_shared() {
+            if s.fail_closed {
+                return Err(GiveUpReason::Throttled);
+            }
+            // The local throttle decides; the fleet hears of the request when Redis is back.
+            s.new_requests.fetch_add(1, Ordering::AcqRel);
+            return s.local.try_withdraw(cause, now);
+        }
+        // The local throttle counts the request too, so that it is warm if Redis goes.
+        let _ = s.local.try_withdraw(cause, now);
+        match self.rejects(now) {
+            true => Err(GiveUpReason::Throttled),
+            false => Ok(Withdrawal::new(0)),
+        }
+    }
+
+    fn admit_call(&self, now: Instant) -> Result<Withdrawal, GiveUpReason> {
+        self.try_withdraw(RetryCause::Transient, now)
+    }
+
+    fn refund(&self, granted: Withdrawal, now: Instant) {
+        self.state.new_requests.fetch_sub(1, Ordering::AcqRel);
+        self.state.local.refund(granted, now);
+    }
+
+    fn on_success(&self, last: Option<Withdrawal>, now: Instant) {
+        self.accept();
+        self.state.local.on_success(last, now);
+    }
+}
+
+struct Syncer {
+    state: Arc<State>,
+    client: Client,
+    config: AsyncConnectionConfig,
+    connection: Option<MultiplexedConnection>,
+    key: String,
+    slot_ms: u64,
+    options: Options,
+    synced_once: bool,
+}
+
+impl Syncer {
+    async fn sync(&mut self) {
+        let s = self.state.clone();
+        let requests = s.new_requests.swap(0, Ordering::AcqRel);
+        let accepts = s.new_accepts.swap(0, Ordering::AcqRel);
+        match self.call(requests, accepts).await {
+            Ok((r, a)) => {
+                s.requests.store(r, Ordering::Release);
+                s.accepts.store(a, Ordering::Release);
+                if !s.shared.swap(true, Ordering::AcqRel) && self.synced_once {
+                    tracing::info!(key = %self.key, "persevere-redis: Redis is back: the throttle is shared again");
+                }
+            }
+            Err(err) => {
+                self.connection = None;
+                // Sent again with the next sync (counting twice if this one was applied errs
+                // towards throttling, which is what an outage of the store calls for).
+                s.new_requests.fetch_add(requests, Ordering::AcqRel);
+                s.new_accepts.fetch_add(accepts, Ordering::AcqRel);
+                let was_shared = s.shared.swap(false, Ordering::AcqRel);
+                if was_shared || !self.synced_once {
+                    let decides = match s.fail_closed {
+                        true => "every attempt is rejected",
+                        false => "a local throttle with the same parameters decides",
+                    };
+                    tracing::warn!(
+                        key = %self.key,
+                        error = %err,
+                        "persevere-redis: Redis is unreachable: {decides} until it is back"
+                    );
+                }
+            }
+        }
+        self.synced_once = true;
+        s.syncs.send_modify(|n| *n += 1);
+    }
+
+    async fn call(&mut self, requests: i64, accepts: i64) -> Result<(i64, i64), Error> {
+        let deadline = self.options.sync_timeout;
+        let connection = match &mut self.connection {
+            Some(c) => c,
+            None => {
+                let fresh = timeout(
+                    deadline,
+                    self.client
+                        .get_multiplexed_async_connection_with_config(&self.config),
+                )
+                .await
+                .map_err(|_| Error::Redis(format!("no connection within {deadline:?}")))?
+                .map_err(|e| Error::from_redis(&e))?;
+                self.connection.insert(fresh)
+            }
+        };
+        let mut call = THROTTLE.prepare_invoke();
+        call.key(&self.key)
+            .arg(self.slot_ms)
+            .arg(requests)
+            .arg(accepts);
+        timeout(deadline, call.invoke_async(connection))
+            .await
+            .map_err(|_| Error::Redis(format!("no answer within {deadline:?}")))?
+            .map_err(|e| Error::from_redis(&e))
+    }
+
+    async fn run(mut self) {
+        let interval = self.options.sync_interval;
+        let mut pause = interval;
+        loop {
+            let state = self.state.clone();
+            tokio::select! {
+                _ = sleep(pause) => {}
+                _ = state.now.notified() => {}
+                _ = state.closing.notified() => {
+                    self.sync().await;
+                    return;
+                }
+            }
+            self.sync().await;
+            pause = match self.state.shared.load(Ordering::Acquire) {
+                true => interval,
+                false => (pause * 2).min(MAX_RECONNECT_PAUSE.max(interval)),
+            };
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! `RedisBreaker`: clients in one process, and processes on hosts in separate network
+//! namespaces, share one circuit breaker through a real redis-server; an unreachable Redis
+//! leaves the local breaker deciding, or refuses everything with `fail_closed`.
+//!
+//! The clients in other namespaces are this test binary run again with
+//! `shared_breaker_fleet::breaker_child` as its only test and its orders in the environment;
+//! each prints one `RESULT` line.
+
+#![cfg(feature = "tokio")]
+
+use crate::common::{Namespaces, RedisServer, make_hosts};
+use persevere::breaker::BreakerState;
+use persevere::budget::Budget;
+use persevere::{GiveUpReason, Refused, constant, on_error};
+use persevere_redis::blocking::BreakerRules;
+use persevere_redis::{Options, RedisBreaker};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHILD: &str = "shared_breaker_fleet::breaker_child";
+
+/// Four outcomes judged, opens at 50 %, open 300 ms, one probe.
+fn rules() -> BreakerRules {
+    BreakerRules::new(4, 0.5, Duration::from_millis(300), 1).unwrap()
+}
+
+fn options() -> Options {
+    Options::default()
+        .sync_interval(Duration::from_millis(10))
+        .sync_timeout(Duration::from_millis(200))
+}
+
+#[derive(Debug, PartialEq)]
+enum CallError {
+    Down,
+    Refused(GiveUpReason),
+}
+
+impl From<Refused> for CallError {
+    fn from(r: Refused) -> Self {
+        CallError::Refused(r.reason())
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn clients_share_the_fleets_transitions() {
+    let server = RedisServer::start();
+    runtime().block_on(async {
+        let a = RedisBreaker::connect(&server.url(), "fleet", rules(), options())
+            .await
+            .unwrap();
+        let b = RedisBreaker::connect(&server.url(), "fleet", rules(), options())
+            .await
+            .unwrap();
+        assert!(a.is_shared() && b.is_shared());
+        let now = Instant::now();
+        for _ in 0..4 {
+            assert!(a.admit_call(now).is_ok());
+            a.attempt_ended(true, Duration::ZERO, now);
+        }
+        a.sync().await;
+        b.sync().await;
+        assert_eq!(
+            b.state(),
+            BreakerState::Open,
+            "a's failures opened it for b"
+        );
+        assert_eq!(b.admit_call(now).unwrap_err(), GiveUpReason::CircuitOpen);
+        // After the open duration b leases the one probe (asked for by its refusals).
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let probe = loop {
+            match b.admit_call(Instant::now()) {
+                Ok(w) => break w,
+                Err(_) => assert!(Instant::now() < deadline, "no probe"),
+            }
+            b.sync().await;
+        };
+        assert_eq!(probe.amount(), 1, "a probe");
+        a.sync().await;
+        assert_eq!(a.state(), BreakerState::HalfOpen);
+        assert!(
+            a.admit_call(Instant::now()).is_err(),
+            "the round's one probe is b's"
+        );
+        b.attempt_ended(false, Duration::ZERO, Instant::now());
+        b.sync().await;
+        a.sync().await;
+        assert_eq!(a.state(), BreakerState::Closed, "b's probe closed it for a");
+        assert_eq!(a.admit_call(Instant::now()).unwrap().amount(), 0);
+    });
+}
+
+/// Port 1 of the loopback refuses at once: the local breaker decides, or nothing goes.
+#[test]
+fn an_unreachable_redis_leaves_the_local_breaker_or_refuses() {
+    runtime().block_on(async {
+        let url = "redis://127.0.0.1:1/";
+        let open = RedisBreaker::connect(url, "k", rules(), options())
+            .await
+            .unwrap();
+        assert!(!open.is_shared());
+        let now = Instant::now();
+        assert!(
+            open.admit_call(now).is_ok(),
+            "a local breaker starts closed"
+        );
+        for _ in 0..4 {
+            open.attempt_ended(true, Duration::ZERO, now);
+        }
+        assert_eq!(
+            open.state(),
+            BreakerState::Open,
+            "and follows the same rules"
+        );
+        let closed = RedisBreaker::connect(url, "k", rules(), options().fail_closed(true))
+            .await
+            .unwrap();
+        assert_eq!(
+            closed.admit_call(now).unwrap_err(),
+            GiveUpReason::CircuitOpen
+        );
+    });
+}
+
+/// A client process: `fail` makes four failing calls through a gated policy; `check` makes
+/// one call and reports whether its operation ran.
+#[test]
+fn breaker_child() {
+    let Ok(url) = std::env::var("CHILD_BREAKER_URL") else {
+        return;
+    };
+    let mode = std::env::var("CHILD_BREAKER_MODE").unwrap();
+    runtime().block_on(async {
+        let breaker = RedisBreaker::connect(&url, "hosts", rules(), options())
+            .await
+            .unwrap();
+        let policy = on_error(constant(Duration::ZERO))
+            .max_tries(1)
+            .gate(breaker.clone());
+        let calls = if mode == "fail" { 4 } else { 1 };
+        let mut ran = 0;
+        let mut last = Ok(());
+        for _ in 0..calls {
+            last = policy
+                .retry_async(|| {
+                    ran += 1;
+                    async { Err::<(), _>(CallError::Down) }
+                })
+                .await;
+        }
+        breaker.sync().await;
+        println!(
+            "RESULT shared={} ran={ran} refused={} state={}",
+            breaker.is_shared(),
+            last == Err(CallError::Refused(GiveUpReason::CircuitOpen)),
+            breaker.state()
+        );
+    });
+}
+
+fn child(host: &str, url: &str, mode: &str) -> String {
+    let exe = std::env::current_exe().unwrap();
+    let out = Command::new("ip")
+        .args(["netns", "exec", host])
+        .arg(exe)
+        .args(["--exact", CHILD, "--nocapture", "--test-threads", "1"])
+        .env("CHILD_BREAKER_URL", url)
+        .env("CHILD_BREAKER_MODE", mode)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .find_map(|l| l.split_once("RESULT ").map(|(_, r)| r.to_string()))
+        .unwrap_or_else(|| panic!("no RESULT: {stdout}"))
+}
+
+/// One host's failing calls open the breaker; a process on another host is then refused
+/// without its operation running.
+#[test]
+fn hosts_in_separate_network_namespaces_share_one_breaker() {
+    let tag = format!("rb{}", std::process::id());
+    let mut names = Namespaces(Vec::new());
+    let addresses = match make_hosts(&tag, 2, &mut names) {
+        Ok(a) => a,
+        Err(why) => {
+            eprintln!("skipped: network namespaces are not allowed here ({why})");
+            return;
+        }
+    };
+    let server_ns = format!("pv-srv-{tag}");
+    let server = RedisServer::start_in(&server_ns, &addresses.join(" "), 6379);
+    let url = |i: usize| format!("redis://{}:6379/", addresses[i]);
+    let first = child(&format!("pv-h1-{tag}"), &url(0), "fail");
+    assert_eq!(first, "shared=true ran=4 refused=false state=open");
+    let second = child(&format!("pv-h2-{tag}"), &url(1), "check");
+    assert_eq!(second, "shared=true ran=0 refused=true state=open");
+    drop(server);
+}
