@@ -1,7 +1,7 @@
 //! The server-wait header parsers (`persevere::http`): any header value and any current time
 //! give a wait or nothing, never a panic; a plain number of seconds reads as that many seconds.
 
-use persevere::http::{grpc_retry_pushback_ms, retry_after, retry_after_ms, x_amz_retry_after};
+use persevere::http::{grpc_retry_pushback_ms, header_wait, retry_after};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub fn check(data: &[u8]) {
@@ -22,7 +22,8 @@ pub fn check(data: &[u8]) {
         assert_eq!(wait, Some(expected), "{value:?}");
     }
     let _ = retry_after(value, SystemTime::now());
-    let _ = retry_after_ms(value);
-    let _ = x_amz_retry_after(value);
+    for header in ["retry-after-ms", "x-amz-retry-after"] {
+        let _ = header_wait(|name| (name == header).then_some(value));
+    }
     let _ = grpc_retry_pushback_ms(value);
 }

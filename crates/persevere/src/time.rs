@@ -4,7 +4,6 @@
 
 #[cfg(feature = "async-io")]
 pub use crate::timeline::AsyncIoSleeper;
-pub use crate::timeline::ThreadSleeper;
 #[cfg(feature = "tokio")]
 pub use crate::timeline::TokioSleeper;
 
@@ -13,8 +12,8 @@ pub use crate::timeline::TokioSleeper;
 #[cfg(feature = "async-io")]
 #[doc(hidden)]
 pub use crate::timeline::AsyncIoSleep;
-#[allow(deprecated)]
-#[doc(hidden)]
-pub use crate::timeline::DefaultSleeper;
 #[doc(hidden)]
 pub use crate::timeline::{AsyncSleeper, Clock, Sleeper, SystemClock, WithSleeper};
+#[allow(deprecated)]
+#[doc(hidden)]
+pub use crate::timeline::{DefaultSleeper, ThreadSleeper};

@@ -49,7 +49,7 @@ pub trait Clock {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot sleep in a blocking call",
     label = "not a blocking `persevere::Sleeper`",
-    note = "a blocking sleeper is a `Fn(Duration)` or a type implementing `persevere::Sleeper` (`SystemClock`, `ThreadSleeper`, `VirtualClock`); async sleepers serve `retry_async`"
+    note = "a blocking sleeper is a `Fn(Duration)` or a type implementing `persevere::Sleeper` (`SystemClock`, `VirtualClock`); async sleepers serve `retry_async`"
 )]
 pub trait Sleeper {
     /// Blocks the current thread for `duration`.
@@ -141,9 +141,17 @@ impl Clock for SystemClock {
 }
 
 impl Sleeper for SystemClock {
+    /// Blocks the thread with `std::thread::sleep`.
     #[inline]
     fn sleep(&self, duration: Duration) {
-        ThreadSleeper.sleep(duration);
+        // A zero wait (`constant(ZERO)`, a full-jitter draw of 0) returns here: std's sleep
+        // makes no system call for it either, but its out-of-line call costs about 20
+        // instructions per retry (issue 17's "where the default sleeper's 8-9 ns go").
+        if duration.is_zero() {
+            return;
+        }
+        warn_if_on_an_async_runtime();
+        std::thread::sleep(duration);
     }
 }
 
@@ -173,23 +181,13 @@ impl AsyncSleeper for SystemClock {
 #[doc(hidden)]
 pub type DefaultSleeper = SystemClock;
 
-/// Blocking sleeps with `std::thread::sleep` on the monotonic clock.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ThreadSleeper;
-
-impl Sleeper for ThreadSleeper {
-    #[inline]
-    fn sleep(&self, duration: Duration) {
-        // A zero wait (`constant(ZERO)`, a full-jitter draw of 0) returns here: std's sleep
-        // makes no system call for it either, but its out-of-line call costs about 20
-        // instructions per retry (issue 17's "where the default sleeper's 8-9 ns go").
-        if duration.is_zero() {
-            return;
-        }
-        warn_if_on_an_async_runtime();
-        std::thread::sleep(duration);
-    }
-}
+/// The former name of [`SystemClock`] as a blocking sleeper (they slept alike).
+#[deprecated(
+    since = "0.1.0",
+    note = "the same sleeper as `SystemClock`: use `SystemClock`"
+)]
+#[doc(hidden)]
+pub type ThreadSleeper = SystemClock;
 
 /// A blocking sleep on a thread that runs async tasks stalls every task of that thread (all of
 /// them, on a current-thread runtime) for the whole wait: calling a blocking driver
@@ -219,12 +217,6 @@ fn warn_blocking_sleep_once() {
              tasks: use `retry_async`, or run the blocking call in `spawn_blocking` \
              (this warning is logged once, in debug builds)"
         );
-    }
-}
-
-impl Clock for ThreadSleeper {
-    fn now(&self) -> Instant {
-        Instant::now()
     }
 }
 

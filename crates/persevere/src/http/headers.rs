@@ -13,7 +13,13 @@ const WAIT_HEADERS: [&str; 4] = [
     "x-amz-retry-after",
 ];
 
-/// The wait a response's headers ask for, now: [`header_wait_at`] at `SystemTime::now()`.
+/// The wait a response's headers ask for, now: the first of these headers that parses, in this
+/// order: `retry-after-ms` and `x-ms-retry-after-ms` (milliseconds, fractions honoured: `1.5`
+/// is 1.5 ms), `retry-after` (seconds or an HTTP date, with [`retry_after`](super::retry_after)),
+/// `x-amz-retry-after` (whole milliseconds). The millisecond headers come first: they are more
+/// precise, and a server that sends one also sends `Retry-After` rounded up for older clients.
+/// A header that is absent or does not parse (a sign, an exponent, text) is skipped; `None`
+/// when none gives advice. Huge values saturate; spaces and tabs around a value are ignored.
 ///
 /// `header(name)` looks a header up by its lowercase name and gives its value as text, which
 /// any HTTP client's header map can do, so this needs no HTTP crate:
@@ -23,8 +29,13 @@ const WAIT_HEADERS: [&str; 4] = [
 /// use std::time::Duration;
 ///
 /// let headers = [("content-type", "text/plain"), ("retry-after", "3")];
-/// let wait = header_wait(|name| headers.iter().find(|(n, _)| *n == name).map(|(_, v)| *v));
-/// assert_eq!(wait, Some(Duration::from_secs(3)));
+/// let get = |name: &str| headers.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+/// assert_eq!(header_wait(get), Some(Duration::from_secs(3)));
+///
+/// let azure = [("retry-after", "2"), ("retry-after-ms", "1500")];
+/// let get = |name: &str| azure.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+/// assert_eq!(header_wait(get), Some(Duration::from_millis(1500)));
+/// assert_eq!(header_wait(|_| None), None);
 /// ```
 ///
 /// With the `http` crate's `HeaderMap` (hyper, axum, reqwest, tonic):
@@ -33,21 +44,8 @@ pub fn header_wait<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Option<Durat
     header_wait_at(header, SystemTime::now())
 }
 
-/// The wait that the first of these headers that parses asks for, in this order: `retry-after-ms` and
-/// `x-ms-retry-after-ms` with [`retry_after_ms`], `retry-after` with [`retry_after`] at `now`,
-/// `x-amz-retry-after` with [`x_amz_retry_after`]. A header that is absent or does not parse
-/// is skipped; `None` when none gives advice.
-///
-/// ```
-/// use persevere::http::header_wait_at;
-/// use std::time::{Duration, SystemTime};
-///
-/// let headers = [("retry-after", "2"), ("retry-after-ms", "1500")];
-/// let get = |name: &str| headers.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
-/// assert_eq!(header_wait_at(get, SystemTime::now()), Some(Duration::from_millis(1500)));
-/// assert_eq!(header_wait_at(|_| None, SystemTime::now()), None);
-/// ```
-pub fn header_wait_at<'h>(
+/// [`header_wait`] at a given `now` (an HTTP date in `Retry-After` is read against it).
+pub(crate) fn header_wait_at<'h>(
     header: impl Fn(&str) -> Option<&'h str>,
     now: SystemTime,
 ) -> Option<Duration> {

@@ -13,15 +13,8 @@ use std::time::Duration;
 /// falls back on its own backoff. Huge values saturate. Spaces and tabs around the value are
 /// ignored.
 ///
-/// ```
-/// use persevere::http::retry_after_ms;
-/// use std::time::Duration;
-///
-/// assert_eq!(retry_after_ms("250"), Some(Duration::from_millis(250)));
-/// assert_eq!(retry_after_ms("1.5"), Some(Duration::from_micros(1_500)));
-/// assert_eq!(retry_after_ms("-1"), None);
-/// ```
-pub fn retry_after_ms(value: &str) -> Option<Duration> {
+/// [`header_wait`](super::header_wait) reads it.
+pub(crate) fn retry_after_ms(value: &str) -> Option<Duration> {
     decimal_millis(trim_ows(value))
 }
 
@@ -33,14 +26,8 @@ pub fn retry_after_ms(value: &str) -> Option<Duration> {
 /// not take the value as it is: it keeps the wait within `[t, t + 5 s]` of its own backoff
 /// `t`; a policy applies such a clamp, not this parser.
 ///
-/// ```
-/// use persevere::http::x_amz_retry_after;
-/// use std::time::Duration;
-///
-/// assert_eq!(x_amz_retry_after("1500"), Some(Duration::from_millis(1_500)));
-/// assert_eq!(x_amz_retry_after("1.5"), None);
-/// ```
-pub fn x_amz_retry_after(value: &str) -> Option<Duration> {
+/// [`header_wait`](super::header_wait) reads it.
+pub(crate) fn x_amz_retry_after(value: &str) -> Option<Duration> {
     whole(trim_ows(value)).map(Duration::from_millis)
 }
 

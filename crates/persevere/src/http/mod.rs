@@ -5,8 +5,8 @@
 //! | header | parser | `None` or refusal when |
 //! |---|---|---|
 //! | `Retry-After` (RFC 9110) | [`retry_after`]: delay-seconds or any of the three HTTP-date forms | malformed, empty, signed or fractional seconds, impossible date |
-//! | `retry-after-ms`, `x-ms-retry-after-ms` | [`retry_after_ms`]: milliseconds, fractions honoured | malformed, empty, signed |
-//! | `x-amz-retry-after` (AWS) | [`x_amz_retry_after`]: whole milliseconds | malformed, empty, signed, fractional |
+//! | `retry-after-ms`, `x-ms-retry-after-ms` | [`header_wait`]: milliseconds, fractions honoured | malformed, empty, signed |
+//! | `x-amz-retry-after` (AWS) | [`header_wait`]: whole milliseconds | malformed, empty, signed, fractional |
 //! | `grpc-retry-pushback-ms` (gRPC) | [`grpc_retry_pushback_ms`]: a [`Pushback`] | negative or unparseable: [`Pushback::DoNotRetry`] |
 //!
 //! [`header_wait`] reads them all from a response's headers, whatever the HTTP client.
@@ -43,6 +43,7 @@ mod numbers;
 mod retry_after;
 
 pub use classify::{is_idempotent_method, is_transient_status};
-pub use headers::{header_wait, header_wait_at};
-pub use millis::{Pushback, grpc_retry_pushback_ms, retry_after_ms, x_amz_retry_after};
+pub use headers::header_wait;
+pub use millis::{Pushback, grpc_retry_pushback_ms};
+use millis::{retry_after_ms, x_amz_retry_after};
 pub use retry_after::retry_after;

@@ -275,12 +275,12 @@ fn the_async_io_sleeper_really_waits() {
 }
 
 #[test]
-fn the_thread_sleeper_really_waits() {
+fn the_system_clock_really_waits() {
     let start = std::time::Instant::now();
     let result = on_error(constant(Duration::from_millis(5)))
         .jitter(Jitter::None)
         .max_tries(3)
-        .sleeper(persevere::time::ThreadSleeper)
+        .sleeper(persevere::SystemClock)
         .retry(|| Err::<(), _>("down"));
     assert_eq!(result, Err("down"));
     assert!(start.elapsed() >= Duration::from_millis(10));

@@ -4,8 +4,8 @@
 #![cfg(feature = "http")]
 
 use persevere::http::{
-    Pushback, grpc_retry_pushback_ms, is_idempotent_method, is_transient_status, retry_after,
-    retry_after_ms, x_amz_retry_after,
+    Pushback, grpc_retry_pushback_ms, header_wait, is_idempotent_method, is_transient_status,
+    retry_after,
 };
 use proptest::prelude::*;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -289,6 +289,16 @@ fn two_digit_years_more_than_50_years_ahead_are_the_last_century() {
 }
 
 // ---------------------------------------------------------------- millisecond headers
+
+/// What `header_wait` makes of a `retry-after-ms` header alone.
+fn retry_after_ms(value: &str) -> Option<Duration> {
+    header_wait(|name| (name == "retry-after-ms").then_some(value))
+}
+
+/// What `header_wait` makes of an `x-amz-retry-after` header alone.
+fn x_amz_retry_after(value: &str) -> Option<Duration> {
+    header_wait(|name| (name == "x-amz-retry-after").then_some(value))
+}
 
 #[test]
 fn retry_after_ms_takes_milliseconds_with_fractions() {
