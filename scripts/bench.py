@@ -218,10 +218,12 @@ def cli(quick):
 
 
 # persevere's own CPU time for 1 GiB through `--retry-if-output zzz -- cat FILE` before a
-# pipe's reads that end mid-line kept the chunk search (commit 5e3ab5b; `perf stat -i -e
-# task-clock`, the dist profile, 2026-12-07, two runs within 2 %). Kept for the table's "before"
-# column; "now" is measured.
-OUTPUT_RULES_BEFORE_CPU_MS = {"2-byte lines": 200, "80-byte lines": 657}
+# pipe's reads that end mid-line kept the chunk search (the dist build of commit ade4132;
+# `perf stat -i -e task-clock`, the lowest of three runs, 2026-12-07 12:35 UTC, beside the
+# current build's 329-337 ms and 314-391 ms in the same minutes: the machine's speed drifts
+# by half between sessions, so "before" is measured beside "now", not taken from another day).
+# Kept for the table's "before" column; "now" is measured.
+OUTPUT_RULES_BEFORE_CPU_MS = {"2-byte lines": 373, "80-byte lines": 531}
 
 
 def self_cpu_ms(argv):
@@ -294,7 +296,8 @@ def cli_section(c):
         out += ["", "Output rules: 1 GiB of lines from a file (page cache) through `persevere "
                 "--retry-if-output zzz -- cat FILE`, beside `cat FILE | cat` (best of 3), and "
                 "persevere's own CPU time (`perf stat -i -e task-clock`, its children not "
-                "counted); \"before\" is commit 5e3ab5b, when a pipe read that ended mid-line "
+                "counted); \"before\" is commit ade4132, measured in the same minutes as "
+                "\"now\", when a pipe read that ended mid-line "
                 "(nearly every read of 80-byte lines) sent the whole chunk through the per-line "
                 "scan.", "",
                 "| lines | persevere | `cat \\| cat` | persevere's CPU before | now |",
@@ -327,6 +330,21 @@ guard), a copy of the whole environment per spawn and a scan of it per option va
 of clap's matches, an exec of a second persevere for the guardian, libm, and with the `dist`
 profile (LTO, one codegen unit, panic=abort, stripped) a third of the binary and 40% of its
 relocations.
+
+Round 3 added to every start-up: `--policy` (issue 20) links the library's policy-file reader
+(`toml`, `serde_json`): the `dist` binary grew from 3,116,400 to 3,472,776 bytes (relocations
+8,214 to 8,545), and every start-up from 712,000 to 731,000 instructions (callgrind, the first
+process of `persevere -- true`, dist builds of 177fb87 and 8a26ee4, two runs each, within
+0.2 %). A run with a 4-line policy file costs 1,182,000: 83,000 in reading the file (the
+library's reader, then each value through its option's parser), most of the rest in clap
+building the command and parsing the arguments a second time, with the file's values as
+defaults. With `--breaker` and its options, spans and the throttle merged: 3,551,520 bytes,
+8,580 relocations, 745,000 instructions (two runs, equal); 308 page faults against `timeout`'s
+158 (`perf stat -r 200`). Without the guardian's fork and clap, the rest of the gap to
+`timeout` would not close either: a build without PIE relocations
+(`-C relocation-model=static`) saves about 110,000 instructions and 44 page faults, but gives
+up address randomisation of the binary, and a static glibc (`+crt-static`) about 215,000,
+with glibc's name-service caveats for Redis host names; neither is what `cargo install` gives.
 """
 
 
