@@ -340,8 +340,8 @@ library's reader, then each value through its option's parser), most of the rest
 building the command and parsing the arguments a second time, with the file's values as
 defaults. With `--breaker` and its options, spans and the throttle merged: 3,551,520 bytes,
 8,580 relocations, 745,000 instructions (two runs, equal); 308 page faults against `timeout`'s
-158 (`perf stat -r 200`). Without the guardian's fork and clap, the rest of the gap to
-`timeout` would not close either: a build without PIE relocations
+158 (`perf stat -r 200`). Two linking choices measured here would not close the gap to
+`timeout` alone: a build without PIE relocations
 (`-C relocation-model=static`) saves about 110,000 instructions and 44 page faults, but gives
 up address randomisation of the binary, and a static glibc (`+crt-static`) about 215,000,
 with glibc's name-service caveats for Redis host names; neither is what `cargo install` gives.
