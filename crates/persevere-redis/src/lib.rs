@@ -82,6 +82,8 @@ mod budget;
 #[cfg(feature = "tokio")]
 mod ledger;
 #[cfg(feature = "tokio")]
+mod link;
+#[cfg(feature = "tokio")]
 mod options;
 #[cfg(feature = "tokio")]
 mod shared_breaker;

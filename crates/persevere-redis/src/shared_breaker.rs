@@ -4,12 +4,11 @@
 use crate::blocking::BreakerRules;
 use crate::breaker_store::BREAKER;
 use crate::error::{self, Error};
+use crate::link::{Link, next_pause};
 use crate::options::Options;
 use persevere::GiveUpReason;
 use persevere::breaker::{BreakerState, CircuitBreaker};
 use persevere::budget::{Budget, RetryCause, Withdrawal};
-use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Client};
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicU64, Ordering};
@@ -143,11 +142,7 @@ impl RedisBreaker {
         });
         let mut syncer = Syncer {
             state: state.clone(),
-            client,
-            config: AsyncConnectionConfig::new()
-                .set_connection_timeout(Some(options.sync_timeout))
-                .set_response_timeout(Some(options.sync_timeout)),
-            connection: None,
+            link: Link::new(client, options.sync_timeout),
             key: key.clone(),
             rules,
             options,
@@ -272,14 +267,9 @@ impl Budget for RedisBreaker {
     }
 }
 
-/// The longest pause between two attempts to reach Redis while it is unreachable.
-const MAX_RECONNECT_PAUSE: Duration = Duration::from_secs(1);
-
 struct Syncer {
     state: Arc<State>,
-    client: Client,
-    config: AsyncConnectionConfig,
-    connection: Option<MultiplexedConnection>,
+    link: Link,
     key: String,
     rules: BreakerRules,
     options: Options,
@@ -312,7 +302,6 @@ impl Syncer {
                 }
             }
             Err(err) => {
-                self.connection = None;
                 // Failures are sent again (counting one twice errs towards opening); successes
                 // are dropped, in case the call was applied.
                 s.failed.fetch_add(failed, Ordering::AcqRel);
@@ -341,21 +330,6 @@ impl Syncer {
         want: u64,
         unused: u64,
     ) -> Result<(i64, i64, i64), Error> {
-        let deadline = self.options.sync_timeout;
-        let connection = match &mut self.connection {
-            Some(c) => c,
-            None => {
-                let fresh = timeout(
-                    deadline,
-                    self.client
-                        .get_multiplexed_async_connection_with_config(&self.config),
-                )
-                .await
-                .map_err(|_| Error::Redis(format!("no connection within {deadline:?}")))?
-                .map_err(|e| Error::from_redis(&e))?;
-                self.connection.insert(fresh)
-            }
-        };
         let r = &self.rules;
         let mut call = BREAKER.prepare_invoke();
         call.key(&self.key)
@@ -369,10 +343,7 @@ impl Syncer {
             .arg(failed)
             .arg(want)
             .arg(unused);
-        timeout(deadline, call.invoke_async(connection))
-            .await
-            .map_err(|_| Error::Redis(format!("no answer within {deadline:?}")))?
-            .map_err(|e| Error::from_redis(&e))
+        self.link.invoke(&call).await
     }
 
     /// Syncs every interval (backing off while Redis is unreachable) until the last handle is
@@ -391,10 +362,7 @@ impl Syncer {
                 }
             }
             self.sync(false).await;
-            pause = match self.state.shared.load(Ordering::Acquire) {
-                true => interval,
-                false => (pause * 2).min(MAX_RECONNECT_PAUSE.max(interval)),
-            };
+            pause = next_pause(pause, interval, self.state.shared.load(Ordering::Acquire));
         }
     }
 }

@@ -2,11 +2,11 @@
 //! Redis; decisions in atomics, a tokio task reconciles the counts.
 
 use crate::error::{self, Error};
+use crate::link::{Link, next_pause};
 use crate::options::Options;
 use persevere::GiveUpReason;
 use persevere::budget::{AdaptiveThrottle, Budget, BudgetError, RetryCause, Withdrawal};
-use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Client, Script};
+use redis::Script;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -16,9 +16,6 @@ use tokio::sync::{Notify, watch};
 use tokio::time::{sleep, timeout};
 
 static THROTTLE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("throttle.lua")));
-
-/// The longest pause between two attempts to reach Redis while it is unreachable.
-const MAX_RECONNECT_PAUSE: Duration = Duration::from_secs(1);
 
 /// An [`AdaptiveThrottle`] whose counts are the fleet's: every client of a Redis key adds its
 /// requests and accepts to one window kept in Redis (10 slots on Redis's clock), and rejects
@@ -136,11 +133,7 @@ impl RedisThrottle {
         });
         let mut syncer = Syncer {
             state: state.clone(),
-            client,
-            config: AsyncConnectionConfig::new()
-                .set_connection_timeout(Some(options.sync_timeout))
-                .set_response_timeout(Some(options.sync_timeout)),
-            connection: None,
+            link: Link::new(client, options.sync_timeout),
             key: key.clone(),
             slot_ms,
             options,
@@ -294,9 +287,7 @@ impl Budget for RedisThrottle {
 
 struct Syncer {
     state: Arc<State>,
-    client: Client,
-    config: AsyncConnectionConfig,
-    connection: Option<MultiplexedConnection>,
+    link: Link,
     key: String,
     slot_ms: u64,
     options: Options,
@@ -317,7 +308,6 @@ impl Syncer {
                 }
             }
             Err(err) => {
-                self.connection = None;
                 // Sent again with the next sync (counting twice if this one was applied errs
                 // towards throttling, which is what an outage of the store calls for).
                 s.new_requests.fetch_add(requests, Ordering::AcqRel);
@@ -341,30 +331,12 @@ impl Syncer {
     }
 
     async fn call(&mut self, requests: i64, accepts: i64) -> Result<(i64, i64), Error> {
-        let deadline = self.options.sync_timeout;
-        let connection = match &mut self.connection {
-            Some(c) => c,
-            None => {
-                let fresh = timeout(
-                    deadline,
-                    self.client
-                        .get_multiplexed_async_connection_with_config(&self.config),
-                )
-                .await
-                .map_err(|_| Error::Redis(format!("no connection within {deadline:?}")))?
-                .map_err(|e| Error::from_redis(&e))?;
-                self.connection.insert(fresh)
-            }
-        };
         let mut call = THROTTLE.prepare_invoke();
         call.key(&self.key)
             .arg(self.slot_ms)
             .arg(requests)
             .arg(accepts);
-        timeout(deadline, call.invoke_async(connection))
-            .await
-            .map_err(|_| Error::Redis(format!("no answer within {deadline:?}")))?
-            .map_err(|e| Error::from_redis(&e))
+        self.link.invoke(&call).await
     }
 
     async fn run(mut self) {
@@ -381,10 +353,7 @@ impl Syncer {
                 }
             }
             self.sync().await;
-            pause = match self.state.shared.load(Ordering::Acquire) {
-                true => interval,
-                false => (pause * 2).min(MAX_RECONNECT_PAUSE.max(interval)),
-            };
+            pause = next_pause(pause, interval, self.state.shared.load(Ordering::Acquire));
         }
     }
 }

@@ -7,18 +7,14 @@
 
 use crate::error::Error;
 use crate::ledger::Ledger;
+use crate::link::{Link, next_pause};
 use crate::options::Options;
 use crate::scripts::{Exchange, Reply, Returned, Shape};
-use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Client};
+use redis::Client;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 use tokio::sync::{Notify, watch};
-use tokio::time::{Instant, sleep_until, timeout};
-
-/// The longest pause between two attempts to reach Redis while it is unreachable.
-const MAX_RECONNECT_PAUSE: Duration = Duration::from_secs(1);
+use tokio::time::{Instant, sleep_until};
 
 /// The lease a client holds, as Redis recorded it.
 #[derive(Debug, Clone, Copy)]
@@ -29,9 +25,7 @@ struct Lease {
 
 pub(crate) struct Syncer {
     pub(crate) ledger: Arc<Ledger>,
-    client: Client,
-    config: AsyncConnectionConfig,
-    connection: Option<MultiplexedConnection>,
+    link: Link,
     key: String,
     shape: Shape,
     options: Options,
@@ -50,14 +44,9 @@ impl Syncer {
         shape: Shape,
         options: Options,
     ) -> Syncer {
-        let config = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(options.sync_timeout))
-            .set_response_timeout(Some(options.sync_timeout));
         Syncer {
             ledger,
-            client,
-            config,
-            connection: None,
+            link: Link::new(client, options.sync_timeout),
             key,
             shape,
             options,
@@ -100,7 +89,6 @@ impl Syncer {
                 Ok(())
             }
             Err(err) => {
-                self.connection = None;
                 // Owed units are sent again (charging twice errs on the side of fewer
                 // retries); earned ones are dropped, in case the call was applied.
                 ledger.owed.fetch_add(owed, Ordering::AcqRel);
@@ -111,26 +99,8 @@ impl Syncer {
     }
 
     async fn call(&mut self, exchange: &Exchange) -> Result<Reply, Error> {
-        let deadline = self.options.sync_timeout;
-        let connection = match &mut self.connection {
-            Some(c) => c,
-            None => {
-                let fresh = timeout(
-                    deadline,
-                    self.client
-                        .get_multiplexed_async_connection_with_config(&self.config),
-                )
-                .await
-                .map_err(|_| Error::Redis(format!("no connection within {deadline:?}")))?
-                .map_err(|e| Error::from_redis(&e))?;
-                self.connection.insert(fresh)
-            }
-        };
         let invocation = self.shape.invocation(&self.key, exchange);
-        let values: (i64, i64, i64) = timeout(deadline, invocation.invoke_async(connection))
-            .await
-            .map_err(|_| Error::Redis(format!("no answer within {deadline:?}")))?
-            .map_err(|e| Error::from_redis(&e))?;
+        let values: (i64, i64, i64) = self.link.invoke(&invocation).await?;
         Ok(Reply::from_values(values))
     }
 
@@ -199,10 +169,7 @@ impl Syncer {
             }
             let result = self.sync(false).await;
             last = Instant::now();
-            pause = match result {
-                Ok(()) => interval,
-                Err(_) => (pause * 2).min(MAX_RECONNECT_PAUSE.max(interval)),
-            };
+            pause = next_pause(pause, interval, result.is_ok());
             self.done.send_modify(|n| *n += 1);
         }
     }
