@@ -91,6 +91,8 @@ mod shared_breaker;
 mod shared_throttle;
 #[cfg(feature = "tokio")]
 mod sync;
+#[cfg(feature = "tokio")]
+mod task;
 
 #[cfg(feature = "tokio")]
 pub use budget::RedisBudget;

@@ -4,8 +4,9 @@
 use crate::blocking::BreakerRules;
 use crate::breaker_store::BREAKER;
 use crate::error::{self, Error};
-use crate::link::{Link, next_pause};
+use crate::link::Link;
 use crate::options::Options;
+use crate::task::{self, Exchanges, Handle, Signals};
 use persevere::GiveUpReason;
 use persevere::breaker::{BreakerState, CircuitBreaker};
 use persevere::budget::{Budget, RetryCause, Withdrawal};
@@ -13,8 +14,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, watch};
-use tokio::time::{sleep, timeout};
 
 /// A circuit breaker shared by every client of a Redis key: the rules of a [`BreakerRules`]
 /// (a [`CircuitBreaker`] with a count window), one state for the whole fleet.
@@ -88,22 +87,7 @@ struct State {
     failed: AtomicU64,
     /// An attempt was refused since the last sync: ask for a probe.
     wants_probe: AtomicBool,
-    /// Syncs done (successful or not), for `sync`.
-    syncs: watch::Sender<u64>,
-    /// Sync now (`sync`), and stop (the last handle is gone).
-    now: Notify,
-    closing: Notify,
-}
-
-struct Handle {
-    key: String,
-    state: Arc<State>,
-}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        self.state.closing.notify_one();
-    }
+    signals: Arc<Signals>,
 }
 
 impl RedisBreaker {
@@ -136,25 +120,21 @@ impl RedisBreaker {
             succeeded: AtomicU64::new(0),
             failed: AtomicU64::new(0),
             wants_probe: AtomicBool::new(false),
-            syncs: watch::channel(0).0,
-            now: Notify::new(),
-            closing: Notify::new(),
+            signals: Signals::new(),
         });
+        let interval = options.sync_interval;
         let mut syncer = Syncer {
             state: state.clone(),
             link: Link::new(client, options.sync_timeout),
             key: key.clone(),
             rules,
-            options,
             synced_once: false,
         };
-        syncer.sync(false).await;
-        tokio::spawn(syncer.run());
+        syncer.exchange(false).await;
+        let signals = state.signals.clone();
+        tokio::spawn(task::run(syncer, signals.clone(), interval));
         Ok(RedisBreaker {
-            handle: Arc::new(Handle {
-                key,
-                state: state.clone(),
-            }),
+            handle: Arc::new(Handle::new(key, signals)),
             state,
         })
     }
@@ -184,12 +164,7 @@ impl RedisBreaker {
     /// Makes an exchange with Redis now and waits for it. Breakers need no call to this;
     /// tests do.
     pub async fn sync(&self) {
-        let mut syncs = self.state.syncs.subscribe();
-        let seen = *syncs.borrow_and_update();
-        self.state.now.notify_one();
-        // The second sync from now: the first may have started before this call.
-        let done = syncs.wait_for(|n| *n >= seen + 2);
-        let _ = timeout(Duration::from_secs(30), done).await;
+        self.state.signals.sync_now().await;
     }
 
     fn admit(&self, now: Instant) -> Result<Withdrawal, GiveUpReason> {
@@ -272,13 +247,12 @@ struct Syncer {
     link: Link,
     key: String,
     rules: BreakerRules,
-    options: Options,
     synced_once: bool,
 }
 
-impl Syncer {
+impl Exchanges for Syncer {
     /// One exchange. `closing`: give the probes back and ask for none.
-    async fn sync(&mut self, closing: bool) {
+    async fn exchange(&mut self, closing: bool) {
         let s = self.state.clone();
         let succeeded = s.succeeded.swap(0, Ordering::AcqRel);
         let failed = s.failed.swap(0, Ordering::AcqRel);
@@ -320,9 +294,15 @@ impl Syncer {
             }
         }
         self.synced_once = true;
-        s.syncs.send_modify(|n| *n += 1);
+        s.signals.synced();
     }
 
+    fn is_shared(&self) -> bool {
+        self.state.shared.load(Ordering::Acquire)
+    }
+}
+
+impl Syncer {
     async fn call(
         &mut self,
         succeeded: u64,
@@ -344,25 +324,5 @@ impl Syncer {
             .arg(want)
             .arg(unused);
         self.link.invoke(&call).await
-    }
-
-    /// Syncs every interval (backing off while Redis is unreachable) until the last handle is
-    /// gone, then gives the unused probes back.
-    async fn run(mut self) {
-        let interval = self.options.sync_interval;
-        let mut pause = interval;
-        loop {
-            let state = self.state.clone();
-            tokio::select! {
-                _ = sleep(pause) => {}
-                _ = state.now.notified() => {}
-                _ = state.closing.notified() => {
-                    self.sync(true).await;
-                    return;
-                }
-            }
-            self.sync(false).await;
-            pause = next_pause(pause, interval, self.state.shared.load(Ordering::Acquire));
-        }
     }
 }

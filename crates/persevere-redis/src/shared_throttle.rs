@@ -2,8 +2,9 @@
 //! Redis; decisions in atomics, a tokio task reconciles the counts.
 
 use crate::error::{self, Error};
-use crate::link::{Link, next_pause};
+use crate::link::Link;
 use crate::options::Options;
+use crate::task::{self, Exchanges, Handle, Signals};
 use persevere::GiveUpReason;
 use persevere::budget::{AdaptiveThrottle, Budget, BudgetError, RetryCause, Withdrawal};
 use redis::Script;
@@ -12,8 +13,6 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, watch};
-use tokio::time::{sleep, timeout};
 
 static THROTTLE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("throttle.lua")));
 
@@ -72,20 +71,7 @@ struct State {
     new_accepts: AtomicI64,
     /// A splitmix64 state: one atomic add per draw.
     rng: AtomicU64,
-    syncs: watch::Sender<u64>,
-    now: Notify,
-    closing: Notify,
-}
-
-struct Handle {
-    key: String,
-    state: Arc<State>,
-}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        self.state.closing.notify_one();
-    }
+    signals: Arc<Signals>,
 }
 
 impl RedisThrottle {
@@ -127,25 +113,21 @@ impl RedisThrottle {
             new_requests: AtomicI64::new(0),
             new_accepts: AtomicI64::new(0),
             rng: AtomicU64::new(seed),
-            syncs: watch::channel(0).0,
-            now: Notify::new(),
-            closing: Notify::new(),
+            signals: Signals::new(),
         });
+        let interval = options.sync_interval;
         let mut syncer = Syncer {
             state: state.clone(),
             link: Link::new(client, options.sync_timeout),
             key: key.clone(),
             slot_ms,
-            options,
             synced_once: false,
         };
-        syncer.sync().await;
-        tokio::spawn(syncer.run());
+        syncer.exchange(false).await;
+        let signals = state.signals.clone();
+        tokio::spawn(task::run(syncer, signals.clone(), interval));
         Ok(RedisThrottle {
-            handle: Arc::new(Handle {
-                key,
-                state: state.clone(),
-            }),
+            handle: Arc::new(Handle::new(key, signals)),
             state,
         })
     }
@@ -184,12 +166,7 @@ impl RedisThrottle {
     /// Makes an exchange with Redis now and waits for it. Throttles need no call to this;
     /// tests do.
     pub async fn sync(&self) {
-        let mut syncs = self.state.syncs.subscribe();
-        let seen = *syncs.borrow_and_update();
-        self.state.now.notify_one();
-        // The second sync from now: the first may have started before this call.
-        let done = syncs.wait_for(|n| *n >= seen + 2);
-        let _ = timeout(Duration::from_secs(30), done).await;
+        self.state.signals.sync_now().await;
     }
 
     /// Counts a request and draws whether it is rejected.
@@ -290,12 +267,11 @@ struct Syncer {
     link: Link,
     key: String,
     slot_ms: u64,
-    options: Options,
     synced_once: bool,
 }
 
-impl Syncer {
-    async fn sync(&mut self) {
+impl Exchanges for Syncer {
+    async fn exchange(&mut self, _closing: bool) {
         let s = self.state.clone();
         let requests = s.new_requests.swap(0, Ordering::AcqRel);
         let accepts = s.new_accepts.swap(0, Ordering::AcqRel);
@@ -327,9 +303,15 @@ impl Syncer {
             }
         }
         self.synced_once = true;
-        s.syncs.send_modify(|n| *n += 1);
+        s.signals.synced();
     }
 
+    fn is_shared(&self) -> bool {
+        self.state.shared.load(Ordering::Acquire)
+    }
+}
+
+impl Syncer {
     async fn call(&mut self, requests: i64, accepts: i64) -> Result<(i64, i64), Error> {
         let mut call = THROTTLE.prepare_invoke();
         call.key(&self.key)
@@ -337,23 +319,5 @@ impl Syncer {
             .arg(requests)
             .arg(accepts);
         self.link.invoke(&call).await
-    }
-
-    async fn run(mut self) {
-        let interval = self.options.sync_interval;
-        let mut pause = interval;
-        loop {
-            let state = self.state.clone();
-            tokio::select! {
-                _ = sleep(pause) => {}
-                _ = state.now.notified() => {}
-                _ = state.closing.notified() => {
-                    self.sync().await;
-                    return;
-                }
-            }
-            self.sync().await;
-            pause = next_pause(pause, interval, self.state.shared.load(Ordering::Acquire));
-        }
     }
 }

@@ -1,0 +1,87 @@
+//! The sync task that a shared breaker or throttle runs beside its handles: an exchange with
+//! Redis every interval (backing off while Redis is unreachable), one more when a handle asks
+//! for it, and a last one when the last handle is dropped.
+
+use crate::link::next_pause;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Notify, watch};
+use tokio::time::{sleep, timeout};
+
+/// What the handles and the task share: a count of finished exchanges, a request for one
+/// now, and the last handle's goodbye.
+pub(crate) struct Signals {
+    syncs: watch::Sender<u64>,
+    now: Notify,
+    closing: Notify,
+}
+
+impl Signals {
+    pub(crate) fn new() -> Arc<Signals> {
+        Arc::new(Signals {
+            syncs: watch::channel(0).0,
+            now: Notify::new(),
+            closing: Notify::new(),
+        })
+    }
+
+    /// An exchange ended, successful or not.
+    pub(crate) fn synced(&self) {
+        self.syncs.send_modify(|n| *n += 1);
+    }
+
+    /// Asks the task for an exchange now and waits until one has run entirely (at most 30 s).
+    pub(crate) async fn sync_now(&self) {
+        let mut syncs = self.syncs.subscribe();
+        let seen = *syncs.borrow_and_update();
+        self.now.notify_one();
+        // The second sync from now: the first may have started before this call.
+        let done = syncs.wait_for(|n| *n >= seen + 2);
+        let _ = timeout(Duration::from_secs(30), done).await;
+    }
+}
+
+/// The part every clone of a client holds: dropping the last one stops the task.
+pub(crate) struct Handle {
+    pub(crate) key: String,
+    signals: Arc<Signals>,
+}
+
+impl Handle {
+    pub(crate) fn new(key: String, signals: Arc<Signals>) -> Handle {
+        Handle { key, signals }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.signals.closing.notify_one();
+    }
+}
+
+/// One client's side of the exchanges.
+pub(crate) trait Exchanges: Send + 'static {
+    /// One exchange with Redis (`closing`: the last one, as the client stops); ends with
+    /// [`Signals::synced`].
+    fn exchange(&mut self, closing: bool) -> impl Future<Output = ()> + Send;
+    /// Whether Redis answered the last exchange.
+    fn is_shared(&self) -> bool;
+}
+
+/// Runs the exchanges until the last handle is gone.
+pub(crate) async fn run<X: Exchanges>(mut x: X, signals: Arc<Signals>, interval: Duration) {
+    let mut pause = interval;
+    loop {
+        tokio::select! {
+            _ = sleep(pause) => {}
+            _ = signals.now.notified() => {}
+            _ = signals.closing.notified() => {
+                x.exchange(true).await;
+                return;
+            }
+        }
+        x.exchange(false).await;
+        pause = next_pause(pause, interval, x.is_shared());
+    }
+}
