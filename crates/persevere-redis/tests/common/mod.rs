@@ -316,3 +316,27 @@ pub fn make_hosts(tag: &str, hosts: usize, names: &mut Namespaces) -> Result<Vec
     }
     Ok(addresses)
 }
+
+/// Runs the test `child` of this test binary alone on network namespace `host` with `env`,
+/// and returns what it printed after `RESULT ` (the test fails with its output if it did).
+#[allow(dead_code)] // not every test binary that includes this file runs children
+pub fn child_result(host: &str, child: &str, env: &[(&str, &str)]) -> String {
+    let out = Command::new("ip")
+        .args(["netns", "exec", host])
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", child, "--nocapture", "--test-threads", "1"])
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .find_map(|l| l.split_once("RESULT ").map(|(_, r)| r.to_string()))
+        .unwrap_or_else(|| panic!("no RESULT: {stdout}"))
+}

@@ -8,13 +8,12 @@
 
 #![cfg(feature = "tokio")]
 
-use crate::common::{Namespaces, RedisServer, make_hosts};
+use crate::common::{Namespaces, RedisServer, child_result, make_hosts};
 use persevere::breaker::BreakerState;
 use persevere::budget::Budget;
 use persevere::{GiveUpReason, Refused, constant, on_error};
 use persevere_redis::blocking::BreakerRules;
 use persevere_redis::{Options, RedisBreaker};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CHILD: &str = "shared_breaker_fleet::breaker_child";
@@ -166,26 +165,11 @@ fn breaker_child() {
 }
 
 fn child(host: &str, url: &str, mode: &str) -> String {
-    let exe = std::env::current_exe().unwrap();
-    let out = Command::new("ip")
-        .args(["netns", "exec", host])
-        .arg(exe)
-        .args(["--exact", CHILD, "--nocapture", "--test-threads", "1"])
-        .env("CHILD_BREAKER_URL", url)
-        .env("CHILD_BREAKER_MODE", mode)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-        .lines()
-        .find_map(|l| l.split_once("RESULT ").map(|(_, r)| r.to_string()))
-        .unwrap_or_else(|| panic!("no RESULT: {stdout}"))
+    child_result(
+        host,
+        CHILD,
+        &[("CHILD_BREAKER_URL", url), ("CHILD_BREAKER_MODE", mode)],
+    )
 }
 
 /// One host's failing calls open the breaker; a process on another host is then refused

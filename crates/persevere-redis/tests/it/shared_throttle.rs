@@ -4,11 +4,10 @@
 
 #![cfg(feature = "tokio")]
 
-use crate::common::{Namespaces, RedisServer, make_hosts};
+use crate::common::{Namespaces, RedisServer, child_result, make_hosts};
 use persevere::GiveUpReason;
 use persevere::budget::{Budget, RetryCause};
 use persevere_redis::{Options, RedisThrottle};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CHILD: &str = "shared_throttle::throttle_child";
@@ -123,25 +122,11 @@ fn throttle_child() {
 }
 
 fn child(host: &str, url: &str, mode: &str) -> String {
-    let out = Command::new("ip")
-        .args(["netns", "exec", host])
-        .arg(std::env::current_exe().unwrap())
-        .args(["--exact", CHILD, "--nocapture", "--test-threads", "1"])
-        .env("CHILD_THROTTLE_URL", url)
-        .env("CHILD_THROTTLE_MODE", mode)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-        .lines()
-        .find_map(|l| l.split_once("RESULT ").map(|(_, r)| r.to_string()))
-        .unwrap_or_else(|| panic!("no RESULT: {stdout}"))
+    child_result(
+        host,
+        CHILD,
+        &[("CHILD_THROTTLE_URL", url), ("CHILD_THROTTLE_MODE", mode)],
+    )
 }
 
 /// One host's unserved calls make a process on another host, which has made none, reject
