@@ -15,14 +15,13 @@ use crate::breaker_state::{Admit, Rules};
 use crate::budget::StoreUrl;
 use crate::budget_store::place::Place;
 use crate::duration::parse_duration;
+use crate::store_link::StoreLink;
 use crate::usage_error::UsageError;
 use persevere::GiveUpReason;
 use persevere::breaker::CircuitBreaker;
 use persevere::budget::{Budget, RetryCause, Withdrawal};
-use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The exit status of a run refused before its first attempt because the breaker is open:
@@ -192,13 +191,9 @@ pub struct CliBreaker(Option<Arc<StoreBreaker>>);
 /// The shared breaker: the store while it works, else the local breaker (or a refusal).
 pub struct StoreBreaker {
     name: String,
-    /// `None` once the store has failed.
-    store: Mutex<Option<Box<dyn BreakerStore>>>,
+    store: StoreLink<dyn BreakerStore>,
     local: CircuitBreaker,
-    label: String,
     unreachable: BreakerUnreachable,
-    quiet: bool,
-    warned: AtomicBool,
 }
 
 impl CliBreaker {
@@ -223,19 +218,18 @@ impl CliBreaker {
                 (boxed(opened), label)
             }
         };
+        let then = match args.unreachable {
+            BreakerUnreachable::Local => "a local breaker decides for this run",
+            BreakerUnreachable::Refuse => {
+                "the breaker counts as open for this run (--breaker-unreachable refuse)"
+            }
+        };
         let breaker = StoreBreaker {
             name: args.name.clone(),
-            store: Mutex::new(None),
+            store: StoreLink::new(store, format!("breaker store {label}"), then, quiet),
             local: args.local.clone(),
-            label,
             unreachable: args.unreachable,
-            quiet,
-            warned: AtomicBool::new(false),
         };
-        match store {
-            Ok(store) => *breaker.lock() = Some(store),
-            Err(why) => breaker.fall_back(&why),
-        }
         Ok(CliBreaker(Some(Arc::new(breaker))))
     }
 
@@ -332,47 +326,8 @@ fn open_redis(_url: &str, _args: &BreakerArgs) -> Result<Opened, UsageError> {
 }
 
 impl StoreBreaker {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Box<dyn BreakerStore>>> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Says once what decides from now on.
-    fn fall_back(&self, why: &str) {
-        if !self.quiet && !self.warned.swap(true, Ordering::AcqRel) {
-            let then = match self.unreachable {
-                BreakerUnreachable::Local => "a local breaker decides for this run",
-                BreakerUnreachable::Refuse => {
-                    "the breaker counts as open for this run (--breaker-unreachable refuse)"
-                }
-            };
-            let _ = writeln!(
-                std::io::stderr(),
-                "persevere: breaker store {}: {why}; {then}",
-                self.label
-            );
-        }
-    }
-
-    /// Runs `op` on the store, dropping the store (for the rest of the run) if it fails.
-    fn with_store<T>(
-        &self,
-        op: impl FnOnce(&mut dyn BreakerStore) -> Result<T, String>,
-    ) -> Option<T> {
-        let mut guard = self.lock();
-        let store = guard.as_mut()?;
-        match op(store.as_mut()) {
-            Ok(value) => Some(value),
-            Err(why) => {
-                *guard = None;
-                drop(guard);
-                self.fall_back(&why);
-                None
-            }
-        }
-    }
-
     fn admit(&self, now: Instant) -> Result<Withdrawal, GiveUpReason> {
-        match self.with_store(|s| s.admit()) {
+        match self.store.with_store(|s| s.admit()) {
             Some(Admit::Go) => Ok(Withdrawal::new(0)),
             Some(Admit::Probe) => Ok(Withdrawal::new(1)),
             Some(Admit::Refused(_)) => Err(GiveUpReason::CircuitOpen),
@@ -405,7 +360,7 @@ impl Budget for CliBreaker {
     fn attempt_ended(&self, failed: bool, ran: Duration, now: Instant) {
         // The CLI's MSRV (1.89) has let-chains.
         if let Some(b) = &self.0
-            && b.with_store(|s| s.record(failed)).is_none()
+            && b.store.with_store(|s| s.record(failed)).is_none()
         {
             b.local.attempt_ended(failed, ran, now);
         }

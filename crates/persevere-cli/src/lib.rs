@@ -44,6 +44,7 @@ mod signals;
 mod signame;
 mod sources;
 mod spawn;
+mod store_link;
 mod strategy;
 mod stream_match;
 mod sys;

@@ -15,10 +15,8 @@ pub mod place;
 #[cfg(feature = "redis")]
 pub mod redis;
 
+use crate::store_link::StoreLink;
 use persevere::budget::{Budget, RatioBudget, RetryCause, Withdrawal};
-use std::io::Write;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// One retry, in thousandths.
@@ -46,16 +44,11 @@ pub enum Unreachable {
 /// The budget the CLI's policy holds: the store while it works, else the local budget (or
 /// none, with `Unreachable::Refuse`).
 pub struct StoreBudget {
-    /// `None` once the store has failed.
-    store: Mutex<Option<Box<dyn WindowStore>>>,
+    store: StoreLink<dyn WindowStore>,
     local: RatioBudget,
     /// What a call earns.
     deposit: u64,
-    /// The store as the user named it, for the message.
-    label: String,
     unreachable: Unreachable,
-    quiet: bool,
-    warned: AtomicBool,
 }
 
 impl StoreBudget {
@@ -69,56 +62,15 @@ impl StoreBudget {
         quiet: bool,
     ) -> StoreBudget {
         let deposit = (local.percent() * RETRY as f64).round() as u64;
-        let budget = StoreBudget {
-            store: Mutex::new(None),
+        let then = match unreachable {
+            Unreachable::Local => "a local budget decides for this run",
+            Unreachable::Refuse => "no retry for this run (--budget-unreachable refuse)",
+        };
+        StoreBudget {
+            store: StoreLink::new(store, format!("budget store {label}"), then, quiet),
             local,
             deposit,
-            label,
             unreachable,
-            quiet,
-            warned: AtomicBool::new(false),
-        };
-        match store {
-            Ok(store) => *budget.lock() = Some(store),
-            Err(why) => budget.fall_back(&why),
-        }
-        budget
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Box<dyn WindowStore>>> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Says once what decides from now on.
-    fn fall_back(&self, why: &str) {
-        if !self.quiet && !self.warned.swap(true, Ordering::AcqRel) {
-            let then = match self.unreachable {
-                Unreachable::Local => "a local budget decides for this run",
-                Unreachable::Refuse => "no retry for this run (--budget-unreachable refuse)",
-            };
-            let _ = writeln!(
-                std::io::stderr(),
-                "persevere: budget store {}: {why}; {then}",
-                self.label
-            );
-        }
-    }
-
-    /// Runs `op` on the store, dropping the store (for the rest of the run) if it fails.
-    fn with_store<T>(
-        &self,
-        op: impl FnOnce(&mut dyn WindowStore) -> Result<T, String>,
-    ) -> Option<T> {
-        let mut guard = self.lock();
-        let store = guard.as_mut()?;
-        match op(store.as_mut()) {
-            Ok(value) => Some(value),
-            Err(why) => {
-                *guard = None;
-                drop(guard);
-                self.fall_back(&why);
-                None
-            }
         }
     }
 }
@@ -128,14 +80,14 @@ impl Budget for StoreBudget {
         // The local budget counts too, so that it is ready if the store fails mid-run.
         self.local.on_call(now);
         if self.deposit > 0 {
-            let _ = self.with_store(|s| s.deposit(self.deposit));
+            let _ = self.store.with_store(|s| s.deposit(self.deposit));
         }
     }
 
     fn on_failure(&self, _cause: RetryCause, _now: Instant) {}
 
     fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
-        match self.with_store(|s| s.take(RETRY)) {
+        match self.store.with_store(|s| s.take(RETRY)) {
             Some(true) => Some(Withdrawal::new(RETRY)),
             Some(false) => None,
             None => match self.unreachable {
@@ -176,7 +128,7 @@ mod tests {
         );
         let now = Instant::now();
         budget.on_call(now);
-        assert!(budget.lock().is_none());
+        assert!(!budget.store.is_open());
         let granted = (0..20)
             .filter(|_| budget.withdraw(RetryCause::Transient, now).is_some())
             .count();
