@@ -9,8 +9,7 @@ use persevere::GiveUpReason;
 use persevere::budget::{AdaptiveThrottle, Budget, BudgetError, RetryCause, Withdrawal};
 use redis::Script;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
@@ -24,8 +23,8 @@ static THROTTLE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("t
 /// started inherits what the fleet has seen.
 ///
 /// It counts as the core's throttle does (see [`AdaptiveThrottle`]'s table): a call or an
-/// attempt asked for is a request, rejected or not; a success, or a failure of cause
-/// [`Transient`](RetryCause::Transient), is an accept; a refund takes a request back. Given
+/// attempt asked for is a request, rejected or not; a success is an accept, a failure never
+/// is (an overloaded server's fast rejections are not service); a refund takes a request back. Given
 /// to [`Policy::budget`](persevere::Policy::budget) it gates retries, to
 /// [`Policy::gate`](persevere::Policy::gate) every attempt; a rejection is
 /// [`GiveUpReason::Throttled`].
@@ -59,7 +58,8 @@ pub struct RedisThrottle {
 }
 
 struct State {
-    k: f64,
+    /// Decides while Redis is unreachable, and holds the rule and the generator that decide
+    /// on the fleet's counts while it answers.
     local: AdaptiveThrottle,
     fail_closed: bool,
     shared: AtomicBool,
@@ -69,8 +69,6 @@ struct State {
     /// This client's counts since the last sync.
     new_requests: AtomicI64,
     new_accepts: AtomicI64,
-    /// A splitmix64 state: one atomic add per draw.
-    rng: AtomicU64,
     signals: Arc<Signals>,
 }
 
@@ -100,11 +98,7 @@ impl RedisThrottle {
             .map_err(|e: BudgetError| Error::InvalidOption(e.to_string()))?;
         let slot_ms = (window.as_millis() as u64 / 10).max(1);
         options.check(Some(Duration::from_millis(slot_ms)))?;
-        let seed = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish();
         let state = Arc::new(State {
-            k,
             local,
             fail_closed: options.fail_closed,
             shared: AtomicBool::new(false),
@@ -112,7 +106,6 @@ impl RedisThrottle {
             accepts: AtomicI64::new(0),
             new_requests: AtomicI64::new(0),
             new_accepts: AtomicI64::new(0),
-            rng: AtomicU64::new(seed),
             signals: Signals::new(),
         });
         let interval = options.sync_interval;
@@ -160,7 +153,7 @@ impl RedisThrottle {
             return self.state.local.rejection_probability(now);
         }
         let (r, a) = self.counts(now);
-        probability(self.state.k, r, a)
+        self.state.local.probability_for(r, a)
     }
 
     /// Makes an exchange with Redis now and waits for it. Throttles need no call to this;
@@ -169,26 +162,13 @@ impl RedisThrottle {
         self.state.signals.sync_now().await;
     }
 
-    /// Counts a request and draws whether it is rejected.
+    /// Counts a request and draws whether it is rejected (the core's rule on the fleet's
+    /// counts).
     fn rejects(&self, now: Instant) -> bool {
         let s = &self.state;
         let (requests, accepts) = self.counts(now);
-        let p = probability(s.k, requests, accepts);
         s.new_requests.fetch_add(1, Ordering::AcqRel);
-        p > 0.0 && self.draw() < p
-    }
-
-    fn draw(&self) -> f64 {
-        const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut z = self
-            .state
-            .rng
-            .fetch_add(GAMMA, Ordering::Relaxed)
-            .wrapping_add(GAMMA);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
+        s.local.draw_rejection(requests, accepts)
     }
 
     fn accept(&self) {
@@ -196,17 +176,11 @@ impl RedisThrottle {
     }
 }
 
-/// The SRE formula, as the core's throttle computes it.
-fn probability(k: f64, requests: u64, accepts: u64) -> f64 {
-    let (r, a) = (requests as f64, accepts as f64);
-    ((r - k * a) / (r + 1.0)).max(0.0)
-}
-
 impl fmt::Debug for RedisThrottle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisThrottle")
             .field("key", &self.handle.key)
-            .field("k", &self.state.k)
+            .field("k", &self.state.local.k())
             .field("shared", &self.is_shared())
             .finish_non_exhaustive()
     }
@@ -219,9 +193,7 @@ impl Budget for RedisThrottle {
     }
 
     fn on_failure(&self, cause: RetryCause, now: Instant) {
-        if cause == RetryCause::Transient {
-            self.accept();
-        }
+        // A failure is never an accept, whatever its cause (the core's rule).
         self.state.local.on_failure(cause, now);
     }
 

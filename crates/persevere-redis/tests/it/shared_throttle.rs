@@ -54,13 +54,17 @@ fn clients_throttle_on_the_fleets_counts() {
         // b made no call, and sees the fleet's counts: the SRE rule on them, exactly.
         assert_eq!(b.counts(now), (400, 100));
         assert_eq!(b.rejection_probability(now), 200.0 / 401.0);
-        // A failure of the backend's own (Transient) is an accept, as in the core.
+        // A failure is never an accept, whatever its cause (an overloaded server's fast
+        // rejections are not service), as in the core; a success is.
         b.on_call(now);
         b.on_failure(RetryCause::Transient, now);
-        assert_eq!(b.counts(now), (401, 101));
+        assert_eq!(b.counts(now), (401, 100));
+        b.on_call(now);
+        b.on_success(None, now);
+        assert_eq!(b.counts(now), (402, 101));
         b.sync().await;
         a.sync().await;
-        assert_eq!(a.counts(now), (401, 101));
+        assert_eq!(a.counts(now), (402, 101));
         assert_eq!(
             server.command(&["EXISTS", "fleet"]).unwrap(),
             "1",

@@ -210,7 +210,40 @@ impl AdaptiveThrottle {
     /// Reading it changes nothing.
     pub fn rejection_probability(&self, now: Instant) -> f64 {
         let (requests, accepts) = self.counts(now);
-        probability(self.shared.k, requests, accepts)
+        self.probability_for(requests, accepts)
+    }
+
+    /// The rule on counts kept elsewhere (a fleet's, in `persevere-redis`): the probability
+    /// that an attempt is rejected when the window holds `requests` and `accepts`, with this
+    /// throttle's `K`. Reads nothing of this throttle's own window.
+    ///
+    /// ```
+    /// use persevere::budget::AdaptiveThrottle;
+    ///
+    /// let throttle = AdaptiveThrottle::default(); // K = 2
+    /// assert_eq!(throttle.probability_for(400, 100), 200.0 / 401.0);
+    /// assert_eq!(throttle.probability_for(100, 100), 0.0);
+    /// ```
+    pub fn probability_for(&self, requests: u64, accepts: u64) -> f64 {
+        let (requests, accepts) = (requests as f64, accepts as f64);
+        ((requests - self.shared.k * accepts) / (requests + 1.0)).max(0.0)
+    }
+
+    /// Draws whether an attempt is rejected when the window holds `requests` and `accepts`
+    /// ([`probability_for`](Self::probability_for)), from this throttle's generator (see
+    /// [`seed`](Self::seed)). Counts nothing: for a throttle whose counts are kept elsewhere.
+    ///
+    /// ```
+    /// use persevere::budget::AdaptiveThrottle;
+    ///
+    /// let throttle = AdaptiveThrottle::default().seed(7);
+    /// assert!(!throttle.draw_rejection(100, 100)); // probability 0
+    /// let rejected = (0..1000).filter(|_| throttle.draw_rejection(1000, 0)).count();
+    /// assert!(rejected > 950, "{rejected}"); // probability 1000/1001
+    /// ```
+    pub fn draw_rejection(&self, requests: u64, accepts: u64) -> bool {
+        let p = self.probability_for(requests, accepts);
+        p > 0.0 && self.draw() < p
     }
 
     /// Counts a request at `now` and says whether it is rejected (drawn with the
@@ -221,8 +254,7 @@ impl AdaptiveThrottle {
         let requests = s.requests.sum_at(period).max(0) as u64;
         let accepts = s.accepts.sum_at(period).max(0) as u64;
         s.requests.count(period, 1);
-        let p = probability(s.k, requests, accepts);
-        p > 0.0 && self.draw() < p
+        self.draw_rejection(requests, accepts)
     }
 
     /// A uniform number in [0, 1) from the shared splitmix64 stream.
@@ -247,11 +279,6 @@ impl AdaptiveThrottle {
 }
 
 /// The SRE formula.
-fn probability(k: f64, requests: u64, accepts: u64) -> f64 {
-    let (requests, accepts) = (requests as f64, accepts as f64);
-    ((requests - k * accepts) / (requests + 1.0)).max(0.0)
-}
-
 /// The SRE book's throttle: `K = 2` over two minutes.
 impl Default for AdaptiveThrottle {
     fn default() -> Self {
