@@ -534,6 +534,26 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     /// // Nothing served: after the first attempts, nearly every one is rejected locally.
     /// assert!(sent < 50, "{sent} sent");
     /// ```
+    ///
+    /// A gate shapes the policy's type (it is why the compiler asks `E: From<Refused>`), as an
+    /// [`attempt_timeout`](Policy::attempt_timeout) does, so a gated policy is no longer an
+    /// `OnError<W>`. Name it with [`boxed`](Policy::boxed), for a `static` or a field:
+    ///
+    /// ```
+    /// use persevere::{on_error, expo, BoxedOnError, Refused, breaker::CircuitBreaker};
+    /// use std::sync::LazyLock;
+    ///
+    /// #[derive(Debug)]
+    /// enum ApiError { Down, Refused(Refused) }
+    /// impl From<Refused> for ApiError {
+    ///     fn from(r: Refused) -> Self { ApiError::Refused(r) }
+    /// }
+    ///
+    /// static API: LazyLock<BoxedOnError<u32, ApiError>> = LazyLock::new(|| {
+    ///     on_error(expo()).max_tries(3).gate(CircuitBreaker::default()).boxed()
+    /// });
+    /// assert_eq!(API.retry(|| Ok::<_, ApiError>(7)).unwrap(), 7);
+    /// ```
     #[must_use]
     pub fn gate<G: Budget + Send + Sync + 'static>(
         mut self,

@@ -238,6 +238,10 @@ impl<W, F, P, K, TS: Slot, ES: Slot> OnError<W, F, P, K, TS, ES> {
     /// and no attempt starts at the deadline. A blocking call cannot be cut short: the blocking
     /// drivers refuse a policy with an attempt timeout at compile time.
     ///
+    /// The timeout shapes the policy's type (it is why the compiler asks `E: From<TimedOut>`),
+    /// so a timed policy is no longer an `OnError<W>`: name it, for a `static` or a field, with
+    /// [`boxed`](crate::Policy::boxed) (`BoxedOnError<T, E>`, for the async drivers).
+    ///
     /// # Panics
     /// On a zero timeout (it would cut every attempt at once); for a value read from
     /// configuration use [`try_attempt_timeout`](crate::Policy::try_attempt_timeout).
