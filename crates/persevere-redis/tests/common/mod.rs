@@ -340,3 +340,46 @@ pub fn child_result(host: &str, child: &str, env: &[(&str, &str)]) -> String {
         .find_map(|l| l.split_once("RESULT ").map(|(_, r)| r.to_string()))
         .unwrap_or_else(|| panic!("no RESULT: {stdout}"))
 }
+
+/// `hosts` network namespaces (`pv-h1-TAG`, ...) and a Redis server on a namespace of its own
+/// (`pv-srv-TAG`, port 6379) that each host reaches at its own address.
+#[allow(dead_code)] // not every test binary that includes this file makes hosts
+pub struct Hosts {
+    // Fields drop in order: the server stops before its namespace goes.
+    pub server: RedisServer,
+    pub addresses: Vec<String>,
+    tag: String,
+    _names: Namespaces,
+}
+
+#[allow(dead_code)]
+impl Hosts {
+    /// `None`, with the reason printed, where network namespaces are not allowed.
+    pub fn make(tag: &str, hosts: usize) -> Option<Hosts> {
+        let mut names = Namespaces(Vec::new());
+        let addresses = match make_hosts(tag, hosts, &mut names) {
+            Ok(a) => a,
+            Err(why) => {
+                eprintln!("skipped: network namespaces are not allowed here ({why})");
+                return None;
+            }
+        };
+        let server = RedisServer::start_in(&format!("pv-srv-{tag}"), &addresses.join(" "), 6379);
+        Some(Hosts {
+            server,
+            addresses,
+            tag: tag.to_string(),
+            _names: names,
+        })
+    }
+
+    /// Host `i`'s namespace (0-based).
+    pub fn host(&self, i: usize) -> String {
+        format!("pv-h{}-{}", i + 1, self.tag)
+    }
+
+    /// The server's URL as host `i` reaches it.
+    pub fn url(&self, i: usize) -> String {
+        format!("redis://{}:6379/", self.addresses[i])
+    }
+}

@@ -8,7 +8,7 @@
 
 #![cfg(feature = "tokio")]
 
-use crate::common::{Namespaces, RedisServer, child_result, make_hosts};
+use crate::common::{Hosts, RedisServer, child_result};
 use persevere::breaker::BreakerState;
 use persevere::budget::Budget;
 use persevere::{GiveUpReason, Refused, constant, on_error};
@@ -177,20 +177,12 @@ fn child(host: &str, url: &str, mode: &str) -> String {
 #[test]
 fn hosts_in_separate_network_namespaces_share_one_breaker() {
     let tag = format!("rb{}", std::process::id());
-    let mut names = Namespaces(Vec::new());
-    let addresses = match make_hosts(&tag, 2, &mut names) {
-        Ok(a) => a,
-        Err(why) => {
-            eprintln!("skipped: network namespaces are not allowed here ({why})");
-            return;
-        }
+    let Some(hosts) = Hosts::make(&tag, 2) else {
+        return;
     };
-    let server_ns = format!("pv-srv-{tag}");
-    let server = RedisServer::start_in(&server_ns, &addresses.join(" "), 6379);
-    let url = |i: usize| format!("redis://{}:6379/", addresses[i]);
-    let first = child(&format!("pv-h1-{tag}"), &url(0), "fail");
+    let first = child(&hosts.host(0), &hosts.url(0), "fail");
     assert_eq!(first, "shared=true ran=4 refused=false state=open");
-    let second = child(&format!("pv-h2-{tag}"), &url(1), "check");
+    let second = child(&hosts.host(1), &hosts.url(1), "check");
     assert_eq!(second, "shared=true ran=0 refused=true state=open");
-    drop(server);
+    drop(hosts);
 }

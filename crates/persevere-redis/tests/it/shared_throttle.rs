@@ -4,7 +4,7 @@
 
 #![cfg(feature = "tokio")]
 
-use crate::common::{Namespaces, RedisServer, child_result, make_hosts};
+use crate::common::{Hosts, RedisServer, child_result};
 use persevere::GiveUpReason;
 use persevere::budget::{Budget, RetryCause};
 use persevere_redis::{Options, RedisThrottle};
@@ -138,22 +138,11 @@ fn child(host: &str, url: &str, mode: &str) -> String {
 #[test]
 fn hosts_in_separate_network_namespaces_share_one_throttle() {
     let tag = format!("rt{}", std::process::id());
-    let mut names = Namespaces(Vec::new());
-    let addresses = match make_hosts(&tag, 2, &mut names) {
-        Ok(a) => a,
-        Err(why) => {
-            eprintln!("skipped: network namespaces are not allowed here ({why})");
-            return;
-        }
+    let Some(hosts) = Hosts::make(&tag, 2) else {
+        return;
     };
-    let server_ns = format!("pv-srv-{tag}");
-    let server = RedisServer::start_in(&server_ns, &addresses.join(" "), 6379);
-    let url = |i: usize| format!("redis://{}:6379/", addresses[i]);
-    assert_eq!(
-        child(&format!("pv-h1-{tag}"), &url(0), "load"),
-        "shared=true"
-    );
-    let seen = child(&format!("pv-h2-{tag}"), &url(1), "check");
+    assert_eq!(child(&hosts.host(0), &hosts.url(0), "load"), "shared=true");
+    let seen = child(&hosts.host(1), &hosts.url(1), "check");
     let field = |name: &str| -> u64 {
         seen.split_whitespace()
             .find_map(|f| f.strip_prefix(&format!("{name}=")))
@@ -164,5 +153,5 @@ fn hosts_in_separate_network_namespaces_share_one_throttle() {
     assert!(seen.starts_with("shared=true"), "{seen}");
     assert_eq!((field("requests"), field("accepts")), (1000, 0), "{seen}");
     assert!(field("rejected") >= 90, "{seen}");
-    drop(server);
+    drop(hosts);
 }
