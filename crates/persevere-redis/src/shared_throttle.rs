@@ -211,8 +211,9 @@ impl Budget for RedisThrottle {
             s.new_requests.fetch_add(1, Ordering::AcqRel);
             return s.local.try_withdraw(cause, now);
         }
-        // The local throttle counts the request too, so that it is warm if Redis goes.
-        let _ = s.local.try_withdraw(cause, now);
+        // The local throttle counts the request too, so that it is warm if Redis goes (a
+        // count only: its own sum and draw would be thrown away).
+        s.local.on_call(now);
         match self.rejects(now) {
             true => Err(GiveUpReason::Throttled),
             false => Ok(Withdrawal::new(0)),
