@@ -88,3 +88,25 @@ fn concurrent_writers_in_successive_periods_keep_every_deposit() {
         );
     });
 }
+
+#[test]
+fn an_expired_credit_is_never_spent_whoever_sweeps_it() {
+    loom::model(|| {
+        // Periods of 1 s: the credit of period 0 has left the window when two withdrawals
+        // race in period 12 (the slot of period 0 is not reused: only the sweep of the total,
+        // once per period by whichever comes first, takes it out). Neither may have it.
+        let budget = RatioBudget::new(1.0, 0, Duration::from_secs(10));
+        let t0 = Instant::now();
+        budget.on_call(t0);
+        let later = t0 + Duration::from_millis(12_500);
+        let other = budget.clone();
+        let t = thread::spawn(move || other.withdraw(RetryCause::Transient, later).is_some());
+        let here = budget.withdraw(RetryCause::Transient, later).is_some();
+        let there = t.join().unwrap();
+        assert!(!here && !there, "an expired credit was spent");
+        // A live credit is spent once.
+        budget.on_call(later);
+        assert!(budget.withdraw(RetryCause::Transient, later).is_some());
+        assert_eq!(budget.available_retries(later), 0);
+    });
+}

@@ -5,6 +5,7 @@ use super::state::{BreakerState, MAX_PROBES, Phase, Round, TIME_MASK, elapsed_us
 use crate::GiveUpReason;
 use crate::budget::error::{BudgetError, or_panic};
 use crate::budget::sync::{Arc, AtomicU64, Ordering};
+use crate::budget::ticks;
 use crate::budget::{Budget, RetryCause, Withdrawal};
 use std::borrow::Cow;
 use std::fmt;
@@ -132,9 +133,10 @@ struct Shared {
     settings: Settings,
     name: Cow<'static, str>,
     handler: Option<StateHandler>,
-    /// Instants are kept as microseconds from here (a day before the breaker was made, so
-    /// that a virtual clock made a little earlier still counts forward).
-    base: Instant,
+    /// Instants are kept as microseconds from here, on the guards' time axis (`ticks`): a day
+    /// before the breaker was made, so that a virtual clock made a little earlier still
+    /// counts forward.
+    base_nanos: i64,
     phase: AtomicU64,
     round: AtomicU64,
     outcomes: Outcomes,
@@ -177,7 +179,7 @@ impl CircuitBreaker {
                 settings,
                 name,
                 handler,
-                base: now.checked_sub(Duration::from_secs(86_400)).unwrap_or(now),
+                base_nanos: ticks::nanos(now).saturating_sub(86_400 * 1_000_000_000),
                 phase: AtomicU64::new(Phase::closed().0),
                 round: AtomicU64::new(Round::empty(0).0),
                 outcomes,
@@ -305,8 +307,10 @@ impl CircuitBreaker {
     }
 
     fn micros(&self, now: Instant) -> u64 {
-        let us = now.saturating_duration_since(self.shared.base).as_micros();
-        (us as u64) & TIME_MASK
+        let nanos = ticks::nanos(now)
+            .saturating_sub(self.shared.base_nanos)
+            .max(0);
+        (nanos as u64 / 1_000) & TIME_MASK
     }
 
     fn open_us(&self) -> u64 {
@@ -421,14 +425,15 @@ impl CircuitBreaker {
         match phase.state() {
             BreakerState::Open => {}
             BreakerState::Closed => {
-                let now_us = self.micros(now);
-                let totals = s.outcomes.record(failed, slow, now_us);
+                let Some(totals) = s.outcomes.record(failed, slow, || self.micros(now)) else {
+                    return;
+                };
                 let needed = match s.settings.window {
                     WindowKind::Count(n) => s.settings.min_calls.min(n),
                     WindowKind::Time(_) => s.settings.min_calls,
                 };
                 if totals.calls >= u64::from(needed) && self.trips(totals) {
-                    self.transition(phase, BreakerState::Open, now_us);
+                    self.transition(phase, BreakerState::Open, self.micros(now));
                 }
             }
             BreakerState::HalfOpen => {

@@ -19,10 +19,18 @@ pub(crate) enum Outcomes {
 }
 
 impl Outcomes {
-    pub(crate) fn record(&self, failed: bool, slow: bool, now_us: u64) -> Totals {
+    /// Records an outcome and gives the totals it made, or `None` if they did not change (then
+    /// whoever changed them last has judged them); `now_us` is asked only by a time window.
+    #[inline]
+    pub(crate) fn record(
+        &self,
+        failed: bool,
+        slow: bool,
+        now_us: impl FnOnce() -> u64,
+    ) -> Option<Totals> {
         match self {
             Outcomes::Count(w) => w.record(failed, slow),
-            Outcomes::Time(w) => w.record(failed, slow, now_us),
+            Outcomes::Time(w) => Some(w.record(failed, slow, now_us())),
         }
     }
 
@@ -85,13 +93,24 @@ impl CountWindow {
         }
     }
 
-    fn record(&self, failed: bool, slow: bool) -> Totals {
+    fn record(&self, failed: bool, slow: bool) -> Option<Totals> {
         let code = RECORDED | if failed { FAILED } else { 0 } | if slow { SLOW } else { 0 };
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len() as u64;
-        let old = self.slots[i as usize].swap(code, Ordering::AcqRel);
+        let slot = &self.slots[i as usize];
+        // An outcome that replaces one of its kind (a success after a success, the common
+        // case) changes neither its slot nor the totals: a load, not locked writes. The totals
+        // stay the sum of the slots (every change is a swap whose delta is added), and the
+        // writer of the last change judged the totals it made, so no trip is missed.
+        if slot.load(Ordering::Acquire) == code {
+            return None;
+        }
+        let old = slot.swap(code, Ordering::AcqRel);
         let change = delta(old, code);
+        if change == 0 {
+            return None;
+        }
         let before = self.totals.fetch_add(change, Ordering::AcqRel);
-        unpack(before.wrapping_add(change))
+        Some(unpack(before.wrapping_add(change)))
     }
 
     fn clear(&self) {
@@ -199,6 +218,16 @@ mod tests {
         let t = w.record(false, false);
         assert_eq!(
             t,
+            Some(Totals {
+                calls: 3,
+                failed: 1,
+                slow: 1
+            })
+        );
+        // The fifth (slow and failed) replaces one of its kind, the second: nothing changes.
+        assert_eq!(w.record(true, true), None);
+        assert_eq!(
+            w.totals(),
             Totals {
                 calls: 3,
                 failed: 1,

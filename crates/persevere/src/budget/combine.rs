@@ -16,10 +16,12 @@ const BITS: u32 = 21;
 const MASK: u64 = (1 << BITS) - 1;
 
 /// Member `i`'s part of a combination's withdrawal.
+#[inline]
 fn part(w: Withdrawal, i: u32) -> Withdrawal {
     Withdrawal::new((w.amount() >> (BITS * i)) & MASK)
 }
 
+#[inline]
 fn pack(parts: &[Withdrawal]) -> Withdrawal {
     let amount = parts.iter().enumerate().fold(0, |acc, (i, w)| {
         acc | (w.amount().min(MASK) << (BITS * i as u32))

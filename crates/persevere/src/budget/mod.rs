@@ -66,6 +66,7 @@ pub(crate) mod error;
 mod ratio;
 pub(crate) mod sync;
 mod throttle;
+pub(crate) mod ticks;
 mod token_bucket;
 mod window;
 

@@ -88,8 +88,8 @@ pub struct AdaptiveThrottle {
 struct Shared {
     k: f64,
     window: Duration,
-    /// Requests; its periods are the time axis of both windows. Both are read by their
-    /// slots' sums only (`sum_at`), so they are written with `count`, which keeps no total.
+    /// Requests; its periods are the time axis of both windows. A decision reads both
+    /// windows' running totals (two loads); `counts` sums their slots.
     requests: Window,
     /// Accepts, counted in the requests' periods.
     accepts: Window,
@@ -242,8 +242,11 @@ impl AdaptiveThrottle {
     /// assert!(rejected > 950, "{rejected}"); // probability 1000/1001
     /// ```
     pub fn draw_rejection(&self, requests: u64, accepts: u64) -> bool {
-        let p = self.probability_for(requests, accepts);
-        p > 0.0 && self.draw() < p
+        // While the backend serves enough (the common case), no division and no draw.
+        if requests as f64 <= self.shared.k * accepts as f64 {
+            return false;
+        }
+        self.draw() < self.probability_for(requests, accepts)
     }
 
     /// Counts a request at `now` and says whether it is rejected (drawn with the
@@ -251,9 +254,9 @@ impl AdaptiveThrottle {
     fn rejects(&self, now: Instant) -> bool {
         let s = &self.shared;
         let period = s.requests.advance(now);
-        let requests = s.requests.sum_at(period).max(0) as u64;
-        let accepts = s.accepts.sum_at(period).max(0) as u64;
-        s.requests.count(period, 1);
+        let requests = s.requests.total_at(period).max(0) as u64;
+        let accepts = s.accepts.total_at(period).max(0) as u64;
+        s.requests.add(period, 1);
         self.draw_rejection(requests, accepts)
     }
 
@@ -274,7 +277,7 @@ impl AdaptiveThrottle {
     fn accept(&self, now: Instant) {
         let s = &self.shared;
         let period = s.requests.advance(now);
-        s.accepts.count_at(period, 1);
+        s.accepts.add_at(period, 1);
     }
 }
 
@@ -298,7 +301,7 @@ impl fmt::Debug for AdaptiveThrottle {
 impl Budget for AdaptiveThrottle {
     fn on_call(&self, now: Instant) {
         let s = &self.shared;
-        s.requests.count(s.requests.advance(now), 1);
+        s.requests.add(s.requests.advance(now), 1);
     }
 
     // A retryable failure is never an accept (see the table above).
@@ -322,7 +325,7 @@ impl Budget for AdaptiveThrottle {
 
     fn refund(&self, _granted: Withdrawal, now: Instant) {
         let s = &self.shared;
-        s.requests.count(s.requests.advance(now), -1);
+        s.requests.add(s.requests.advance(now), -1);
     }
 
     fn on_success(&self, _last: Option<Withdrawal>, now: Instant) {

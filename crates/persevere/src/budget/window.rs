@@ -10,17 +10,20 @@
 //! own period and starts the count from zero: expiry is lazy, and needs no lock and no sweeper.
 //!
 //! `total` mirrors the sum of the slots' counts: whoever changes a slot's count by compare-
-//! and-swap then adds the same change to `total`, so each change reaches it exactly once. A
-//! grant is decided and paid by one compare-and-swap on `total` (so that two takers can never
-//! spend the same credit, and a taker never misses credit added before it started), after the
-//! expired slots' counts have been taken out of it; the amount is then recorded in the current
-//! slot, so that it expires in turn.
+//! and-swap makes the same change to `total`, so each change reaches it exactly once; a
+//! decrease before the slot's change and an increase after it, so that `total` is never above
+//! what the slots hold (a credit on its way out of the window is never spent). A grant is
+//! decided and paid by one compare-and-swap on `total` (so that two takers can never spend
+//! the same credit, and a taker never misses credit added before it started), after the
+//! expired slots' counts have been taken out of it (once per period, by whoever comes first);
+//! the amount is then recorded in the current slot, so that it expires in turn.
 //!
 //! A tag has 32 bits, so a slot that nobody touches for 2^32 periods (13.6 years at the
 //! shortest period, 100 ms) could be mistaken for a live one: a risk taken for counts of
 //! 32 bits.
 
 use super::sync::{AtomicI64, AtomicU64, Ordering};
+use super::ticks;
 use std::time::{Duration, Instant};
 
 /// Slots (periods) in a window, as in tower's `TpsBudget`.
@@ -32,9 +35,10 @@ const UNSET: i64 = i64::MIN;
 pub(crate) struct Window {
     /// The length of a period, in nanoseconds.
     period_nanos: u64,
-    /// A fixed instant that offsets are measured from (an `Instant` has no zero).
-    base: Instant,
-    /// The first instant the window saw, as nanoseconds from `base`: period 0 starts there,
+    /// `u64::MAX / period_nanos`: a period is found by a multiplication, not a division (a
+    /// guard finds one or two per event).
+    period_reciprocal: u64,
+    /// The first instant the window saw, on the guards' time axis (`ticks`): period 0 starts there,
     /// so that a virtual clock's slot boundaries fall where a test expects them.
     origin: AtomicI64,
     /// The newest period any writer has seen: time never goes back for the window, so a
@@ -43,6 +47,9 @@ pub(crate) struct Window {
     slots: [AtomicU64; SLOTS],
     /// The sum of the slots' counts (expired ones included until they are taken out).
     total: AtomicI64,
+    /// The newest period at which every slot that had left the window was taken out of
+    /// `total`: the slots are swept once per period, not on every read of the total.
+    swept: AtomicU64,
 }
 
 /// Where a slot's period stands relative to the period being written or read.
@@ -81,31 +88,35 @@ fn unpack(word: u64) -> (u32, i32) {
 impl Window {
     /// A window of `span`, cut into `SLOTS` periods.
     pub(crate) fn new(span: Duration) -> Self {
+        let period_nanos = (span.as_nanos() / SLOTS as u128).max(1) as u64;
         Window {
-            period_nanos: (span.as_nanos() / SLOTS as u128).max(1) as u64,
-            base: Instant::now(),
+            period_nanos,
+            period_reciprocal: u64::MAX / period_nanos,
             origin: AtomicI64::new(UNSET),
             latest: AtomicU64::new(0),
             // A count of zero is harmless whatever its tag.
             slots: std::array::from_fn(|_| AtomicU64::new(pack(0, 0))),
             total: AtomicI64::new(0),
+            swept: AtomicU64::new(0),
         }
     }
 
-    /// `now` in nanoseconds from `base`, negative before it, never `UNSET`.
+    /// `now` on the guards' time axis, never `UNSET`.
+    #[inline]
     fn offset(&self, now: Instant) -> i64 {
-        match now.checked_duration_since(self.base) {
-            Some(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
-            None => {
-                let before = self.base.duration_since(now).as_nanos();
-                i64::try_from(before).map_or(UNSET + 1, |n| n.wrapping_neg().max(UNSET + 1))
-            }
-        }
+        ticks::nanos(now).max(UNSET + 1)
     }
 
     fn period_at(&self, offset: i64, origin: i64) -> u64 {
         // An instant before the origin (another thread's older `now`) counts as period 0.
-        offset.saturating_sub(origin).max(0) as u64 / self.period_nanos
+        let since = offset.saturating_sub(origin).max(0) as u64;
+        // Below 2^63, `since * reciprocal / 2^64` falls short of `since / period_nanos` by
+        // less than 1: one correction makes the quotient exact.
+        let mut period = ((u128::from(since) * u128::from(self.period_reciprocal)) >> 64) as u64;
+        if since - period * self.period_nanos >= self.period_nanos {
+            period += 1;
+        }
+        period
     }
 
     /// The period to write `now` into: `now`'s period, or the newest one seen if that is
@@ -157,9 +168,13 @@ impl Window {
     }
 
     /// Adds `amount` to `period`'s count, saturating at the count's range, claiming the slot
-    /// for `period` if it held an expired one. Returns the change to the slot's count (which
-    /// the caller adds to the total) and the part of `amount` that was counted.
-    fn record(&self, mut period: u64, amount: i64) -> (i64, i64) {
+    /// for `period` if it held an expired one, and brings the total along: `prepaid` is the
+    /// part of the slot's change the caller has already made to the total (a withdrawal pays
+    /// the total first). A decrease of the total is made before the slot's change and an
+    /// increase after it, so that the total is never above what the slots hold: a taker
+    /// never spends a count that is leaving the window. Returns the part of `amount` that was
+    /// counted.
+    fn record(&self, mut period: u64, amount: i64, prepaid: i64) -> i64 {
         loop {
             let slot = &self.slots[period as usize % SLOTS];
             let word = slot.load(Ordering::Acquire);
@@ -170,16 +185,29 @@ impl Window {
                 _ => 0,
             };
             let new = (base + amount).clamp(i64::from(i32::MIN), i64::from(i32::MAX));
-            if slot
+            let due = new - i64::from(old) - prepaid;
+            if due < 0 {
+                self.total.fetch_add(due, Ordering::AcqRel);
+            }
+            let written = slot
                 .compare_exchange_weak(
                     word,
                     pack(period, new as i32),
                     Ordering::AcqRel,
                     Ordering::Acquire,
                 )
-                .is_ok()
-            {
-                return (new - i64::from(old), new - base);
+                .is_ok();
+            match (written, due < 0) {
+                (true, false) if due > 0 => {
+                    self.total.fetch_add(due, Ordering::AcqRel);
+                }
+                (false, true) => {
+                    self.total.fetch_sub(due, Ordering::AcqRel);
+                }
+                _ => {}
+            }
+            if written {
+                return new - base;
             }
         }
     }
@@ -187,13 +215,25 @@ impl Window {
     /// Adds `amount` (which may be negative) to `period`'s count, saturating at the count's
     /// range (about 2^31: beyond, more is not counted).
     pub(crate) fn add(&self, period: u64, amount: i64) {
-        let (change, _) = self.record(period, amount);
-        self.total.fetch_add(change, Ordering::AcqRel);
+        self.record(period, amount, 0);
     }
 
     /// Takes the counts of the slots that have left the window at `period` out of the total,
     /// and says up to which period it looked (the newest seen, if another thread is ahead).
-    fn expire(&self, mut period: u64) -> u64 {
+    /// Once per period: a sweep at a period leaves no expired count for an older or equal one,
+    /// except a writer's that was descheduled for a whole window between choosing its period
+    /// and writing it (taken out at the next period's sweep).
+    fn expire(&self, period: u64) -> u64 {
+        if period <= self.swept.load(Ordering::Acquire) {
+            return period;
+        }
+        let period = self.sweep(period);
+        // After the sweep: a reader that skips it sees its subtractions from the total.
+        self.swept.fetch_max(period, Ordering::AcqRel);
+        period
+    }
+
+    fn sweep(&self, mut period: u64) -> u64 {
         'again: loop {
             for slot in &self.slots {
                 let mut word = slot.load(Ordering::Acquire);
@@ -205,6 +245,12 @@ impl Window {
                         _ if count == 0 => break,
                         _ => {}
                     }
+                    // A credit leaves the total before its slot is cleared (see `record`);
+                    // a debt (a negative count) after.
+                    let count = i64::from(count);
+                    if count > 0 {
+                        self.total.fetch_sub(count, Ordering::AcqRel);
+                    }
                     match slot.compare_exchange_weak(
                         word,
                         pack(u64::from(tag), 0),
@@ -212,10 +258,17 @@ impl Window {
                         Ordering::Acquire,
                     ) {
                         Ok(_) => {
-                            self.total.fetch_sub(i64::from(count), Ordering::AcqRel);
+                            if count < 0 {
+                                self.total.fetch_sub(count, Ordering::AcqRel);
+                            }
                             break;
                         }
-                        Err(actual) => word = actual,
+                        Err(actual) => {
+                            if count > 0 {
+                                self.total.fetch_add(count, Ordering::AcqRel);
+                            }
+                            word = actual;
+                        }
                     }
                 }
             }
@@ -242,12 +295,8 @@ impl Window {
                 Err(actual) => total = actual,
             }
         }
-        // Recorded in the slot too, so that it expires; the total has been paid already, so
-        // it only takes the rest of the slot's change (an expired count the slot held).
-        let (change, counted) = self.record(period, -amount);
-        if change + amount != 0 {
-            self.total.fetch_add(change + amount, Ordering::AcqRel);
-        }
+        // Recorded in the slot too, so that it expires; the total has been paid already.
+        let counted = self.record(period, -amount, -amount);
         if counted != -amount {
             // The slot's count hit the bottom of its range: undo rather than lose track of the
             // withdrawal (refusing is the safe side).
@@ -257,17 +306,18 @@ impl Window {
         true
     }
 
-    /// [`add`](Self::add) for a window whose total is never read (only
-    /// [`sum_at`](Self::sum_at)): the slot alone, one read-modify-write fewer.
-    pub(crate) fn count(&self, period: u64, amount: i64) {
-        self.record(period, amount);
+    /// [`add`](Self::add) in `period`, a period of another window on the same time axis
+    /// (the throttle counts accepts in periods of its requests' window), noting it as seen.
+    pub(crate) fn add_at(&self, period: u64, amount: i64) {
+        self.publish(period);
+        self.add(period, amount);
     }
 
-    /// [`count`](Self::count) in `period`, a period of another window on the same time axis
-    /// (the throttle counts accepts in periods of its requests' window), noting it as seen.
-    pub(crate) fn count_at(&self, period: u64, amount: i64) {
-        self.publish(period);
-        self.record(period, amount);
+    /// The sum of the counts live at `period`, from the running total: the slots are read
+    /// only by the first reader or writer of a period (see [`expire`](Self::expire)).
+    pub(crate) fn total_at(&self, period: u64) -> i64 {
+        self.expire(period);
+        self.total.load(Ordering::Acquire)
     }
 
     /// The period `now` falls in, without fixing the origin (`None` before the first write);
@@ -374,6 +424,32 @@ mod tests {
         let (_, count) = unpack(w.slots[0].load(Ordering::Relaxed));
         assert_eq!(count, i32::MAX);
         assert_eq!(w.total.load(Ordering::Relaxed), i64::from(i32::MAX));
+    }
+
+    #[test]
+    fn periods_are_exact_quotients_at_every_boundary() {
+        for span in [
+            Duration::from_secs(1),
+            Duration::from_secs(10),
+            Duration::from_millis(1_234_567),
+            Duration::from_secs(3_600),
+            Duration::from_nanos(7),
+        ] {
+            let w = Window::new(span);
+            let d = w.period_nanos as i64;
+            for k in [0, 1, 2, 9, 10, 1_000, 123_456_789, i64::MAX / d - 1] {
+                let Some(at) = k.checked_mul(d) else { continue };
+                for delta in [-1, 0, 1] {
+                    let since = at.saturating_add(delta).max(0);
+                    assert_eq!(
+                        w.period_at(since, 0),
+                        since as u64 / d as u64,
+                        "{span:?} {since}"
+                    );
+                }
+            }
+            assert_eq!(w.period_at(i64::MAX, 0), i64::MAX as u64 / d as u64);
+        }
     }
 
     #[test]
