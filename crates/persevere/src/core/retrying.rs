@@ -302,15 +302,18 @@ where
     {
         self.tries = self.tries.saturating_add(1);
         let verdict = self.policy.rules.judge(&outcome);
+        // What the parts that observe attempts were told (the attempt's end, its instant and
+        // how long it ran, the target's name), given on to the guards and to `settled`.
         let observed = if self.policy.parts.observes_attempts() {
-            Some(self.attempt_ended(&verdict))
+            let target = self.target();
+            Some((self.attempt_ended(&verdict, target), target))
         } else {
             None
         };
         let wait = match verdict {
             Verdict::Success => {
                 if self.budget().is_some() {
-                    self.guards_hear_success();
+                    self.guards_hear_success(observed.map(|(ended, _)| (ended.1, ended.2)));
                 }
                 if self.policy.parts.has_success() || X::SUCCESS {
                     self.succeeded(&outcome);
@@ -328,16 +331,15 @@ where
             }
             Verdict::Retry(subject) if others_running => {
                 self.absorb(subject, timed_out);
-                if observed.is_some() {
-                    let target = self.target();
+                if let Some((_, target)) = observed {
                     self.attempt_start.settled(target, None);
                 }
                 return Decision::Absorbed;
             }
             Verdict::Retry(subject) => self.backoff(&outcome, subject, timed_out),
         };
-        if let Some(ended) = observed {
-            self.settled(ended, wait.is_none());
+        if let Some(((ended, _, _), target)) = observed {
+            self.settled(ended, wait.is_none(), target);
         }
         match wait {
             Some(wait) => Decision::Retry(wait),
@@ -346,34 +348,38 @@ where
     }
 
     /// The parts that observe attempts hear how the attempt now checked ended and how long it
-    /// ran (out of line: policies with such parts only).
+    /// ran (out of line: policies with such parts only); returns the outcome, the instant it
+    /// was read at and how long the attempt ran.
     #[inline(never)]
-    fn attempt_ended(&mut self, verdict: &Verdict<'_, R::Subject>) -> AttemptOutcome {
+    fn attempt_ended(
+        &mut self,
+        verdict: &Verdict<'_, R::Subject>,
+        target: &str,
+    ) -> (AttemptOutcome, Instant, Option<Duration>) {
         let outcome = match verdict {
             Verdict::Success => AttemptOutcome::Success,
             Verdict::Unmatched => AttemptOutcome::Unmatched,
             Verdict::Retry(_) => AttemptOutcome::Retryable,
             Verdict::GiveUp(_) => AttemptOutcome::Fatal,
         };
-        let ran = self
-            .attempt_start
-            .ran(self.policy.timeline.now())
-            .unwrap_or_default();
-        self.policy.parts.attempt_ended(self.target(), outcome, ran);
+        let now = self.policy.timeline.now();
+        let ran = self.attempt_start.ran(now);
+        self.policy
+            .parts
+            .attempt_ended(target, outcome, ran.unwrap_or_default());
         self.attempt_start.attempt_ended(self.tries, outcome);
-        outcome
+        (outcome, now, ran)
     }
 
     /// The parts that observe attempts hear that the decision on the attempt is made, and
     /// whether the call is over (out of line: policies with such parts only).
     #[inline(never)]
-    fn settled(&mut self, ended: AttemptOutcome, call_over: bool) {
+    fn settled(&mut self, ended: AttemptOutcome, call_over: bool, target: &str) {
         let call = call_over.then_some(match ended {
             AttemptOutcome::Success => "success",
             AttemptOutcome::Unmatched => "unmatched",
             AttemptOutcome::Retryable | AttemptOutcome::Fatal => "gave_up",
         });
-        let target = self.target();
         self.attempt_start.settled(target, call);
     }
 
@@ -457,13 +463,22 @@ where
     }
 
     /// The guards hear of a success, and get back what paid for it (out of line, as every
-    /// guard's path: a plain policy's inlined loop keeps only the test).
+    /// guard's path: a plain policy's inlined loop keeps only the test). `observed`: the
+    /// instant the attempt's end was read at, and how long it ran, when the parts that observe
+    /// attempts have read them already.
     #[inline(never)]
-    fn guards_hear_success(&mut self) {
+    fn guards_hear_success(&mut self, observed: Option<(Instant, Option<Duration>)>) {
         if let Some(budget) = self.budget() {
-            let now = self.policy.timeline.now();
+            let (now, ran) = match observed {
+                Some((now, Some(ran))) => (now, ran),
+                Some((now, None)) => (now, self.ran(now)),
+                None => {
+                    let now = self.policy.timeline.now();
+                    (now, self.ran(now))
+                }
+            };
             budget.on_success(self.withdrawal.take(), now);
-            budget.attempt_ended(false, self.ran(now), now);
+            budget.attempt_ended(false, ran, now);
         }
     }
 
