@@ -202,7 +202,7 @@ where
     if let Some(refused) = retrying.refuse_blocking() {
         return refused;
     }
-    if let Some(refused) = retrying.refused_first() {
+    if let Some(refused) = retrying.refused() {
         return refused;
     }
     loop {
@@ -234,7 +234,7 @@ where
     X: CallHandlers<R::Value, R::Error>,
 {
     let mut retrying = begin();
-    if let Some(refused) = retrying.refused_first() {
+    if let Some(refused) = retrying.refused() {
         return refused;
     }
     loop {
@@ -268,7 +268,7 @@ where
     K: Clock + AsyncSleeper,
     X: CallHandlers<R::Value, R::Error>,
 {
-    if let Some(refused) = retrying.refused_first() {
+    if let Some(refused) = retrying.refused() {
         return refused;
     }
     loop {

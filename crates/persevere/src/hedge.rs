@@ -165,7 +165,7 @@ impl Hedge {
                 started: retrying.attempt_start(),
             });
         };
-        if let Some(refused) = retrying.refused_first() {
+        if let Some(refused) = retrying.refused() {
             return refused;
         }
         start(&mut retrying, &mut started, &mut op, &mut running, None);

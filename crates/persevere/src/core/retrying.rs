@@ -300,6 +300,11 @@ where
     where
         R: Judge<O, M>,
     {
+        if P::GATES && self.tries == 0 {
+            // A refusal nobody asked for (the code-block form): the attempt was made, and no
+            // gate granted a withdrawal for it, so none is given back.
+            self.withdrawal = None;
+        }
         self.tries = self.tries.saturating_add(1);
         let verdict = self.policy.rules.judge(&outcome);
         // What the parts that observe attempts were told (the attempt's end, its instant and
@@ -518,11 +523,45 @@ where
         Ok(())
     }
 
-    /// The gate's refusal of the call's first attempt, as the outcome to return instead of
-    /// making it (after the give-up log and handlers, with 0 tries): every driver asks before
-    /// its first attempt. `None` lets the attempt go (always, for a policy without a gate).
+    /// Asks the policy's [`gate`](Policy::gate) before the call's first attempt: `Some` holds
+    /// the outcome to return instead of making it (`Err(E::from(`[`Refused`](crate::Refused)`))`,
+    /// after the give-up log and `on_giveup`, with 0 tries); `None` lets the attempt go
+    /// (always, for a policy without a gate, and once the first attempt is made). The drivers
+    /// ask it themselves; in the code-block form, ask it before the first attempt (without
+    /// asking, the first attempt is made and the gate counts it as granted).
+    ///
+    /// ```
+    /// use persevere::{on_error, constant, Next, Refused, breaker::CircuitBreaker};
+    /// use std::time::Duration;
+    ///
+    /// #[derive(Debug)]
+    /// enum Error { Down, Refused(Refused) }
+    /// impl From<Refused> for Error {
+    ///     fn from(r: Refused) -> Self { Error::Refused(r) }
+    /// }
+    ///
+    /// // A breaker that one failure opens.
+    /// let breaker = CircuitBreaker::default().count_window(1).min_calls(1);
+    /// let policy = on_error(constant(Duration::ZERO)).max_tries(1).gate(breaker);
+    /// let _ = policy.retry(|| Err::<(), _>(Error::Down));
+    ///
+    /// let mut retrying = policy.begin();
+    /// let mut sent = 0;
+    /// let outcome: Result<(), Error> = match retrying.refused() {
+    ///     Some(refused) => refused,
+    ///     None => loop {
+    ///         sent += 1;
+    ///         match retrying.check(Err(Error::Down)) {
+    ///             Next::Done(outcome) => break outcome,
+    ///             Next::Retry(wait) => retrying.sleep(wait),
+    ///         }
+    ///     },
+    /// };
+    /// assert!(matches!(outcome, Err(Error::Refused(_))));
+    /// assert_eq!(sent, 0);
+    /// ```
     #[inline(always)]
-    pub(crate) fn refused_first<M>(&mut self) -> Option<O>
+    pub fn refused<M>(&mut self) -> Option<O>
     where
         R: Judge<O, M>,
         P: TimeoutFor<O>,

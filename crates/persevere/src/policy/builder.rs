@@ -506,8 +506,9 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     ///
     /// The drivers (`retry`, `retry_async`, [`call`](Policy::call), hedging, the tower layer)
     /// ask the gate before the first attempt; the code-block form ([`begin`](Policy::begin))
-    /// and the attribute macros ask it before retries only (their first attempt is counted,
-    /// not refused).
+    /// asks it when the code calls [`Retrying::refused`](crate::Retrying::refused) before its
+    /// first attempt; the attribute macros ask it before retries only (their first attempt is
+    /// counted, not refused).
     ///
     /// ```
     /// use persevere::{on_error, constant, GiveUpReason, Refused, budget::AdaptiveThrottle};

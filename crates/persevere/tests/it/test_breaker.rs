@@ -386,6 +386,81 @@ fn every_driver_asks_the_gate_before_the_first_attempt() {
 }
 
 #[test]
+fn the_code_block_form_is_refused_when_it_asks_and_counted_when_it_does_not() {
+    let clock = VirtualClock::new();
+    let b = small();
+    open_it(&b, &clock);
+    let giveups = Mutex::new(Vec::new());
+    let policy = on_error(constant(Duration::ZERO))
+        .max_tries(3)
+        .gate(b.clone())
+        .on_giveup(|d| giveups.lock().unwrap().push((d.tries(), d.reason())))
+        .clock(clock.clone());
+    // Asked before the first attempt: refused, with 0 tries, the give-up handler told.
+    let mut retrying = policy.begin();
+    let refused: Option<Result<(), Error>> = retrying.refused();
+    assert_eq!(
+        refused,
+        Some(Err(Error::Refused(GiveUpReason::CircuitOpen)))
+    );
+    assert_eq!(retrying.tries(), 0);
+    assert_eq!(
+        *giveups.lock().unwrap(),
+        [(0, Some(GiveUpReason::CircuitOpen))]
+    );
+    // Not asked: the attempt is made; its success is judged as usual and is the only thing
+    // the guard hears (the refusal is not handed back to it as a withdrawal).
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let policy = on_error(constant(Duration::ZERO))
+        .max_tries(3)
+        .gate(Refusing(heard.clone()))
+        .clock(clock.clone());
+    let mut retrying = policy.begin();
+    match retrying.check(Ok::<u32, Error>(7)) {
+        persevere::Next::Done(outcome) => assert_eq!(outcome, Ok(7)),
+        persevere::Next::Retry(_) => panic!("a success is done"),
+    }
+    assert_eq!(
+        *heard.lock().unwrap(),
+        ["admit_call", "on_success(None)", "attempt_ended"]
+    );
+    // Once an attempt is made, there is nothing left to refuse.
+    assert_eq!(retrying.refused(), None);
+}
+
+/// A guard of the user's own (a store of theirs) that refuses every first attempt and writes
+/// down what the core tells it.
+struct Refusing(Arc<Mutex<Vec<String>>>);
+
+impl Budget for Refusing {
+    fn on_call(&self, _now: std::time::Instant) {
+        self.0.lock().unwrap().push("on_call".into());
+    }
+    fn on_failure(&self, _cause: RetryCause, _now: std::time::Instant) {}
+    fn withdraw(
+        &self,
+        _cause: RetryCause,
+        _now: std::time::Instant,
+    ) -> Option<persevere::budget::Withdrawal> {
+        None
+    }
+    fn admit_call(
+        &self,
+        _now: std::time::Instant,
+    ) -> Result<persevere::budget::Withdrawal, GiveUpReason> {
+        self.0.lock().unwrap().push("admit_call".into());
+        Err(GiveUpReason::Throttled)
+    }
+    fn on_success(&self, last: Option<persevere::budget::Withdrawal>, _now: std::time::Instant) {
+        let last = last.map(|w| w.amount());
+        self.0.lock().unwrap().push(format!("on_success({last:?})"));
+    }
+    fn attempt_ended(&self, _failed: bool, _ran: Duration, _now: std::time::Instant) {
+        self.0.lock().unwrap().push("attempt_ended".into());
+    }
+}
+
+#[test]
 fn a_budget_beside_a_gate_is_asked_before_retries_only() {
     let clock = VirtualClock::new();
     // A throttle that never rejects here: 2000 accepts in its window before (no failure is
