@@ -4,10 +4,10 @@
 //! probe run succeeds.
 //!
 //! The breaker hears every attempt's end (a failure the run would retry counts as failed; a
-//! success, and a failure never retried, as answered). It is asked before the first attempt
-//! (here, `admit_first`: a refusal ends the run with `CIRCUIT_OPEN` before anything runs) and,
-//! through the policy's guards, before each retry (a refusal ends the run with the last
-//! attempt's status, as the budget's does). A store that fails is said once; then
+//! success, and a failure never retried, as answered). It is the policy's gate: the core asks
+//! it before the first attempt (a refusal ends the run with `CIRCUIT_OPEN` before anything
+//! runs) and before each retry (a refusal ends the run with the last attempt's status, as the
+//! budget's does). A store that fails is said once; then
 //! `--breaker-unreachable` decides, as `--budget-unreachable` does for the budget.
 
 use crate::breaker_file::{BreakerStore, FileBreaker};
@@ -233,15 +233,9 @@ impl CliBreaker {
         Ok(CliBreaker(Some(Arc::new(breaker))))
     }
 
-    /// Asks before the run's first attempt: `Err` holds the breaker's name when it is open.
-    pub fn admit_first(&self) -> Result<(), String> {
-        match &self.0 {
-            Some(b) => b
-                .admit(Instant::now())
-                .map(|_| ())
-                .map_err(|_| b.name.clone()),
-            None => Ok(()),
-        }
+    /// The breaker's name (`--breaker NAME`), if there is one.
+    pub fn name(&self) -> Option<String> {
+        self.0.as_ref().map(|b| b.name.clone())
     }
 }
 
@@ -353,6 +347,11 @@ impl Budget for CliBreaker {
             Some(b) => b.admit(now),
             None => Ok(Withdrawal::new(0)),
         }
+    }
+
+    // As a gate (see `Config::policy`), asked before the first attempt too.
+    fn admit_call(&self, now: Instant) -> Result<Withdrawal, GiveUpReason> {
+        self.try_withdraw(RetryCause::Transient, now)
     }
 
     fn on_success(&self, _last: Option<Withdrawal>, _now: Instant) {}

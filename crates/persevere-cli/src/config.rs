@@ -6,14 +6,14 @@ use crate::breaker::{BreakerArgs, CliBreaker};
 use crate::budget::{BudgetArgs, CliBudget};
 use crate::cli::Cli;
 use crate::ending;
-use crate::outcome::{AttemptFailure, Success};
+use crate::outcome::{AttemptFailure, Failure, Success};
 use crate::output_rules::OutputRules;
 use crate::rules::RetryRules;
 use crate::sources::{GIVEN, Sources};
 use crate::strategy::{self, Strategy};
 use crate::usage_error::UsageError;
 use crate::values::JitterArg;
-use persevere::policy::{Blocking, ErrorFilter, Fixed, Handlers, ServerWaits};
+use persevere::policy::{Blocking, ErrorFilter, Fixed, Handlers, ServerWaits, TimeoutFor};
 use persevere::{Jitter, OnError, SystemClock};
 use std::ffi::OsString;
 use std::sync::Arc;
@@ -171,7 +171,10 @@ impl Config {
     ) -> CliPolicy<
         // The route marker of a list of one `giveup` filter.
         impl ErrorFilter<AttemptFailure, ((), ())>,
-        impl Handlers<Success, AttemptFailure> + ServerWaits<AttemptFailure> + Blocking,
+        impl Handlers<Success, AttemptFailure>
+        + ServerWaits<AttemptFailure>
+        + Blocking
+        + TimeoutFor<Result<Success, AttemptFailure>>,
     > {
         let mut policy = persevere::on_error(self.strategy.clone())
             .value_type::<Success>()
@@ -194,6 +197,8 @@ impl Config {
         let (on_backoff, on_giveup, on_success) =
             (announcer.clone(), announcer.clone(), announcer.clone());
         let rules = self.rules.clone();
+        let (budget, breaker) = guards;
+        let breaker_name = breaker.name().unwrap_or_default();
         policy
             .on_backoff(move |d| {
                 if let (Some(failure), Some(wait)) = (d.error(), d.wait()) {
@@ -201,13 +206,23 @@ impl Config {
                 }
             })
             .on_giveup(move |d| {
-                if let (Some(failure), Some(core)) = (d.error(), d.reason()) {
+                if let Some(AttemptFailure {
+                    failure: Failure::CircuitOpen,
+                    ..
+                }) = d.error()
+                {
+                    // Refused before its first attempt: the command was not run.
+                    on_giveup.circuit_open(&breaker_name);
+                } else if let (Some(failure), Some(core)) = (d.error(), d.reason()) {
                     let why = ending::reason(core, &rules, failure);
                     on_giveup.giveup(d.tries(), failure, Some(why), d.elapsed());
                 }
             })
             .on_success(move |d| on_success.success(d.tries(), d.elapsed()))
-            .budget(guards)
+            // The breaker gates every attempt (an open one refuses the first: the run ends
+            // with `Failure::CircuitOpen`); the budget, retries only.
+            .budget(budget)
+            .gate(breaker)
     }
 
     /// Failures that are never retried (`rules.rs`) give up at once, with the give-up message

@@ -132,11 +132,6 @@ fn persevere() -> u8 {
         Ok(breaker) => breaker,
         Err(UsageError(message)) => return refuse(command_line::usage(&message)),
     };
-    // An open breaker refuses the run before anything runs.
-    if let Err(name) = breaker.admit_first() {
-        announcer.circuit_open(&name);
-        return breaker::CIRCUIT_OPEN;
-    }
     let announcer = Arc::new(announcer);
     let started = std::time::Instant::now();
     match run::run(&config, announcer.clone(), (budget, breaker)) {

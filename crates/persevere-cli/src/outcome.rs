@@ -53,6 +53,19 @@ pub enum Failure {
     Exit(i32),
     /// Exit 0, but an output rule failed.
     Output(OutputRule),
+    /// Not run: the circuit breaker (`--breaker`) refused the run's first attempt.
+    CircuitOpen,
+}
+
+/// The core's refusal of a first attempt (the gate, `--breaker`), as the failure it ends the
+/// run with: the command was not run.
+impl From<persevere::Refused> for AttemptFailure {
+    fn from(_: persevere::Refused) -> Self {
+        AttemptFailure {
+            failure: Failure::CircuitOpen,
+            interrupted: None,
+        }
+    }
 }
 
 /// A failed attempt: why, and whether persevere forwarded a signal to it (then it is the last).
@@ -88,6 +101,7 @@ impl AttemptFailure {
             Failure::Signal(signal) => 128 + signal,
             Failure::Exit(code) => code,
             Failure::Output(_) => 1,
+            Failure::CircuitOpen => i32::from(crate::breaker::CIRCUIT_OPEN),
         };
         u8::try_from(status).unwrap_or(u8::MAX)
     }
@@ -101,6 +115,7 @@ impl AttemptFailure {
                 ("signal", signal)
             }
             Failure::Output(_) => ("exit", 0),
+            Failure::CircuitOpen => ("exit", i32::from(crate::breaker::CIRCUIT_OPEN)),
         }
     }
 
@@ -113,6 +128,7 @@ impl AttemptFailure {
             Failure::Stopped(Stop::Timeout, _) => Some("timeout"),
             Failure::Stopped(Stop::MaxTime, _) => Some("max_time"),
             Failure::Output(_) => Some("output"),
+            Failure::CircuitOpen => Some("circuit_open"),
             Failure::Signal(_) | Failure::Exit(_) => None,
         }
     }
@@ -134,6 +150,7 @@ impl fmt::Display for AttemptFailure {
             Failure::Output(OutputRule::Until) => {
                 write!(f, "exit 0, no output matched --until-output")
             }
+            Failure::CircuitOpen => write!(f, "not run, the circuit breaker is open"),
         }
     }
 }

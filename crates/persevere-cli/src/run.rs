@@ -62,8 +62,18 @@ pub fn run(
         // process calling tcsetpgrp, which SIGTTOU would stop.
         sys::ignore_signal(libc::SIGTTOU);
     }
+    // The call starts here, after the set-up (`--max-time` counts from here, not from the
+    // reading of `--replay-stdin`'s input).
     let policy = config.policy(&announcer, guards);
     let mut retrying = policy.begin_as(&announcer.command);
+    // An open breaker refuses the first attempt: the command is not run (the core says so,
+    // through the policy's `on_giveup`).
+    if let Some(refused) = retrying.refused() {
+        return Ok(match refused {
+            Ok(_) => Ending::Exit(0),
+            Err(failure) => ending(&failure, config.preserve_status),
+        });
+    }
     loop {
         // The core's view of the next attempt: its number and the time left before
         // `--max-time` (the run keeps no deadline of its own).
