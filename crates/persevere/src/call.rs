@@ -172,7 +172,7 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
         X: CallHandlers<R::Value, R::Error>,
     {
         let retrying = self.begin(type_name::<F>());
-        run_blocking::<_, _, _, _, _, _, _, false>(retrying, |_| op())
+        run_blocking::<_, _, _, _, _, _, _, false>(retrying, None, |_| op())
     }
 
     /// [`Policy::retry_with`] for this call.
@@ -187,7 +187,7 @@ impl<'p, R, W, P, K, X> Call<'p, R, W, P, K, X> {
         X: CallHandlers<R::Value, R::Error>,
     {
         let retrying = self.begin(type_name::<F>());
-        run_blocking::<_, _, _, _, _, _, _, true>(retrying, op)
+        run_blocking::<_, _, _, _, _, _, _, true>(retrying, None, op)
     }
 
     /// [`Policy::retry_async`] for this call (hedged if this call [hedges](Call::hedge)).

@@ -3,7 +3,7 @@
 
 use crate::core::call_handlers::CallHandlers;
 use crate::core::{CallLimits, Judge, Next, Retrying, cut_attempt};
-use crate::policy::{Blocking, Handlers, ServerWaits, TimeoutFor};
+use crate::policy::{AttemptStart, Blocking, Handlers, ServerWaits, TimeoutFor};
 use crate::{AsyncSleeper, Attempt, Clock, Policy, Sleeper};
 use persevere_wait::Wait;
 use std::any::type_name;
@@ -40,8 +40,23 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O> + Blocking,
         K: Clock + Sleeper,
     {
-        let retrying = self.begin_call(type_name::<F>(), &CallLimits::NONE, ());
-        run_blocking::<_, _, _, _, _, _, _, false>(retrying, |_| op())
+        // A policy whose success needs nothing of the call's state makes its first attempt
+        // before building it, and returns a success at once.
+        let (retrying, made) =
+            if self.lean_first_attempt::<()>() && self.parts.attempt_timeout().is_none() {
+                let opening = self.open_call::<()>(&CallLimits::NONE);
+                let outcome = opening.attempt_start.in_attempt(&mut op);
+                if R::plainly_succeeded(&outcome) {
+                    return outcome;
+                }
+                (opening.into_call(self, type_name::<F>(), ()), Some(outcome))
+            } else {
+                (
+                    self.begin_call(type_name::<F>(), &CallLimits::NONE, ()),
+                    None,
+                )
+            };
+        run_blocking::<_, _, _, _, _, _, _, false>(retrying, made, |_| op())
     }
 
     /// Calls `op` and awaits its future until the policy is done, sleeping with the async
@@ -145,7 +160,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         K: Clock + Sleeper,
     {
         let retrying = self.begin_call(type_name::<F>(), &CallLimits::NONE, ());
-        run_blocking::<_, _, _, _, _, _, _, true>(retrying, op)
+        run_blocking::<_, _, _, _, _, _, _, true>(retrying, None, op)
     }
 
     /// Like [`retry_async`](Policy::retry_async), with an operation that sees its
@@ -190,6 +205,7 @@ impl<R, W, P, K> Policy<R, W, P, K> {
 #[inline(always)]
 pub(crate) fn run_blocking<R, W, P, K, O, X, M, const ATTEMPT: bool>(
     mut retrying: Retrying<'_, R, W, P, K, O, X>,
+    made: Option<O>,
     mut op: impl FnMut(Attempt) -> O,
 ) -> O
 where
@@ -199,17 +215,25 @@ where
     K: Clock + Sleeper,
     X: CallHandlers<R::Value, R::Error>,
 {
-    if let Some(refused) = retrying.refuse_blocking() {
-        return refused;
-    }
-    if let Some(refused) = retrying.refused() {
-        return refused;
-    }
+    // `made`: the outcome of a first attempt the driver made before building the call (see
+    // `Policy::retry`), for a policy that neither refuses nor cuts attempts.
+    let mut outcome = match made {
+        Some(outcome) => outcome,
+        None => {
+            if let Some(refused) = retrying.refuse_blocking() {
+                return refused;
+            }
+            if let Some(refused) = retrying.refused() {
+                return refused;
+            }
+            retrying.in_attempt(|| op(retrying.attempt_if::<ATTEMPT>()))
+        }
+    };
     loop {
-        let outcome = retrying.in_attempt(|| op(retrying.attempt_if::<ATTEMPT>()));
         if let ControlFlow::Break(outcome) = retrying.settle(outcome) {
             return outcome;
         }
+        outcome = retrying.in_attempt(|| op(retrying.attempt_if::<ATTEMPT>()));
     }
 }
 

@@ -25,6 +25,13 @@ pub trait Rules<O>: Sealed {
 
     /// The value and the error of an outcome, for [`Details`](crate::Details).
     fn parts(outcome: &O) -> (Option<&Self::Value>, Option<&Self::Error>);
+
+    /// Whether `outcome` is a success whatever the policy's filters are, told without calling
+    /// any of them (an `Ok` for `on_error`); `false` where only the judgement can tell.
+    #[inline(always)]
+    fn plainly_succeeded(_outcome: &O) -> bool {
+        false
+    }
 }
 
 /// Classifies an outcome. `M` is the inferred route of the `on` filters' error chains

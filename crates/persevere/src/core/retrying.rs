@@ -142,6 +142,34 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         K: Clock,
         X: CallHandlerList,
     {
+        self.open_call::<X>(call)
+            .into_call(self, default_name, call_handlers)
+    }
+
+    /// Whether a success of a call's first attempt needs nothing of the call's state: no
+    /// budget or gate to tell, no part that observes attempts, no success handler. A blocking
+    /// driver may then make the first attempt before building the state ([`Opening`]), and
+    /// return a success at once.
+    #[inline(always)]
+    pub(crate) fn lean_first_attempt<X: CallHandlerList>(&self) -> bool
+    where
+        P: Parts,
+    {
+        self.config.budget.is_none()
+            && !X::SUCCESS
+            && !self.parts.has_success()
+            && !self.parts.observes_attempts()
+    }
+
+    /// What a call settles before its first attempt: its limits, its start (the clock read if
+    /// anything needs it), the budget told or the gate asked.
+    #[inline(always)]
+    pub(crate) fn open_call<X>(&self, call: &CallLimits) -> Opening<P::AttemptStart>
+    where
+        P: Parts,
+        K: Clock,
+        X: CallHandlerList,
+    {
         let config = &self.config;
         let max_time = tighter(
             read_max_time(config.max_time, || self.parts.max_time()),
@@ -180,26 +208,61 @@ impl<R, W, P, K> Policy<R, W, P, K> {
                 budget.on_call(now);
             }
         }
-        // A refused call starts no attempt: its span is opened when the refusal is returned.
-        let admitted = refused.is_none();
-        let mut retrying = Retrying {
-            policy: self,
-            call_handlers,
-            default_name,
-            tries: 0,
+        Opening {
             start,
             max_tries,
             max_time,
-            wait_state: self.wait.start(),
+            refused,
+            observes,
+            attempt_start,
+        }
+    }
+}
+
+/// A call's state before its first attempt (see [`Policy::open_call`]).
+pub(crate) struct Opening<S> {
+    start: Option<Instant>,
+    max_tries: Option<NonZeroU32>,
+    max_time: Option<Duration>,
+    refused: Option<Withdrawal>,
+    observes: bool,
+    pub(crate) attempt_start: S,
+}
+
+impl<S: AttemptStart> Opening<S> {
+    /// The call's state, built.
+    #[inline(always)]
+    pub(crate) fn into_call<'a, R, W, P, K, O, X>(
+        self,
+        policy: &'a Policy<R, W, P, K>,
+        default_name: &'a str,
+        call_handlers: X,
+    ) -> Retrying<'a, R, W, P, K, O, X>
+    where
+        R: Rules<O>,
+        W: Wait<R::Subject>,
+        P: Parts<AttemptStart = S>,
+    {
+        // A refused call starts no attempt: its span is opened when the refusal is returned.
+        let admitted = self.refused.is_none();
+        let mut retrying = Retrying {
+            policy,
+            call_handlers,
+            default_name,
+            tries: 0,
+            start: self.start,
+            max_tries: self.max_tries,
+            max_time: self.max_time,
+            wait_state: policy.wait.start(),
             // Seeded at the first failure (see `backoff`): a success does no random work.
             rng: Rng::fresh(),
-            withdrawal: refused,
-            attempt_start,
+            withdrawal: self.refused,
+            attempt_start: self.attempt_start,
             outcome: PhantomData,
         };
-        if observes && start.is_some() && admitted {
+        if self.observes && self.start.is_some() && admitted {
             let target = retrying.target();
-            let keeps = self.parts.keeps();
+            let keeps = policy.parts.keeps();
             retrying.attempt_start.call_started(target, keeps);
         }
         retrying

@@ -54,6 +54,12 @@ where
     fn parts(outcome: &Result<T, E>) -> (Option<&T>, Option<&E>) {
         (outcome.as_ref().ok(), outcome.as_ref().err())
     }
+
+    // `judge` calls no filter on an `Ok`: it is a success.
+    #[inline(always)]
+    fn plainly_succeeded(outcome: &Result<T, E>) -> bool {
+        outcome.is_ok()
+    }
 }
 
 impl<F, TS, ES, T, E, M> Judge<Result<T, E>, M> for ErrorRules<F, TS, ES>
