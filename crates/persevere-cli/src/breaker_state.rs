@@ -221,6 +221,67 @@ mod tests {
         assert_eq!(State::parse(&s.render()), Some(s));
     }
 
+    /// The file store's rules against the library's `CircuitBreaker` (a count window that is
+    /// also its minimum of calls, no slow calls), on random sequences of questions and
+    /// outcomes at random times: the same answers and the same phase after every step. The two
+    /// are written apart (the store's state is a line in a file), so this keeps them in step.
+    #[test]
+    fn the_store_rules_are_the_librarys() {
+        use persevere::breaker::{BreakerState, CircuitBreaker};
+        use persevere::budget::Budget;
+        use std::time::{Duration, Instant};
+
+        let t0 = Instant::now();
+        for seed in 0..400u64 {
+            let mut rng = persevere::Rng::seeded(seed);
+            let mut pick = |n: u64| rng.next_u64() % n;
+            let rules = Rules {
+                window: 1 + pick(5) as u32,
+                failure_ratio: [0.25, 0.5, 0.75, 1.0][pick(4) as usize],
+                open_ms: 1 + pick(50) as i64,
+                probes: 1 + pick(3) as u32,
+            };
+            let library = CircuitBreaker::default()
+                .count_window(rules.window)
+                .min_calls(rules.window)
+                .failure_ratio(rules.failure_ratio)
+                .open_duration(Duration::from_millis(rules.open_ms as u64))
+                .half_open_calls(rules.probes)
+                .slow_call_duration(Duration::from_secs(3_600));
+            let mut store = State::default();
+            let mut now = 0i64;
+            for step in 0..200 {
+                now += pick(20) as i64;
+                let at = t0 + Duration::from_millis(now as u64);
+                let context = format!("seed {seed} step {step} at {now} ms, {rules:?}");
+                if pick(2) == 0 {
+                    let theirs = match library.admit_call(at) {
+                        Ok(w) if w.amount() == 1 => "probe",
+                        Ok(_) => "go",
+                        Err(_) => "refused",
+                    };
+                    let ours = match store.admit(&rules, now) {
+                        Admit::Probe => "probe",
+                        Admit::Go => "go",
+                        Admit::Refused(_) => "refused",
+                    };
+                    assert_eq!(ours, theirs, "admit: {context}");
+                } else {
+                    let failed = pick(2) == 0;
+                    library.attempt_ended(failed, Duration::ZERO, at);
+                    store.record(&rules, failed, now);
+                }
+                let theirs = match library.state() {
+                    BreakerState::Closed => Phase::Closed,
+                    BreakerState::Open => Phase::Open,
+                    BreakerState::HalfOpen => Phase::HalfOpen,
+                    other => panic!("a state the store does not know: {other:?}"),
+                };
+                assert_eq!(store.phase, theirs, "phase: {context}");
+            }
+        }
+    }
+
     #[test]
     fn a_lost_probe_starts_a_new_round_after_an_open_duration() {
         let mut s = State::default();
