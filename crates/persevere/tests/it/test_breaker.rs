@@ -211,6 +211,60 @@ fn a_round_whose_probes_never_report_starts_again_after_an_open_duration() {
 }
 
 #[test]
+fn a_gated_policy_tells_the_breaker_how_long_each_attempt_ran() {
+    // Slow calls alone open this breaker: successes that took 2 s of the policy's clock,
+    // measured by the core from each attempt's start (after its wait) to its outcome.
+    let clock = VirtualClock::new();
+    let b = CircuitBreaker::default()
+        .count_window(3)
+        .min_calls(3)
+        .failure_ratio(1.0)
+        .slow_call_duration(Duration::from_secs(2))
+        .slow_call_ratio(1.0)
+        .open_duration(OPEN);
+    let policy = on_error(constant(Duration::from_secs(5)))
+        .max_tries(2)
+        .gate(b.clone())
+        .clock(clock.clone());
+    let slow_success = || {
+        clock.advance(Duration::from_secs(2));
+        Ok::<(), Error>(())
+    };
+    assert_eq!(policy.retry(slow_success), Ok(()));
+    assert_eq!(policy.retry(slow_success), Ok(()));
+    assert_eq!(
+        b.state(),
+        BreakerState::Closed,
+        "two slow calls of the three judged"
+    );
+    // A failure that is fast, then a retry (after a 5 s wait, not counted) that is slow.
+    let mut tries = 0;
+    let r = policy.retry(|| {
+        tries += 1;
+        if tries == 1 {
+            return Err(Error::Down);
+        }
+        clock.advance(Duration::from_millis(1_999));
+        Ok(())
+    });
+    assert_eq!(r, Ok(()));
+    assert_eq!(
+        b.state(),
+        BreakerState::Closed,
+        "the last three: slow, fast failure, 1.999 s: not all slow"
+    );
+    assert_eq!(policy.retry(slow_success), Ok(()));
+    assert_eq!(policy.retry(slow_success), Ok(()));
+    assert_eq!(b.state(), BreakerState::Closed, "1.999 s, slow, slow");
+    assert_eq!(policy.retry(slow_success), Ok(()));
+    assert_eq!(
+        b.state(),
+        BreakerState::Open,
+        "three slow successes in a row"
+    );
+}
+
+#[test]
 fn a_refunded_probe_is_given_back() {
     let clock = VirtualClock::new();
     let b = small();
