@@ -3,7 +3,7 @@
 
 use crate::core::call_handlers::CallHandlers;
 use crate::core::{CallLimits, Judge, Next, Retrying, cut_attempt};
-use crate::policy::{AttemptStart, Blocking, Handlers, ServerWaits, TimeoutFor};
+use crate::policy::{Blocking, Handlers, ServerWaits, TimeoutFor};
 use crate::{AsyncSleeper, Attempt, Clock, Policy, Sleeper};
 use persevere_wait::Wait;
 use std::any::type_name;
@@ -40,22 +40,11 @@ impl<R, W, P, K> Policy<R, W, P, K> {
         P: Handlers<R::Value, R::Error> + ServerWaits<R::Subject> + TimeoutFor<O> + Blocking,
         K: Clock + Sleeper,
     {
-        // A policy whose success needs nothing of the call's state makes its first attempt
-        // before building it, and returns a success at once.
-        let (retrying, made) =
-            if self.lean_first_attempt::<()>() && self.parts.attempt_timeout().is_none() {
-                let opening = self.open_call::<()>(&CallLimits::NONE);
-                let outcome = opening.attempt_start.in_attempt(&mut op);
-                if R::plainly_succeeded(&outcome) {
-                    return outcome;
-                }
-                (opening.into_call(self, type_name::<F>(), ()), Some(outcome))
-            } else {
-                (
-                    self.begin_call(type_name::<F>(), &CallLimits::NONE, ()),
-                    None,
-                )
-            };
+        // The core may make the first attempt itself (see `begin_blocking`).
+        let (retrying, made) = match self.begin_blocking(type_name::<F>(), &mut op) {
+            ControlFlow::Break(success) => return success,
+            ControlFlow::Continue(begun) => begun,
+        };
         run_blocking::<_, _, _, _, _, _, _, false>(retrying, made, |_| op())
     }
 
@@ -215,8 +204,8 @@ where
     K: Clock + Sleeper,
     X: CallHandlers<R::Value, R::Error>,
 {
-    // `made`: the outcome of a first attempt the driver made before building the call (see
-    // `Policy::retry`), for a policy that neither refuses nor cuts attempts.
+    // `made`: the outcome of a first attempt the core made before building the call (see
+    // `Policy::begin_blocking`), for a policy that neither refuses nor cuts attempts.
     let mut outcome = match made {
         Some(outcome) => outcome,
         None => {

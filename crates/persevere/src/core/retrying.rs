@@ -146,19 +146,39 @@ impl<R, W, P, K> Policy<R, W, P, K> {
             .into_call(self, default_name, call_handlers)
     }
 
-    /// Whether a success of a call's first attempt needs nothing of the call's state: no
-    /// budget or gate to tell, no part that observes attempts, no success handler. A blocking
-    /// driver may then make the first attempt before building the state ([`Opening`]), and
-    /// return a success at once.
+    /// Starts a blocking call of the policy as it is. A policy whose success needs nothing of
+    /// the call's state (no budget or gate to tell, no part that observes attempts, no success
+    /// handler, no attempt timeout) makes its first attempt here, before building the state:
+    /// `Break` holds that attempt's success, to return at once. `Continue` holds the call and,
+    /// if the first attempt was made here, its outcome, which the driver settles before making
+    /// another; the limits and the clock are read before the attempt in both cases.
     #[inline(always)]
-    pub(crate) fn lean_first_attempt<X: CallHandlerList>(&self) -> bool
+    pub(crate) fn begin_blocking<'a, O>(
+        &'a self,
+        default_name: &'a str,
+        op: impl FnOnce() -> O,
+    ) -> ControlFlow<O, Begun<'a, R, W, P, K, O>>
     where
+        R: Rules<O>,
+        W: Wait<R::Subject>,
         P: Parts,
+        K: Clock,
     {
-        self.config.budget.is_none()
-            && !X::SUCCESS
+        let lean = self.config.budget.is_none()
             && !self.parts.has_success()
             && !self.parts.observes_attempts()
+            && self.parts.attempt_timeout().is_none();
+        if !lean {
+            let retrying = self.begin_call(default_name, &CallLimits::NONE, ());
+            return ControlFlow::Continue((retrying, None));
+        }
+        let opening = self.open_call::<()>(&CallLimits::NONE);
+        let outcome = opening.attempt_start.in_attempt(op);
+        if R::plainly_succeeded(&outcome) {
+            return ControlFlow::Break(outcome);
+        }
+        let retrying = opening.into_call(self, default_name, ());
+        ControlFlow::Continue((retrying, Some(outcome)))
     }
 
     /// What a call settles before its first attempt: its limits, its start (the clock read if
@@ -219,6 +239,10 @@ impl<R, W, P, K> Policy<R, W, P, K> {
     }
 }
 
+/// A blocking call as [`Policy::begin_blocking`] started it: its state, and the outcome of
+/// its first attempt if that was made already.
+pub(crate) type Begun<'a, R, W, P, K, O> = (Retrying<'a, R, W, P, K, O>, Option<O>);
+
 /// A call's state before its first attempt (see [`Policy::open_call`]).
 pub(crate) struct Opening<S> {
     start: Option<Instant>,
@@ -226,7 +250,7 @@ pub(crate) struct Opening<S> {
     max_time: Option<Duration>,
     refused: Option<Withdrawal>,
     observes: bool,
-    pub(crate) attempt_start: S,
+    attempt_start: S,
 }
 
 impl<S: AttemptStart> Opening<S> {
