@@ -122,21 +122,16 @@ impl RedisBreaker {
             wants_probe: AtomicBool::new(false),
             signals: Signals::new(),
         });
-        let interval = options.sync_interval;
-        let mut syncer = Syncer {
+        let syncer = Syncer {
             state: state.clone(),
             link: Link::new(client, options.sync_timeout),
             key: key.clone(),
             rules,
             synced_once: false,
         };
-        syncer.exchange(false).await;
         let signals = state.signals.clone();
-        tokio::spawn(task::run(syncer, signals.clone(), interval));
-        Ok(RedisBreaker {
-            handle: Arc::new(Handle::new(key, signals)),
-            state,
-        })
+        let handle = task::start(syncer, key, signals, options.sync_interval).await;
+        Ok(RedisBreaker { handle, state })
     }
 
     /// The Redis key.

@@ -108,21 +108,16 @@ impl RedisThrottle {
             new_accepts: AtomicI64::new(0),
             signals: Signals::new(),
         });
-        let interval = options.sync_interval;
-        let mut syncer = Syncer {
+        let syncer = Syncer {
             state: state.clone(),
             link: Link::new(client, options.sync_timeout),
             key: key.clone(),
             slot_ms,
             synced_once: false,
         };
-        syncer.exchange(false).await;
         let signals = state.signals.clone();
-        tokio::spawn(task::run(syncer, signals.clone(), interval));
-        Ok(RedisThrottle {
-            handle: Arc::new(Handle::new(key, signals)),
-            state,
-        })
+        let handle = task::start(syncer, key, signals, options.sync_interval).await;
+        Ok(RedisThrottle { handle, state })
     }
 
     /// The Redis key.

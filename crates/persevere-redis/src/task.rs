@@ -69,6 +69,19 @@ pub(crate) trait Exchanges: Send + 'static {
     fn is_shared(&self) -> bool;
 }
 
+/// Starts a client's exchanges: the first one now (so that a new client starts from the
+/// fleet's state when Redis answers), then the task; returns the handle its clones share.
+pub(crate) async fn start<X: Exchanges>(
+    mut x: X,
+    key: String,
+    signals: Arc<Signals>,
+    interval: Duration,
+) -> Arc<Handle> {
+    x.exchange(false).await;
+    tokio::spawn(run(x, signals.clone(), interval));
+    Arc::new(Handle::new(key, signals))
+}
+
 /// Runs the exchanges until the last handle is gone.
 pub(crate) async fn run<X: Exchanges>(mut x: X, signals: Arc<Signals>, interval: Duration) {
     let mut pause = interval;
