@@ -96,7 +96,7 @@ impl Jitter {
     }
 
     #[inline(never)]
-    fn apply_other(&self, delay: Duration, rng: &mut Rng) -> Duration {
+    fn apply_other(self, delay: Duration, rng: &mut Rng) -> Duration {
         match self {
             Jitter::None | Jitter::Full => unreachable!("handled by apply"),
             Jitter::Equal => {
@@ -127,10 +127,17 @@ impl Jitter {
     /// ```
     #[inline]
     pub fn for_delay(explicit: Option<Jitter>, delay: Delay, rng: &mut Rng) -> Duration {
-        match explicit {
-            Some(jitter) => jitter.apply(delay.duration, rng),
-            None if delay.jittered_by_default => Jitter::Full.apply(delay.duration, rng),
-            None => delay.duration,
+        // The cases of a retry loop first, each one comparison: no jitter, full jitter.
+        let full = match explicit {
+            Some(Jitter::None) => false,
+            Some(Jitter::Full) => true,
+            None => delay.jittered_by_default,
+            Some(other) => return other.apply_other(delay.duration, rng),
+        };
+        if full {
+            Jitter::Full.apply(delay.duration, rng)
+        } else {
+            delay.duration
         }
     }
 }

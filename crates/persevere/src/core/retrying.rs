@@ -428,7 +428,12 @@ where
                 }
                 return Decision::Absorbed;
             }
-            Verdict::Retry(subject) => self.backoff(&outcome, subject, timed_out),
+            // Two copies of the rules: a call that read no clock at its start has nothing
+            // that needs the time, and its copy drops those checks at compile time.
+            Verdict::Retry(subject) if self.start.is_some() => {
+                self.backoff::<true>(&outcome, subject, timed_out)
+            }
+            Verdict::Retry(subject) => self.backoff::<false>(&outcome, subject, timed_out),
         };
         if let Some(((ended, _, _), target)) = observed {
             self.settled(ended, wait.is_none(), target);
@@ -689,7 +694,10 @@ where
     /// having started so far: within `max_tries` and before `max_time`, and granted by the
     /// budget (cause [`Hedge`](RetryCause::Hedge)). `Some` carries what the budget took for it.
     pub(crate) fn may_hedge(&mut self, started: u32) -> Option<Option<Withdrawal>> {
-        if self.limit_reached(started, self.elapsed()).is_some() {
+        if self
+            .limit_reached::<true>(started, self.elapsed())
+            .is_some()
+        {
             return None;
         }
         match self.budget() {
@@ -813,7 +821,7 @@ where
     /// How long the next attempt may run: the attempt timeout, cut to the time left before
     /// `max_time`; without a timeout, the time left before `max_time` (`None` without either).
     fn attempt_limit(&self) -> Option<Duration> {
-        let left = self.time_left(self.elapsed());
+        let left = self.time_left::<true>(self.elapsed());
         match (self.policy.parts.attempt_timeout(), left) {
             (Some(timeout), Some(left)) => Some(timeout.min(left)),
             (timeout, left) => timeout.or(left),
@@ -890,37 +898,44 @@ where
 
     /// The rules for a retryable failure: the budget hears of it, then the limits, the wait
     /// (the server's, else the strategy's with jitter) and the deadline, then the budget is
-    /// asked for the retry.
+    /// asked for the retry. `CLOCKED` false is the copy for a call that read no clock at its
+    /// start (see [`Retrying::clock_start`]).
     #[inline]
-    fn backoff(&mut self, outcome: &O, subject: &R::Subject, timed_out: bool) -> Option<Duration> {
+    fn backoff<const CLOCKED: bool>(
+        &mut self,
+        outcome: &O,
+        subject: &R::Subject,
+        timed_out: bool,
+    ) -> Option<Duration> {
         let policy = self.policy;
-        let now = self.start.map(|_| policy.timeline.now());
-        let elapsed = match (self.start, now) {
+        let start = self.clock_start::<CLOCKED>();
+        let now = start.map(|_| policy.timeline.now());
+        let elapsed = match (start, now) {
             (Some(start), Some(now)) => now.saturating_duration_since(start),
             _ => Duration::ZERO,
         };
         let server_wait = policy.parts.server_wait(subject);
-        let budget = self.budget();
+        let budget = start.and(self.budget());
         let cause = failure_cause(timed_out, server_wait);
         if let (Some(_), Some(now)) = (budget, now) {
             self.guards_hear(Some(cause), now);
         }
-        if let Some(reason) = self.limit_reached(self.tries, elapsed) {
+        if let Some(reason) = self.limit_reached::<CLOCKED>(self.tries, elapsed) {
             self.give_up(outcome, subject, elapsed, reason);
             return None;
         }
         // With an attempt timeout, an attempt that would start at the deadline would be cut at
         // once: none starts there.
         let no_attempt_at_deadline =
-            policy.config.no_attempt_at_deadline || policy.parts.attempt_timeout().is_some();
-        let left = self.time_left(elapsed);
+            || policy.config.no_attempt_at_deadline || policy.parts.attempt_timeout().is_some();
+        let left = self.time_left::<CLOCKED>(elapsed);
         let wait = match server_wait {
             // The server's wait replaces this step of the strategy, exactly (no jitter); one
             // beyond the cap or the time left ends the call rather than retrying early.
             Some(wait) => {
                 let beyond_cap = wait > policy.config.max_server_wait;
                 let beyond_deadline = left
-                    .is_some_and(|left| wait > left || (no_attempt_at_deadline && wait == left));
+                    .is_some_and(|left| wait > left || (wait == left && no_attempt_at_deadline()));
                 if beyond_cap || beyond_deadline {
                     self.give_up(outcome, subject, elapsed, GiveUpReason::Server);
                     return None;
@@ -949,7 +964,7 @@ where
                     Jitter::for_delay(policy.config.jitter, delay, &mut self.rng)
                 };
                 match left {
-                    Some(left) if no_attempt_at_deadline && jittered >= left => {
+                    Some(left) if jittered >= left && no_attempt_at_deadline() => {
                         // The next attempt would start at the deadline: none starts.
                         self.give_up(outcome, subject, elapsed, GiveUpReason::MaxTime);
                         return None;
@@ -973,8 +988,10 @@ where
             }
             self.attempt_start.backing_off(wait);
         }
+        // A call whose start read no clock found no log event enabled then (see `open_call`):
+        // it logs none, and asks nothing per retry.
         let log = &policy.config.log;
-        if log.backoff_enabled() {
+        if start.is_some() && log.backoff_enabled() {
             log.backoff(self.target(), self.tries, wait, elapsed, &subject);
         }
         if policy.parts.has_backoff() || X::BACKOFF {
@@ -1145,12 +1162,17 @@ where
 
     /// The one check of the call's limits: whether another attempt may start after `started`
     /// attempts, `elapsed` into the call (`max_tries` counts every attempt started, hedges
-    /// included; `max_time` is reached at the deadline itself).
+    /// included; `max_time` is reached at the deadline itself). `CLOCKED` as in
+    /// [`clock_start`](Retrying::clock_start).
     #[inline(always)]
-    fn limit_reached(&self, started: u32, elapsed: Duration) -> Option<GiveUpReason> {
+    fn limit_reached<const CLOCKED: bool>(
+        &self,
+        started: u32,
+        elapsed: Duration,
+    ) -> Option<GiveUpReason> {
         if self.max_tries.is_some_and(|max| started >= max.get()) {
             Some(GiveUpReason::MaxTries)
-        } else if self.max_time.is_some_and(|max| elapsed >= max) {
+        } else if self.max_time::<CLOCKED>().is_some_and(|max| elapsed >= max) {
             Some(GiveUpReason::MaxTime)
         } else {
             None
@@ -1159,8 +1181,28 @@ where
 
     /// The time left before `max_time`, `elapsed` into the call (`None` without `max_time`).
     #[inline(always)]
-    fn time_left(&self, elapsed: Duration) -> Option<Duration> {
-        self.max_time.map(|max| max.saturating_sub(elapsed))
+    fn time_left<const CLOCKED: bool>(&self, elapsed: Duration) -> Option<Duration> {
+        self.max_time::<CLOCKED>()
+            .map(|max| max.saturating_sub(elapsed))
+    }
+
+    /// When the call started, for a copy of the rules that knows at compile time whether the
+    /// call read the clock then (`CLOCKED`; `true` is right for any call, `false` only for a
+    /// call whose `start` is `None`). A call that read no clock has nothing that needs the
+    /// time: no `max_time`, budget or gate, handler, metrics or enabled log event
+    /// (`open_call`), so its copy drops every check of them.
+    #[inline(always)]
+    fn clock_start<const CLOCKED: bool>(&self) -> Option<Instant> {
+        debug_assert!(CLOCKED || self.start.is_none());
+        if CLOCKED { self.start } else { None }
+    }
+
+    /// The call's `max_time`, `None` in a copy for a call that read no clock (see
+    /// [`clock_start`](Retrying::clock_start): `max_time` needs the clock, so it has none).
+    #[inline(always)]
+    fn max_time<const CLOCKED: bool>(&self) -> Option<Duration> {
+        debug_assert!(CLOCKED || self.max_time.is_none());
+        if CLOCKED { self.max_time } else { None }
     }
 
     /// The policy that decides.
