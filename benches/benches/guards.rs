@@ -22,6 +22,7 @@ use persevere::breaker::CircuitBreaker;
 use persevere::budget::{AdaptiveThrottle, Budget, RatioBudget, RetryCause};
 use persevere::{Jitter, Refused, expo, on_error};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(Debug)]
@@ -90,6 +91,13 @@ fn decisions(c: &mut Criterion) {
     });
     g.bench_function("first_attempt_success/breaker", |b| {
         b.iter(|| one_success(black_box(&breaker), now))
+    });
+    // The floor under the guards' design: one locked read-modify-write (a decision of the
+    // triple makes seven: a slot and a total for the budget's deposit, the throttle's request
+    // and its accept, and the breaker's ring position).
+    let word = AtomicU64::new(0);
+    g.bench_function("one_locked_add", |b| {
+        b.iter(|| black_box(&word).fetch_add(1, Ordering::AcqRel))
     });
     g.finish();
 
