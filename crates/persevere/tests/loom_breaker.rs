@@ -114,6 +114,29 @@ fn the_probes_outcomes_close_the_breaker_once() {
 }
 
 #[test]
+fn a_failure_is_kept_while_a_success_passes_a_healthy_window() {
+    loom::model(|| {
+        // A window full of successes takes a success without writing: a failure recorded at
+        // the same time is still counted, and opens the breaker once (1 of 2 failed).
+        let (breaker, transitions) = counted(
+            CircuitBreaker::default()
+                .count_window(2)
+                .min_calls(2)
+                .failure_ratio(0.5),
+        );
+        let now = Instant::now();
+        breaker.attempt_ended(false, Duration::ZERO, now);
+        breaker.attempt_ended(false, Duration::ZERO, now);
+        let other = breaker.clone();
+        let t = thread::spawn(move || other.attempt_ended(true, Duration::ZERO, now));
+        breaker.attempt_ended(false, Duration::ZERO, now);
+        t.join().unwrap();
+        assert_eq!(breaker.state(), BreakerState::Open);
+        assert_eq!(transitions.load(Ordering::Relaxed), 1);
+    });
+}
+
+#[test]
 fn a_time_window_keeps_every_outcome() {
     loom::model(|| {
         let breaker = CircuitBreaker::default()

@@ -65,6 +65,8 @@ pub(crate) struct CountWindow {
     slots: Box<[AtomicU64]>,
     next: AtomicU64,
     totals: AtomicU64,
+    /// `totals` when every slot holds a success that was neither failed nor slow.
+    all_succeeded: u64,
 }
 
 fn delta(old: u64, new: u64) -> u64 {
@@ -86,15 +88,24 @@ fn unpack(word: u64) -> Totals {
 
 impl CountWindow {
     pub(crate) fn new(n: u32) -> Self {
+        let n = n.max(1);
         CountWindow {
-            slots: (0..n.max(1)).map(|_| AtomicU64::new(0)).collect(),
+            slots: (0..n).map(|_| AtomicU64::new(0)).collect(),
             next: AtomicU64::new(0),
             totals: AtomicU64::new(ZERO),
+            all_succeeded: ZERO + u64::from(n),
         }
     }
 
     fn record(&self, failed: bool, slow: bool) -> Option<Totals> {
         let code = RECORDED | if failed { FAILED } else { 0 } | if slow { SLOW } else { 0 };
+        // The healthy steady state, read-only: a success into a window that holds nothing
+        // but successes leaves the same last `n` outcomes whichever slot it would take, so it
+        // takes none (no locked write, and the ring's position stays unshared between
+        // threads). A writer whose change has not reached the totals yet is ordered after it.
+        if code == RECORDED && self.totals.load(Ordering::Acquire) == self.all_succeeded {
+            return None;
+        }
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len() as u64;
         let slot = &self.slots[i as usize];
         // An outcome that replaces one of its kind (a success after a success, the common
@@ -236,6 +247,61 @@ mod tests {
         );
         w.clear();
         assert_eq!(w.totals(), NONE);
+    }
+
+    /// The last `n` outcomes, as a list: the reference for the ring.
+    fn last_n(outcomes: &[(bool, bool)], n: usize) -> Totals {
+        let kept = &outcomes[outcomes.len().saturating_sub(n)..];
+        Totals {
+            calls: kept.len() as u64,
+            failed: kept.iter().filter(|(f, _)| *f).count() as u64,
+            slow: kept.iter().filter(|(_, s)| *s).count() as u64,
+        }
+    }
+
+    #[test]
+    fn a_count_window_holds_the_last_n_outcomes_whatever_it_skips() {
+        // Long healthy stretches (which the window takes without writing) broken by failures
+        // and slow calls, against the list of every outcome.
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        for n in [1, 2, 3, 5, 10] {
+            let w = CountWindow::new(n);
+            let mut outcomes = Vec::new();
+            for _ in 0..5_000 {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                let outcome = match rng % 16 {
+                    0 => (true, false),
+                    1 => (false, true),
+                    2 => (true, true),
+                    _ => (false, false),
+                };
+                outcomes.push(outcome);
+                if let Some(t) = w.record(outcome.0, outcome.1) {
+                    assert_eq!(t, w.totals());
+                }
+                assert_eq!(w.totals(), last_n(&outcomes, n as usize), "n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_window_of_successes_takes_another_without_moving() {
+        let w = CountWindow::new(3);
+        for _ in 0..3 {
+            w.record(false, false);
+        }
+        let position = w.next.load(Ordering::Relaxed);
+        assert_eq!(w.record(false, false), None);
+        assert_eq!(w.next.load(Ordering::Relaxed), position);
+        // A failure is recorded and stays for the next two outcomes, then leaves.
+        assert_eq!(w.record(true, false).map(|t| t.failed), Some(1));
+        w.record(false, false);
+        w.record(false, false);
+        assert_eq!(w.totals().failed, 1);
+        w.record(false, false);
+        assert_eq!(w.totals().failed, 0);
     }
 
     #[test]
