@@ -19,6 +19,7 @@ SCENARIOS = [
     ("fail3_max_time_blocking_full", "(c) as (b) with max_time, blocking, full jitter"),
     ("fail3_max_time_async_nojitter", "(c) as (b) with max_time, async, no jitter"),
     ("fail3_max_time_async_full", "(c) as (b) with max_time, async, full jitter"),
+    ("success_async_tokio_timer", "(a) success at the first try, async, on tokio's runtime"),
     ("fail3_async_full_tokio_timer", "(b) 3 failures, async, full jitter, on tokio's timer"),
     ("one_delay_full", "(d) one delay with full jitter"),
 ]

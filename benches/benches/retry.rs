@@ -66,28 +66,29 @@ fn not_blocking(c: &mut Criterion, scenario: &str, fails: u32, full: bool, max_t
     g.finish();
 }
 
-/// Three failures with full jitter on tokio's timer (a paused current-thread runtime), where
-/// tokio-retry can take part: it has no custom sleeper.
-fn on_tokio_timer(c: &mut Criterion) {
+/// Full jitter on tokio's timer (a paused current-thread runtime, `block_on` included in each
+/// call), where tokio-retry can take part: it has no custom sleeper. `success_async_tokio_timer`
+/// is a call that succeeds at once, `fail3_async_full_tokio_timer` three failures first.
+fn on_tokio_timer(c: &mut Criterion, scenario: &str, fails: u32) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
         .build()
         .expect("a tokio runtime");
-    let mut g = c.benchmark_group("fail3_async_full_tokio_timer");
+    let mut g = c.benchmark_group(scenario);
     let policy = with_persevere::tokio_policy(Jitter::Full);
     g.bench_function("persevere", |b| {
-        b.iter(|| rt.block_on(with_persevere::call_tokio(&policy, black_box(FAILS))))
+        b.iter(|| rt.block_on(with_persevere::call_tokio(&policy, black_box(fails))))
     });
     g.bench_function("hand", |b| {
-        b.iter(|| rt.block_on(hand::call_tokio(black_box(FAILS), &Jitter::Full)))
+        b.iter(|| rt.block_on(hand::call_tokio(black_box(fails), &Jitter::Full)))
     });
     let builder = on_backon::builder(true, false);
     g.bench_function("backon", |b| {
-        b.iter(|| rt.block_on(on_backon::call_tokio(black_box(FAILS), builder)))
+        b.iter(|| rt.block_on(on_backon::call_tokio(black_box(fails), builder)))
     });
     g.bench_function("tokio-retry", |b| {
-        b.iter(|| rt.block_on(on_tokio_retry::call_async(black_box(FAILS), true)))
+        b.iter(|| rt.block_on(on_tokio_retry::call_async(black_box(fails), true)))
     });
     g.finish();
 }
@@ -160,7 +161,8 @@ fn all(c: &mut Criterion) {
         );
         not_blocking(c, &format!("fail3_max_time_async_{j}"), FAILS, full, true);
     }
-    on_tokio_timer(c);
+    on_tokio_timer(c, "success_async_tokio_timer", 0);
+    on_tokio_timer(c, "fail3_async_full_tokio_timer", FAILS);
     one_delay(c);
     default_sleeper(c);
 }
