@@ -3,6 +3,7 @@
 
 use crate::common::{RedisServer, wait_until};
 use persevere::breaker::BreakerState;
+use persevere::budget::Budget;
 use persevere_redis::blocking::{Admission, BreakerRules, BreakerStore};
 use std::time::Duration;
 
@@ -86,4 +87,55 @@ fn rules_are_the_cores() {
     assert_eq!(err.parameter(), "count_window");
     let err = BreakerRules::new(4, 0.5, Duration::ZERO, 1).unwrap_err();
     assert_eq!(err.parameter(), "open_duration");
+}
+
+/// The closed breaker's rule in `breaker.lua` is the library's: random sequences of outcomes
+/// recorded in Redis and in `BreakerRules::local_breaker` give the same state after every
+/// outcome, and the same refusal once open. (The open duration is an hour: the timed
+/// transitions run on Redis's clock, which a test cannot drive; the tests above cover them.)
+#[test]
+fn the_lua_window_rule_is_the_librarys() {
+    let server = RedisServer::start();
+    let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let now = std::time::Instant::now();
+    let mut opened = 0;
+    for case in 0..150 {
+        let window = 1 + (next() % 6) as u32;
+        let ratio = [0.2, 0.25, 0.5, 0.6, 0.75, 1.0][(next() % 6) as usize];
+        let rules = BreakerRules::new(window, ratio, Duration::from_secs(3_600), 1).unwrap();
+        let library = rules.local_breaker();
+        let key = format!("differential:{case}");
+        let mut lua =
+            BreakerStore::open(&server.url(), &key, rules, Duration::from_secs(2)).unwrap();
+        // Failures one time in three, then one time in two: most cases open somewhere.
+        let mut outcomes = Vec::new();
+        for step in 0..30 {
+            let failed = next() % if step < 15 { 3 } else { 2 } == 0;
+            outcomes.push(failed);
+            assert_eq!(
+                lua.admit().unwrap(),
+                Admission::Go,
+                "{rules:?} after {outcomes:?}"
+            );
+            library.attempt_ended(failed, Duration::ZERO, now);
+            let state = lua.record(failed).unwrap();
+            assert_eq!(state, library.state(), "{rules:?} after {outcomes:?}");
+            if state == BreakerState::Open {
+                assert!(refused(lua.admit().unwrap()));
+                assert!(library.admit_call(now).is_err());
+                opened += 1;
+                break;
+            }
+        }
+    }
+    assert!(
+        opened > 100,
+        "most sequences open the breaker: {opened} of 150"
+    );
 }
