@@ -1018,8 +1018,10 @@ where
         if self.policy.parts.observes_attempts() {
             self.attempt_start.gave_up(reason);
         }
+        // As for the backoff event: a call that read no clock at its start found no log event
+        // enabled then, and logs none.
         let log = &self.policy.config.log;
-        if log.giveup_enabled() {
+        if self.start.is_some() && log.giveup_enabled() {
             log.giveup(self.target(), self.tries, elapsed, reason, &subject);
         }
         if self.policy.parts.has_giveup() || X::GIVEUP {
