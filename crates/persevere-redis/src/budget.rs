@@ -7,12 +7,12 @@ use crate::ledger::Ledger;
 use crate::options::Options;
 use crate::scripts::Shape;
 use crate::sync::Syncer;
+use crate::task::{self, Handle, Signals};
 use persevere::budget::{Budget, RetryCause, Withdrawal};
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, watch};
 
 /// A retry budget shared by every client of a Redis key: a ratio budget or a token bucket
 /// with the core's rules (see [`Kind`]), for a whole fleet.
@@ -52,19 +52,6 @@ use tokio::sync::{Notify, watch};
 pub struct RedisBudget {
     ledger: Arc<Ledger>,
     handle: Arc<Handle>,
-}
-
-/// Tells the task when the last handle is gone.
-struct Handle {
-    key: String,
-    closing: Arc<Notify>,
-    done: watch::Receiver<u64>,
-}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        self.closing.notify_one();
-    }
 }
 
 impl RedisBudget {
@@ -113,22 +100,26 @@ impl RedisBudget {
         };
         options.check(slot)?;
         let ledger = Arc::new(Ledger::new(&kind, options.fail_closed));
-        let mut syncer = Syncer::new(ledger.clone(), client, key.clone(), shape, options);
+        let signals = Signals::new();
+        let interval = options.sync_interval;
+        let mut syncer = Syncer::new(
+            ledger.clone(),
+            client,
+            key.clone(),
+            shape,
+            options,
+            signals.clone(),
+        );
+        // The first exchange here, so that a usage error (another window) is the caller's.
         if let Err(err) = syncer.sync(false).await
             && err.is_usage()
         {
             return Err(err);
         }
-        syncer.done.send_modify(|n| *n += 1);
-        let handle = Handle {
-            key,
-            closing: syncer.closing.clone(),
-            done: syncer.done.subscribe(),
-        };
-        tokio::spawn(syncer.run());
+        tokio::spawn(task::run(syncer, signals.clone(), interval));
         Ok(RedisBudget {
             ledger,
-            handle: Arc::new(handle),
+            handle: Arc::new(Handle::new(key, signals)),
         })
     }
 
@@ -156,7 +147,7 @@ impl RedisBudget {
     /// Waits for the task's next exchange with Redis (successful or not), made now rather
     /// than at the next interval. Budgets need no call to this; tests and benchmarks do.
     pub async fn sync(&self) {
-        let mut done = self.handle.done.clone();
+        let mut done = self.handle.signals().syncs();
         // Syncs run one at a time: the one that starts next is number `started + 1`.
         let next = self.ledger.syncs_started.load(Ordering::Acquire) + 1;
         self.ledger.starved.store(true, Ordering::Release);
@@ -170,7 +161,7 @@ impl RedisBudget {
     /// handle, and waits for that (at most the sync timeout); the task then stops. A budget
     /// dropped instead does the same in the background, if its runtime still runs.
     pub async fn close(self) {
-        let mut done = self.handle.done.clone();
+        let mut done = self.handle.signals().syncs();
         let seen = *done.borrow_and_update();
         let last = Arc::strong_count(&self.handle) == 1;
         drop(self);

@@ -9,6 +9,7 @@
 use crate::kind::{Inner, Kind, LocalBudget, RETRY, step};
 use persevere::budget::TokenBucketRules;
 use persevere::budget::{Budget, RetryCause, Withdrawal};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::Instant;
 use tokio::sync::Notify;
@@ -33,7 +34,7 @@ pub(crate) struct Ledger {
     pub(crate) level: AtomicI64,
     /// A grant failed for want of lease: the task syncs early (once per sync).
     pub(crate) starved: AtomicBool,
-    pub(crate) wake: Notify,
+    pub(crate) wake: Arc<Notify>,
     /// Syncs started, so that `RedisBudget::sync` waits for one that starts after it.
     pub(crate) syncs_started: AtomicU64,
     pub(crate) fail_closed: bool,
@@ -81,7 +82,7 @@ impl Ledger {
             shared: AtomicBool::new(false),
             level: AtomicI64::new(0),
             starved: AtomicBool::new(false),
-            wake: Notify::new(),
+            wake: Arc::new(Notify::new()),
             syncs_started: AtomicU64::new(0),
             fail_closed,
             local: kind.local_budget(),

@@ -1,20 +1,21 @@
-//! The task that reconciles a client's ledger with Redis: every `sync_interval` (or at once
-//! when a grant found the lease empty) one script call sends what the client earned and owes,
-//! gives back its unspent lease and takes a new one sized to its recent demand.
+//! A budget client's side of the exchanges with Redis (run by the task of `task.rs`): every
+//! `sync_interval` (or soon when a grant found the lease empty) one script call sends what the
+//! client earned and owes, gives back its unspent lease and takes a new one sized to its
+//! recent demand.
 //!
 //! A failed sync switches the client to its local budget (logged once) and voids its lease;
 //! the task keeps trying, with doubling pauses, and switches back when Redis answers.
 
 use crate::error::Error;
 use crate::ledger::Ledger;
-use crate::link::{Link, next_pause};
+use crate::link::Link;
 use crate::options::Options;
 use crate::scripts::{Exchange, Reply, Returned, Shape};
+use crate::task::{Exchanges, Signals};
 use redis::Client;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use tokio::sync::{Notify, watch};
-use tokio::time::{Instant, sleep_until};
+use tokio::sync::Notify;
 
 /// The lease a client holds, as Redis recorded it.
 #[derive(Debug, Clone, Copy)]
@@ -30,10 +31,10 @@ pub(crate) struct Syncer {
     shape: Shape,
     options: Options,
     lease: Option<Lease>,
-    /// Completed syncs (successful or not), for `RedisBudget::sync`.
-    pub(crate) done: watch::Sender<u64>,
-    /// The last handle is gone: give the lease back and stop.
-    pub(crate) closing: Arc<Notify>,
+    /// Finished syncs, successful or not (the first one's outcome is logged either way).
+    syncs: u64,
+    /// Told of every finished exchange, for `RedisBudget::sync` and `close`.
+    signals: Arc<Signals>,
 }
 
 impl Syncer {
@@ -43,6 +44,7 @@ impl Syncer {
         key: String,
         shape: Shape,
         options: Options,
+        signals: Arc<Signals>,
     ) -> Syncer {
         Syncer {
             ledger,
@@ -51,8 +53,8 @@ impl Syncer {
             shape,
             options,
             lease: None,
-            done: watch::channel(0).0,
-            closing: Arc::new(Notify::new()),
+            syncs: 0,
+            signals,
         }
     }
 
@@ -66,6 +68,13 @@ impl Syncer {
 
     /// One exchange with Redis. `closing`: give the lease back and ask for none.
     pub(crate) async fn sync(&mut self, closing: bool) -> Result<(), Error> {
+        let result = self.exchange_once(closing).await;
+        self.syncs += 1;
+        self.signals.synced();
+        result
+    }
+
+    async fn exchange_once(&mut self, closing: bool) -> Result<(), Error> {
         let ledger = self.ledger.clone();
         ledger.syncs_started.fetch_add(1, Ordering::AcqRel);
         let earned = ledger.earned.swap(0, Ordering::AcqRel);
@@ -120,7 +129,7 @@ impl Syncer {
         });
         ledger.level.store(reply.level, Ordering::Release);
         ledger.starved.store(false, Ordering::Release);
-        if !ledger.shared.swap(true, Ordering::AcqRel) && self.done.borrow().to_owned() > 0 {
+        if !ledger.shared.swap(true, Ordering::AcqRel) && self.syncs > 0 {
             tracing::info!(key = %self.key, "persevere-redis: Redis is back: the budget is shared again");
         }
     }
@@ -131,7 +140,7 @@ impl Syncer {
         ledger.lease.store(0, Ordering::Release);
         self.lease = None;
         let was_shared = ledger.shared.swap(false, Ordering::AcqRel);
-        if was_shared || *self.done.borrow() == 0 {
+        if was_shared || self.syncs == 0 {
             let decides = if ledger.fail_closed {
                 "no retry is granted"
             } else {
@@ -144,33 +153,19 @@ impl Syncer {
             );
         }
     }
+}
 
-    /// Runs until the last handle is dropped, then gives the lease back.
-    pub(crate) async fn run(mut self) {
-        let interval = self.options.sync_interval;
-        // A sync asked for by a starved grant waits this long after the last one, so that a
-        // fleet out of budget does not turn every refusal into a round trip.
-        let min_gap = interval / 4;
-        let mut pause = interval;
-        let mut last = Instant::now();
-        loop {
-            let shared = self.ledger.shared.load(Ordering::Acquire);
-            let next = last + if shared { interval } else { pause };
-            tokio::select! {
-                _ = sleep_until(next) => {}
-                _ = self.ledger.wake.notified(), if shared => {
-                    sleep_until(last + min_gap).await;
-                }
-                _ = self.closing.notified() => {
-                    let _ = self.sync(true).await;
-                    self.done.send_modify(|n| *n += 1);
-                    return;
-                }
-            }
-            let result = self.sync(false).await;
-            last = Instant::now();
-            pause = next_pause(pause, interval, result.is_ok());
-            self.done.send_modify(|n| *n += 1);
-        }
+impl Exchanges for Syncer {
+    async fn exchange(&mut self, closing: bool) {
+        // Errors are the client's state (`fall_back`), not the task's.
+        let _ = self.sync(closing).await;
+    }
+
+    fn is_shared(&self) -> bool {
+        self.ledger.shared.load(Ordering::Acquire)
+    }
+
+    fn wake(&self) -> Option<Arc<Notify>> {
+        Some(self.ledger.wake.clone())
     }
 }

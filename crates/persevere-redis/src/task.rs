@@ -1,13 +1,13 @@
-//! The sync task that a shared breaker or throttle runs beside its handles: an exchange with
-//! Redis every interval (backing off while Redis is unreachable), one more when a handle asks
-//! for it, and a last one when the last handle is dropped.
+//! The sync task that a shared budget, breaker or throttle runs beside its handles: an
+//! exchange with Redis every interval (backing off while Redis is unreachable), one more when a
+//! handle asks for it or a decision is starved, and a last one when the last handle is dropped.
 
 use crate::link::next_pause;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
-use tokio::time::{sleep, timeout};
+use tokio::time::{Instant, sleep_until, timeout};
 
 /// What the handles and the task share: a count of finished exchanges, a request for one
 /// now, and the last handle's goodbye.
@@ -31,6 +31,11 @@ impl Signals {
         self.syncs.send_modify(|n| *n += 1);
     }
 
+    /// The count of finished exchanges, to wait on.
+    pub(crate) fn syncs(&self) -> watch::Receiver<u64> {
+        self.syncs.subscribe()
+    }
+
     /// Asks the task for an exchange now and waits until one has run entirely (at most 30 s).
     pub(crate) async fn sync_now(&self) {
         let mut syncs = self.syncs.subscribe();
@@ -52,6 +57,11 @@ impl Handle {
     pub(crate) fn new(key: String, signals: Arc<Signals>) -> Handle {
         Handle { key, signals }
     }
+
+    /// The signals the task answers.
+    pub(crate) fn signals(&self) -> &Signals {
+        &self.signals
+    }
 }
 
 impl Drop for Handle {
@@ -67,6 +77,13 @@ pub(crate) trait Exchanges: Send + 'static {
     fn exchange(&mut self, closing: bool) -> impl Future<Output = ()> + Send;
     /// Whether Redis answered the last exchange.
     fn is_shared(&self) -> bool;
+    /// What the client's decisions notify when they need an exchange early (a budget whose
+    /// lease ran dry): honoured while Redis answers, and not sooner than a quarter of the
+    /// interval after the last exchange, so that a fleet out of budget does not turn every
+    /// refusal into a round trip.
+    fn wake(&self) -> Option<Arc<Notify>> {
+        None
+    }
 }
 
 /// Starts a client's exchanges: the first one now (so that a new client starts from the
@@ -84,11 +101,22 @@ pub(crate) async fn start<X: Exchanges>(
 
 /// Runs the exchanges until the last handle is gone.
 pub(crate) async fn run<X: Exchanges>(mut x: X, signals: Arc<Signals>, interval: Duration) {
+    let wake = x.wake();
+    let min_gap = interval / 4;
     let mut pause = interval;
     loop {
+        let last = Instant::now();
+        let shared = x.is_shared();
+        let woken = async {
+            match &wake {
+                Some(wake) => wake.notified().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
-            _ = sleep(pause) => {}
+            _ = sleep_until(last + pause) => {}
             _ = signals.now.notified() => {}
+            _ = woken, if shared => sleep_until(last + min_gap).await,
             _ = signals.closing.notified() => {
                 x.exchange(true).await;
                 return;
