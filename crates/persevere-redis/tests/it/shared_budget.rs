@@ -234,3 +234,52 @@ fn a_decision_and_a_success_make_no_round_trip() {
         assert!(wait_until(Duration::from_secs(5), || budget.is_shared()));
     });
 }
+
+/// A grant that finds the lease dry brings the next exchange forward: a quarter of the
+/// interval after the last one, not a whole interval (the wake of the sync task).
+#[test]
+fn a_dry_lease_brings_the_next_exchange_forward() {
+    let server = RedisServer::start();
+    let rt = runtime();
+    rt.block_on(async {
+        let ttl = Duration::from_secs(60);
+        let mut exact =
+            RatioStore::open(&server.url(), "dry", ttl, 0, Duration::from_secs(2)).unwrap();
+        for _ in 0..50 {
+            exact.deposit(200).unwrap(); // 10 retries
+        }
+        let interval = Duration::from_secs(8);
+        let options = Options::default().max_lease(4).sync_interval(interval);
+        let kind = Kind::ratio(0.2, 0, ttl).unwrap();
+        let connected = Instant::now();
+        let budget = RedisBudget::connect_with(&server.url(), "dry", kind, options)
+            .await
+            .unwrap();
+        let exchanges = server.calls("evalsha");
+        let now = Instant::now();
+        assert!(budget.withdraw(T, now).is_some(), "the one retry leased");
+        assert!(budget.withdraw(T, now).is_none(), "dry: the task is woken");
+        // The scheduled exchange would come at 8 s; the early one at 2 s.
+        let early = tokio::time::timeout(Duration::from_secs(7), async {
+            while server.calls("evalsha") == exchanges {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        assert!(early.is_ok(), "an exchange before the interval");
+        assert!(
+            connected.elapsed() >= interval / 4 - Duration::from_millis(100),
+            "not sooner than a quarter interval after the last exchange: {:?}",
+            connected.elapsed()
+        );
+        // Demand grew the lease, as at a scheduled exchange.
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while budget.lease() != 4.0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("a lease of twice the demand, at most max_lease");
+        budget.close().await;
+    });
+}
