@@ -154,10 +154,7 @@ impl Iterator for Expo {
     fn next(&mut self) -> Option<Duration> {
         if self.times != 0 && self.next < self.limit {
             let value = Duration::from_nanos(self.next);
-            match self.next.checked_mul(u64::from(self.times)) {
-                Some(next) => self.next = next,
-                None => self.go_on_in_floats(),
-            }
+            self.grow();
             return Some(value);
         }
         self.next_slow()
@@ -165,6 +162,19 @@ impl Iterator for Expo {
 }
 
 impl Expo {
+    /// One step of growth, in the form the value is in.
+    #[inline(always)]
+    fn grow(&mut self) {
+        if self.times != 0 {
+            match self.next.checked_mul(u64::from(self.times)) {
+                Some(next) => self.next = next,
+                None => self.go_on_in_floats(),
+            }
+        } else {
+            self.next = (f64::from_bits(self.next) * f64::from_bits(self.limit)).to_bits();
+        }
+    }
+
     /// Past 2^64 ns: floats from here on, to saturate at `Duration::MAX`.
     #[cold]
     fn go_on_in_floats(&mut self) {
@@ -186,14 +196,7 @@ impl Expo {
             // Stop growing: the value stays at the cap.
             return Some(cap);
         }
-        if self.times != 0 {
-            match self.next.checked_mul(u64::from(self.times)) {
-                Some(next) => self.next = next,
-                None => self.go_on_in_floats(),
-            }
-        } else {
-            self.next = (f64::from_bits(self.next) * f64::from_bits(self.limit)).to_bits();
-        }
+        self.grow();
         Some(value)
     }
 }

@@ -915,6 +915,8 @@ where
             _ => Duration::ZERO,
         };
         let server_wait = policy.parts.server_wait(subject);
+        // `budget()` is `None` without a start too; asking `start` first lets the unclocked
+        // copy drop the guards' paths at compile time.
         let budget = start.and(self.budget());
         let cause = failure_cause(timed_out, server_wait);
         if let (Some(_), Some(now)) = (budget, now) {
