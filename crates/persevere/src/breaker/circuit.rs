@@ -526,8 +526,10 @@ impl fmt::Debug for CircuitBreaker {
 /// ([`attempt_ended`](Budget::attempt_ended)). A probe's grant is a withdrawal of 1, which a
 /// [`refund`](Budget::refund) gives back.
 impl Budget for CircuitBreaker {
+    #[inline]
     fn on_call(&self, _now: Instant) {}
 
+    #[inline]
     fn on_failure(&self, _cause: RetryCause, _now: Instant) {}
 
     fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
@@ -552,6 +554,7 @@ impl Budget for CircuitBreaker {
         }
     }
 
+    #[inline]
     fn on_success(&self, _last: Option<Withdrawal>, _now: Instant) {}
 
     #[inline]

@@ -133,6 +133,7 @@ pub struct Withdrawal {
 impl Withdrawal {
     /// A withdrawal of `amount` units of the budget that grants it (saturating at
     /// `u64::MAX - 1`, far beyond any budget's capacity).
+    #[inline]
     pub const fn new(amount: u64) -> Self {
         let stored = if amount >= u64::MAX - 1 {
             u64::MAX
@@ -148,6 +149,7 @@ impl Withdrawal {
     }
 
     /// Its cost, in the units of the budget that granted it.
+    #[inline]
     pub const fn amount(self) -> u64 {
         self.amount_plus_one.get() - 1
     }

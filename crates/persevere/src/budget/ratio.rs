@@ -205,6 +205,7 @@ impl Budget for RatioBudget {
         }
     }
 
+    #[inline]
     fn on_failure(&self, _cause: RetryCause, _now: Instant) {}
 
     fn withdraw(&self, _cause: RetryCause, now: Instant) -> Option<Withdrawal> {
@@ -215,6 +216,7 @@ impl Budget for RatioBudget {
             .then_some(Withdrawal::new(RETRY))
     }
 
+    #[inline]
     fn on_success(&self, _last: Option<Withdrawal>, _now: Instant) {}
 
     fn refund(&self, granted: Withdrawal, now: Instant) {

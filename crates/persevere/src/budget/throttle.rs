@@ -53,7 +53,10 @@ const DEFAULT_WINDOW: Duration = Duration::from_secs(120);
 /// then stayed down like naive retries.
 ///
 /// The window is a ring of 10 periods of `window / 10` each, as the budgets' (counted from the
-/// first instant the throttle sees): counts expire a tenth of the window at a time.
+/// first instant the throttle sees): counts expire a tenth of the window at a time. A success
+/// is counted in the newest period the throttle has seen a request in, which is its own
+/// attempt's period or a later one: an accept never expires before the request it answers, and
+/// the success itself reads no clock.
 ///
 /// # Default
 ///
@@ -91,7 +94,7 @@ struct Shared {
     /// Requests; its periods are the time axis of both windows. A decision reads both
     /// windows' running totals (two loads); `counts` sums their slots.
     requests: Window,
-    /// Accepts, counted in the requests' periods.
+    /// Accepts, counted in the requests' periods (the newest seen).
     accepts: Window,
     /// A splitmix64 state: each draw adds the golden gamma and mixes (one atomic add).
     rng: AtomicU64,
@@ -274,10 +277,9 @@ impl AdaptiveThrottle {
         (z >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    fn accept(&self, now: Instant) {
+    fn accept(&self) {
         let s = &self.shared;
-        let period = s.requests.advance(now);
-        s.accepts.add_at(period, 1);
+        s.accepts.add_at(s.requests.latest(), 1);
     }
 }
 
@@ -299,18 +301,21 @@ impl fmt::Debug for AdaptiveThrottle {
 }
 
 impl Budget for AdaptiveThrottle {
+    #[inline]
     fn on_call(&self, now: Instant) {
         let s = &self.shared;
         s.requests.add(s.requests.advance(now), 1);
     }
 
     // A retryable failure is never an accept (see the table above).
+    #[inline]
     fn on_failure(&self, _cause: RetryCause, _now: Instant) {}
 
     fn withdraw(&self, cause: RetryCause, now: Instant) -> Option<Withdrawal> {
         self.try_withdraw(cause, now).ok()
     }
 
+    #[inline]
     fn try_withdraw(&self, _cause: RetryCause, now: Instant) -> Result<Withdrawal, GiveUpReason> {
         if self.rejects(now) {
             Err(GiveUpReason::Throttled)
@@ -319,6 +324,7 @@ impl Budget for AdaptiveThrottle {
         }
     }
 
+    #[inline]
     fn admit_call(&self, now: Instant) -> Result<Withdrawal, GiveUpReason> {
         self.try_withdraw(RetryCause::Transient, now)
     }
@@ -328,7 +334,8 @@ impl Budget for AdaptiveThrottle {
         s.requests.add(s.requests.advance(now), -1);
     }
 
-    fn on_success(&self, _last: Option<Withdrawal>, now: Instant) {
-        self.accept(now);
+    #[inline]
+    fn on_success(&self, _last: Option<Withdrawal>, _now: Instant) {
+        self.accept();
     }
 }

@@ -20,7 +20,8 @@ thread_local! {
 }
 
 /// `now` in nanoseconds from the axis's origin: negative before it, saturating at `i64`'s
-/// range (292 years either way).
+/// range (292 years either way; `-i64::MAX` at the bottom, never `i64::MIN`, which a window
+/// keeps for "no origin yet").
 #[inline]
 pub(crate) fn nanos(now: Instant) -> i64 {
     LAST.with(|last| match last.get() {
@@ -38,7 +39,7 @@ fn convert(now: Instant) -> i64 {
     let base = *BASE;
     match now.checked_duration_since(base) {
         Some(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
-        None => i64::try_from(base.duration_since(now).as_nanos()).map_or(i64::MIN, |n| -n),
+        None => -i64::try_from(base.duration_since(now).as_nanos()).unwrap_or(i64::MAX),
     }
 }
 

@@ -101,15 +101,20 @@ impl Window {
         }
     }
 
-    /// `now` on the guards' time axis, never `UNSET`.
+    /// `now` on the guards' time axis, never `UNSET` (the axis stops at `-i64::MAX`).
     #[inline]
     fn offset(&self, now: Instant) -> i64 {
-        ticks::nanos(now).max(UNSET + 1)
+        ticks::nanos(now)
     }
 
     fn period_at(&self, offset: i64, origin: i64) -> u64 {
         // An instant before the origin (another thread's older `now`) counts as period 0.
-        let since = offset.saturating_sub(origin).max(0) as u64;
+        // After it, the distance is exact as a `u64`, and kept below 2^63 for the quotient.
+        let since = if offset > origin {
+            offset.abs_diff(origin).min(i64::MAX as u64)
+        } else {
+            0
+        };
         // Below 2^63, `since * reciprocal / 2^64` falls short of `since / period_nanos` by
         // less than 1: one correction makes the quotient exact.
         let mut period = ((u128::from(since) * u128::from(self.period_reciprocal)) >> 64) as u64;
@@ -152,6 +157,11 @@ impl Window {
             return latest;
         }
         self.latest.fetch_max(period, Ordering::AcqRel).max(period)
+    }
+
+    /// The newest period any writer has seen (0 before the first).
+    pub(crate) fn latest(&self) -> u64 {
+        self.latest.load(Ordering::Acquire)
     }
 
     /// When a slot holds a period after `period`: moves `period` to the newest one and says

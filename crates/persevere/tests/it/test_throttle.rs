@@ -80,6 +80,34 @@ fn counts_expire_a_tenth_of_the_window_at_a_time() {
 }
 
 #[test]
+fn an_accept_counts_in_the_newest_period_a_request_was_seen_in() {
+    let clock = VirtualClock::new();
+    let t = AdaptiveThrottle::new(2.0, Duration::from_secs(10));
+    let t0 = clock.now();
+    t.on_call(t0);
+    // The attempt answers 4.5 s later, with no other request in between: its accept joins
+    // its request's period (0-1 s), and both leave the window together at 10 s.
+    clock.advance(Duration::from_millis(4_500));
+    t.on_success(None, clock.now());
+    assert_eq!(t.counts(clock.now()), (1, 1));
+    clock.advance(Duration::from_millis(5_500));
+    assert_eq!(t.counts(clock.now()), (0, 0));
+    // With a request at 12.5 s, an answer at 13.5 s counts in 12-13 s, beside that request.
+    clock.advance(Duration::from_millis(2_500));
+    t.on_call(clock.now());
+    clock.advance(Duration::from_secs(1));
+    t.on_success(None, clock.now());
+    clock.advance(Duration::from_secs(8));
+    assert_eq!(
+        t.counts(clock.now()),
+        (1, 1),
+        "at 21.5 s both are in the window"
+    );
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(t.counts(clock.now()), (0, 0), "at 22.5 s both have left it");
+}
+
+#[test]
 fn a_healthy_backend_is_never_throttled() {
     let clock = VirtualClock::new();
     let t = AdaptiveThrottle::default();
