@@ -17,8 +17,8 @@ use crate::reaper;
 use crate::signals::{FORWARDED, Signals, TIMES_OUT};
 use crate::spawn::{self, Launch, SpawnError};
 use crate::sys::{self, Change};
+use std::fs::File;
 use std::io;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// How often a tree that is being killed is searched again for processes that were reparented
@@ -34,8 +34,8 @@ pub struct Plan<'a> {
     pub attempt: u32,
     /// When to stop it, and why: the earlier of `--timeout` and `--max-time`.
     pub deadline: Option<(Instant, Stop)>,
-    /// Its stdin.
-    pub stdin: Stdio,
+    /// Its stdin: `None` for persevere's own, or `--replay-stdin`'s spool.
+    pub stdin: Option<File>,
     /// Whether it gets the terminal's foreground.
     pub foreground: bool,
     /// persevere's signals.
@@ -55,7 +55,7 @@ pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
     let launch = Launch {
         config,
         attempt: plan.attempt,
-        stdin: std::mem::replace(&mut plan.stdin, Stdio::null()),
+        stdin: plan.stdin.take(),
         hold_stdout: held.is_some(),
         foreground: plan.foreground,
         guardian: plan
@@ -63,16 +63,16 @@ pub fn run(config: &Config, mut plan: Plan<'_>) -> io::Result<Outcome> {
             .filter(|_| guardian_pid::pid().is_some())
             .map(Guardian::announce_fd),
     };
-    let mut child = match spawn::spawn(launch) {
+    let child = match spawn::spawn(launch) {
         Ok(child) => child,
         Err(SpawnError::Command(failure)) => return Ok(Err(failure)),
         Err(SpawnError::Internal(err)) => return Err(err),
     };
-    let pid = child.id() as libc::pid_t;
+    let pid = child.pid;
     let mut pumps: Vec<Pump> = Vec::new();
     let stdout_sink = held.map_or(Sink::Stdout, Sink::Held);
-    pumps.extend(child.stdout.take().map(|out| Pump::new(out, stdout_sink)));
-    pumps.extend(child.stderr.take().map(|err| Pump::new(err, Sink::Stderr)));
+    pumps.extend(child.stdout.map(|out| Pump::new(out, stdout_sink)));
+    pumps.extend(child.stderr.map(|err| Pump::new(err, Sink::Stderr)));
     let mut watch = Watch {
         pid,
         foreground: plan.foreground,

@@ -17,6 +17,8 @@ mod breaker_state;
 mod budget;
 mod budget_store;
 mod cli;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod clone_exec;
 mod codes;
 mod command_line;
 mod config;

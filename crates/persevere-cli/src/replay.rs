@@ -4,7 +4,6 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::process::Stdio;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The spooled stdin.
@@ -46,9 +45,9 @@ impl Spool {
 
     /// The stdin of the next attempt: the spool from its first byte. The previous attempt and
     /// all its processes are gone, so nobody else moves the shared offset.
-    pub fn stdin(&mut self) -> io::Result<Stdio> {
+    pub fn stdin(&mut self) -> io::Result<File> {
         self.file.seek(SeekFrom::Start(0))?;
-        Ok(Stdio::from(self.file.try_clone()?))
+        self.file.try_clone()
     }
 }
 

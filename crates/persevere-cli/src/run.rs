@@ -16,7 +16,6 @@ use crate::signals::{FORWARDED, Signals};
 use crate::sys;
 use persevere::Next;
 use std::io::{self, IsTerminal};
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -89,8 +88,8 @@ pub fn run(
         .flatten()
         .min_by_key(|(at, _)| *at);
         let stdin = match &mut spool {
-            Some(spool) => spool.stdin()?,
-            None => Stdio::inherit(),
+            Some(spool) => Some(spool.stdin()?),
+            None => None,
         };
         let plan = Plan {
             attempt: attempt_number,
