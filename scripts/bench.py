@@ -322,10 +322,17 @@ of it malloc and free) and the rest in persevere itself, mostly clap (its 33 opt
 their help texts, the parse with the environment's defaults). It was 577,000 for a 2.5 MB
 binary before the fleet budget's stores came in (the Redis client for `--budget-store`, about
 0.5 MB) and `--wait decay` with its two options. Any program that starts another pays
-`true`'s cost and a fork on top. Two costs are the price of persevere's guarantees: each
-attempt is forked rather than `posix_spawn`ed, so that it announces its process group to the
-guardian before the command runs (about 0.15 ms), and the guardian is a fork of its own (about
-0.1 ms). Cut on this branch: std's start-up (no_main; it read /proc/self/maps to place a stack
+`true`'s cost and a fork on top. Two costs came with persevere's guarantees: each attempt
+announces its process group to the guardian before the command runs, a step between fork and
+exec that `posix_spawn` cannot take, and the guardian is a fork of its own. Since stop 27 the
+attempt starts as `posix_spawn` starts a program on Linux (`clone` with `CLONE_VM |
+CLONE_VFORK`: the child shares persevere's memory and persevere waits for its exec;
+`src/clone_exec.rs`), with that step run by persevere in the child, instead of std's fork,
+which copied the page tables and made every page written afterwards a copy-on-write fault:
+`persevere -- true` 2.53 -> 2.09 ms and 314 -> 262 page faults (`perf stat -r 500`, dist
+builds of cfa52f0 and 5ac9868, one after the other; `timeout 10 true` 1.78 ms and 160 faults
+in the same minutes). The guardian's fork remains: a build without it, for measurement only,
+took 1.86 ms. Cut on this branch: std's start-up (no_main; it read /proc/self/maps to place a stack
 guard), a copy of the whole environment per spawn and a scan of it per option variable, a copy
 of clap's matches, an exec of a second persevere for the guardian, libm, and with the `dist`
 profile (LTO, one codegen unit, panic=abort, stripped) a third of the binary and 40% of its

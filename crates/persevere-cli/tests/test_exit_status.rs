@@ -3,7 +3,6 @@
 
 mod common;
 use common::{TempDir, field, run};
-use std::os::unix::fs::PermissionsExt;
 
 const FAST: [&str; 4] = ["--factor", "1ms", "--report", "-"];
 
@@ -144,9 +143,7 @@ fn a_command_not_found_is_127_and_not_retried() {
 #[test]
 fn a_command_that_cannot_execute_is_126_and_not_retried() {
     let dir = TempDir::new();
-    let script = dir.file("not-executable.sh");
-    std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let script = dir.write("not-executable.sh", "#!/bin/sh\nexit 0\n", 0o644);
     let r = run(&with_fast(&["--", &script]));
     assert_eq!(r.code, Some(126));
     assert_eq!(r.events().len(), 1);

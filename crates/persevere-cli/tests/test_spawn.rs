@@ -60,9 +60,7 @@ fn a_script_without_a_shebang_runs_through_sh_with_every_argument() {
     // execvp runs a file the kernel cannot execute (ENOEXEC) through /bin/sh, copying the
     // argument pointers onto the child's stack: 200,000 of them need 1.6 MB of it.
     let dir = TempDir::new();
-    let script = dir.file("count.sh");
-    std::fs::write(&script, "echo $#\n").unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script = dir.write("count.sh", "echo $#\n", 0o755);
     let args: Vec<String> = (0..200_000).map(|i| (i % 10).to_string()).collect();
     let mut cmd = common::persevere();
     cmd.args(["--max-tries", "1", "--", &script]).args(&args);
@@ -74,9 +72,7 @@ fn a_script_without_a_shebang_runs_through_sh_with_every_argument() {
 #[test]
 fn a_command_found_in_path_runs_and_one_that_cannot_start_says_why() {
     let dir = TempDir::new();
-    let tool = dir.file("persevere-test-tool");
-    std::fs::write(&tool, "#!/bin/sh\necho found $1\n").unwrap();
-    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let tool = dir.write("persevere-test-tool", "#!/bin/sh\necho found $1\n", 0o755);
     let path = format!(
         "{}:{}",
         dir.path().display(),

@@ -165,6 +165,16 @@ impl TempDir {
     pub fn file(&self, name: &str) -> String {
         self.0.join(name).to_string_lossy().into_owned()
     }
+
+    /// A file in the directory holding `text`, with permission bits `mode` (`0o755` for a
+    /// script to run); its path, as [`file`](Self::file) gives it.
+    pub fn write(&self, name: &str, text: &str, mode: u32) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.file(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        path
+    }
 }
 
 impl Drop for TempDir {
