@@ -1,5 +1,6 @@
 -- A circuit breaker's state in one hash: the rules of persevere's CircuitBreaker (a count
--- window), on Redis's clock, so that every client of the fleet sees one breaker.
+-- window, a failure ratio and a slow-call ratio), on Redis's clock, so that every client of
+-- the fleet sees one breaker.
 --
 -- KEYS[1]  the breaker's hash
 -- ARGV[1]  op: 'admit' (may an attempt start?), 'record' (an attempt ended) or 'sync' (a
@@ -9,12 +10,16 @@
 -- ARGV[4]  ratio: the share of failed outcomes that opens it (0 < ratio <= 1)
 -- ARGV[5]  open_ms: how long it stays open
 -- ARGV[6]  probes: how many probe attempts it lets through half-open
--- ARGV[7]  sync only: successes, ARGV[8] failures (applied successes first), ARGV[9] probes
---          wanted, ARGV[10] unused probes given back (to the round, if it is still half-open)
+-- ARGV[7]  slow_ratio: the share of slow outcomes that opens it (0 < ratio <= 1); the client
+--          says which outcomes were slow (it knows how long its attempts ran)
+-- ARGV[8]  slow: 1 if the attempt that ended was slow (record only)
+-- ARGV[9]  sync only: fast successes, ARGV[10] fast failures, ARGV[11] slow successes,
+--          ARGV[12] slow failures (applied successes first), ARGV[13] probes wanted,
+--          ARGV[14] unused probes given back (to the round, if it is still half-open)
 --
--- Fields: state (0 closed, 1 open, 2 half-open), since (ms), win (the last outcomes, '0' a
--- success, '1' a failure, newest last), sent, done, bad (the half-open round's probes sent,
--- outcomes in, failed).
+-- Fields: state (0 closed, 1 open, 2 half-open), since (ms), win (the last outcomes, newest
+-- last, each a digit: 1 if failed, plus 2 if slow), sent, done, bad, slo (the half-open round's
+-- probes sent, outcomes in, failed, slow).
 --
 -- Returns {answer, state after, ms left open}: answer is, for 'admit', 0 refused, 1 let
 -- through, 2 let through as a probe; for 'record', 1; for 'sync', the probes granted.
@@ -25,24 +30,27 @@ local window = tonumber(ARGV[3])
 local ratio = tonumber(ARGV[4])
 local open_ms = tonumber(ARGV[5])
 local probes = tonumber(ARGV[6])
+local slow_ratio = tonumber(ARGV[7])
+local slow = ARGV[8] == '1'
 
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 
-local f = redis.call('HMGET', key, 'state', 'since', 'win', 'sent', 'done', 'bad')
+local f = redis.call('HMGET', key, 'state', 'since', 'win', 'sent', 'done', 'bad', 'slo')
 local state = tonumber(f[1] or '0')
 local since = tonumber(f[2] or '0')
 local win = f[3] or ''
 local sent = tonumber(f[4] or '0')
 local done = tonumber(f[5] or '0')
 local bad = tonumber(f[6] or '0')
+local slo = tonumber(f[7] or '0')
 
-local function trips(calls, failures)
-  return calls > 0 and failures >= ratio * calls
+local function trips(calls, failures, slows)
+  return calls > 0 and (failures >= ratio * calls or slows >= slow_ratio * calls)
 end
 
 local function enter(s)
-  state, since, sent, done, bad = s, now, 0, 0, 0
+  state, since, sent, done, bad, slo = s, now, 0, 0, 0, 0
   if s ~= 2 then
     win = ''
   end
@@ -65,14 +73,15 @@ local function admit()
   return 0
 end
 
-local function record(failed)
+local function record(failed, slow)
   if state == 0 then
-    win = win .. (failed and '1' or '0')
+    win = win .. tostring((failed and 1 or 0) + (slow and 2 or 0))
     if #win > window then
       win = string.sub(win, #win - window + 1)
     end
-    local _, failures = string.gsub(win, '1', '')
-    if #win >= window and trips(#win, failures) then
+    local _, failures = string.gsub(win, '[13]', '')
+    local _, slows = string.gsub(win, '[23]', '')
+    if #win >= window and trips(#win, failures, slows) then
       enter(1)
     end
   elseif state == 2 then
@@ -80,8 +89,11 @@ local function record(failed)
     if failed then
       bad = bad + 1
     end
+    if slow then
+      slo = slo + 1
+    end
     if done >= probes then
-      if trips(done, bad) then
+      if trips(done, bad, slo) then
         enter(1)
       else
         enter(0)
@@ -94,18 +106,18 @@ local answer = 1
 if op == 'admit' then
   answer = admit()
 elseif op == 'record' then
-  record(failed)
+  record(failed, slow)
 else
-  local oks, fails = tonumber(ARGV[7]), tonumber(ARGV[8])
-  local want, ret = tonumber(ARGV[9]), tonumber(ARGV[10])
+  local want, ret = tonumber(ARGV[13]), tonumber(ARGV[14])
   if state == 2 and ret > 0 then
     sent = math.max(0, sent - ret)
   end
-  for _ = 1, oks do
-    record(false)
-  end
-  for _ = 1, fails do
-    record(true)
+  -- Successes first (fast, slow), then failures (slow, fast): the batch's order is not known,
+  -- and failures last err towards opening.
+  for _, kind in ipairs({{9, false, false}, {11, false, true}, {12, true, true}, {10, true, false}}) do
+    for _ = 1, tonumber(ARGV[kind[1]]) do
+      record(kind[2], kind[3])
+    end
   end
   answer = 0
   if state ~= 0 then
@@ -116,7 +128,7 @@ else
 end
 
 redis.call('HSET', key, 'state', state, 'since', since, 'win', win, 'sent', sent,
-  'done', done, 'bad', bad)
+  'done', done, 'bad', bad, 'slo', slo)
 -- A day without an attempt: the breaker is forgotten (closed and empty).
 redis.call('PEXPIRE', key, 86400000 + open_ms)
 local left = 0

@@ -12,9 +12,16 @@ use std::time::Duration;
 pub(crate) static BREAKER: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("breaker.lua")));
 
+/// [`CircuitBreaker`]'s defaults for slow calls: an attempt of 60 s or more is slow, and a
+/// window of nothing but slow calls opens it.
+const DEFAULT_SLOW_CALL_DURATION: Duration = Duration::from_secs(60);
+const DEFAULT_SLOW_CALL_RATIO: f64 = 1.0;
+
 /// The rules of a breaker shared through a [`BreakerStore`]: those of a
 /// [`CircuitBreaker`] with a count window of `window` outcomes (which is also its minimum
-/// number of calls), checked by the core's setters so that both reject the same values.
+/// number of calls), a failure ratio, and a slow-call rule ([`slow_calls`](Self::slow_calls);
+/// `CircuitBreaker`'s default unless set), checked by the core's setters so that both reject
+/// the same values. A time window is the local breaker's only.
 ///
 /// ```
 /// use persevere_redis::blocking::BreakerRules;
@@ -23,6 +30,8 @@ pub(crate) static BREAKER: LazyLock<Script> =
 /// let rules = BreakerRules::new(100, 0.5, Duration::from_secs(60), 10).unwrap(); // resilience4j's
 /// let err = BreakerRules::new(100, 1.5, Duration::from_secs(60), 10).unwrap_err();
 /// assert_eq!(err.parameter(), "failure_ratio");
+/// // Opens when 80 % of the last 100 attempts ran 2 s or more.
+/// let rules = rules.slow_calls(Duration::from_secs(2), 0.8).unwrap();
 /// # let _ = rules;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,6 +40,8 @@ pub struct BreakerRules {
     pub(crate) failure_ratio: f64,
     pub(crate) open_duration: Duration,
     pub(crate) probes: u32,
+    pub(crate) slow_call_duration: Duration,
+    pub(crate) slow_call_ratio: f64,
 }
 
 impl BreakerRules {
@@ -57,6 +68,28 @@ impl BreakerRules {
             failure_ratio,
             open_duration,
             probes,
+            slow_call_duration: DEFAULT_SLOW_CALL_DURATION,
+            slow_call_ratio: DEFAULT_SLOW_CALL_RATIO,
+        })
+    }
+
+    /// These rules, and: an attempt that ran `duration` or more is slow, and the breaker also
+    /// opens when `ratio` of the judged outcomes were slow (as
+    /// [`CircuitBreaker::slow_call_duration`] and [`CircuitBreaker::slow_call_ratio`]). Each
+    /// client tells Redis which of its attempts were slow.
+    ///
+    /// # Errors
+    ///
+    /// The core's [`BudgetError`] for a value `CircuitBreaker`'s `try_` setters refuse: a zero
+    /// `duration`, a `ratio` not above 0 and at most 1.
+    pub fn slow_calls(self, duration: Duration, ratio: f64) -> Result<BreakerRules, BudgetError> {
+        CircuitBreaker::default()
+            .try_slow_call_duration(duration)?
+            .try_slow_call_ratio(ratio)?;
+        Ok(BreakerRules {
+            slow_call_duration: duration,
+            slow_call_ratio: ratio,
+            ..self
         })
     }
 
@@ -69,6 +102,22 @@ impl BreakerRules {
             .failure_ratio(self.failure_ratio)
             .open_duration(self.open_duration)
             .half_open_calls(self.probes)
+            .slow_call_duration(self.slow_call_duration)
+            .slow_call_ratio(self.slow_call_ratio)
+    }
+
+    /// Whether an attempt that ran `ran` counts as slow.
+    pub(crate) fn is_slow(&self, ran: Duration) -> bool {
+        ran >= self.slow_call_duration
+    }
+
+    /// The script's arguments after the operation and the outcome: the rules (ARGV[3..7]).
+    pub(crate) fn push_args(&self, call: &mut redis::ScriptInvocation<'_>) {
+        call.arg(self.window)
+            .arg(self.failure_ratio)
+            .arg(self.open_duration.as_millis() as u64)
+            .arg(self.probes)
+            .arg(self.slow_call_ratio);
     }
 }
 
@@ -147,7 +196,7 @@ impl BreakerStore {
     ///
     /// [`Error::Redis`] if the round trip failed.
     pub fn admit(&mut self) -> Result<Admission, Error> {
-        let (answer, _, left) = self.call("admit", false)?;
+        let (answer, _, left) = self.call("admit", false, false)?;
         Ok(match answer {
             1 => Admission::Go,
             2 => Admission::Probe,
@@ -157,13 +206,24 @@ impl BreakerStore {
         })
     }
 
-    /// Reports how an attempt ended; returns the breaker's state after it.
+    /// Reports how an attempt ended, as a fast one; returns the breaker's state after it.
     ///
     /// # Errors
     ///
     /// [`Error::Redis`] if the round trip failed.
     pub fn record(&mut self, failed: bool) -> Result<BreakerState, Error> {
-        let (_, state, _) = self.call("record", failed)?;
+        self.record_timed(failed, Duration::ZERO)
+    }
+
+    /// Reports how an attempt ended and how long it ran (slow if `ran` reaches the rules'
+    /// [`slow_calls`](BreakerRules::slow_calls) duration); returns the breaker's state after it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] if the round trip failed.
+    pub fn record_timed(&mut self, failed: bool, ran: Duration) -> Result<BreakerState, Error> {
+        let slow = self.rules.is_slow(ran);
+        let (_, state, _) = self.call("record", failed, slow)?;
         Ok(match state {
             1 => BreakerState::Open,
             2 => BreakerState::HalfOpen,
@@ -171,16 +231,11 @@ impl BreakerStore {
         })
     }
 
-    fn call(&mut self, op: &str, failed: bool) -> Result<(i64, i64, i64), Error> {
-        let r = &self.rules;
+    fn call(&mut self, op: &str, failed: bool, slow: bool) -> Result<(i64, i64, i64), Error> {
         let mut call = BREAKER.prepare_invoke();
-        call.key(&self.key)
-            .arg(op)
-            .arg(u8::from(failed))
-            .arg(r.window)
-            .arg(r.failure_ratio)
-            .arg(r.open_duration.as_millis() as u64)
-            .arg(r.probes);
+        call.key(&self.key).arg(op).arg(u8::from(failed));
+        self.rules.push_args(&mut call);
+        call.arg(u8::from(slow));
         call.invoke(&mut self.connection)
             .map_err(|e| Error::from_redis(&e))
     }

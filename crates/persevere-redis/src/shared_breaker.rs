@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// A circuit breaker shared by every client of a Redis key: the rules of a [`BreakerRules`]
-/// (a [`CircuitBreaker`] with a count window), one state for the whole fleet.
+/// (a [`CircuitBreaker`] with a count window, a failure ratio and a slow-call rule), one state
+/// for the whole fleet.
 ///
 /// Decisions make no round trip. The client holds the fleet's state as of its last sync
 /// (closed, open or half-open) and any probes it leased: closed lets every attempt go; open
@@ -72,9 +73,17 @@ pub struct RedisBreaker {
     handle: Arc<Handle>,
 }
 
+/// The indices of [`State::outcomes`]: failed is 1, slow adds 2.
+const SUCCEEDED: usize = 0;
+const FAILED: usize = 1;
+const SLOW_SUCCEEDED: usize = 2;
+const SLOW_FAILED: usize = 3;
+
 /// What the handles and the task share.
 struct State {
     local: CircuitBreaker,
+    /// The rules, which say which outcomes are slow.
+    rules: BreakerRules,
     fail_closed: bool,
     /// Whether Redis answered the last sync.
     shared: AtomicBool,
@@ -82,9 +91,8 @@ struct State {
     phase: AtomicU8,
     /// Probes leased and not used yet.
     probes: AtomicI64,
-    /// Outcomes since the last sync.
-    succeeded: AtomicU64,
-    failed: AtomicU64,
+    /// Outcomes since the last sync: fast and slow successes, fast and slow failures.
+    outcomes: [AtomicU64; 4],
     /// An attempt was refused since the last sync: ask for a probe.
     wants_probe: AtomicBool,
     signals: Arc<Signals>,
@@ -113,12 +121,12 @@ impl RedisBreaker {
         options.check(Some(Duration::from_secs(1)))?;
         let state = Arc::new(State {
             local: rules.local_breaker().name(key.clone()),
+            rules,
             fail_closed: options.fail_closed,
             shared: AtomicBool::new(false),
             phase: AtomicU8::new(0),
             probes: AtomicI64::new(0),
-            succeeded: AtomicU64::new(0),
-            failed: AtomicU64::new(0),
+            outcomes: Default::default(),
             wants_probe: AtomicBool::new(false),
             signals: Signals::new(),
         });
@@ -126,7 +134,6 @@ impl RedisBreaker {
             state: state.clone(),
             link: Link::new(client, options.sync_timeout),
             key: key.clone(),
-            rules,
             synced_once: false,
         };
         let signals = state.signals.clone();
@@ -231,8 +238,8 @@ impl Budget for RedisBreaker {
 
     fn attempt_ended(&self, failed: bool, ran: Duration, now: Instant) {
         let s = &self.state;
-        let count = if failed { &s.failed } else { &s.succeeded };
-        count.fetch_add(1, Ordering::AcqRel);
+        let kind = usize::from(failed) + 2 * usize::from(s.rules.is_slow(ran));
+        s.outcomes[kind].fetch_add(1, Ordering::AcqRel);
         s.local.attempt_ended(failed, ran, now);
     }
 }
@@ -241,7 +248,6 @@ struct Syncer {
     state: Arc<State>,
     link: Link,
     key: String,
-    rules: BreakerRules,
     synced_once: bool,
 }
 
@@ -249,8 +255,7 @@ impl Exchanges for Syncer {
     /// One exchange. `closing`: give the probes back and ask for none.
     async fn exchange(&mut self, closing: bool) {
         let s = self.state.clone();
-        let succeeded = s.succeeded.swap(0, Ordering::AcqRel);
-        let failed = s.failed.swap(0, Ordering::AcqRel);
+        let outcomes = s.outcomes.each_ref().map(|n| n.swap(0, Ordering::AcqRel));
         let wants = s.wants_probe.swap(false, Ordering::AcqRel) && !closing;
         // Leased probes are kept until used (a round whose probe never reports starts again
         // after an open duration, in the script), and given back when the client stops.
@@ -258,7 +263,7 @@ impl Exchanges for Syncer {
             true => s.probes.swap(0, Ordering::AcqRel).max(0) as u64,
             false => 0,
         };
-        match self.call(succeeded, failed, u64::from(wants), unused).await {
+        match self.call(outcomes, u64::from(wants), unused).await {
             Ok((granted, phase, _left)) => {
                 s.phase.store(phase.clamp(0, 2) as u8, Ordering::Release);
                 if phase != 2 {
@@ -273,7 +278,9 @@ impl Exchanges for Syncer {
             Err(err) => {
                 // Failures are sent again (counting one twice errs towards opening); successes
                 // are dropped, in case the call was applied.
-                s.failed.fetch_add(failed, Ordering::AcqRel);
+                for kind in [FAILED, SLOW_FAILED] {
+                    s.outcomes[kind].fetch_add(outcomes[kind], Ordering::AcqRel);
+                }
                 let was_shared = s.shared.swap(false, Ordering::AcqRel);
                 if was_shared || !self.synced_once {
                     let decides = match s.fail_closed {
@@ -298,24 +305,21 @@ impl Exchanges for Syncer {
 }
 
 impl Syncer {
+    /// One `sync` of `breaker.lua`: the outcomes, by kind (see [`State::outcomes`]).
     async fn call(
         &mut self,
-        succeeded: u64,
-        failed: u64,
+        outcomes: [u64; 4],
         want: u64,
         unused: u64,
     ) -> Result<(i64, i64, i64), Error> {
-        let r = &self.rules;
         let mut call = BREAKER.prepare_invoke();
-        call.key(&self.key)
-            .arg("sync")
-            .arg(0)
-            .arg(r.window)
-            .arg(r.failure_ratio)
-            .arg(r.open_duration.as_millis() as u64)
-            .arg(r.probes)
-            .arg(succeeded)
-            .arg(failed)
+        call.key(&self.key).arg("sync").arg(0);
+        self.state.rules.push_args(&mut call);
+        call.arg(0)
+            .arg(outcomes[SUCCEEDED])
+            .arg(outcomes[FAILED])
+            .arg(outcomes[SLOW_SUCCEEDED])
+            .arg(outcomes[SLOW_FAILED])
             .arg(want)
             .arg(unused);
         self.link.invoke(&call).await

@@ -81,6 +81,39 @@ fn a_probe_that_never_reports_does_not_keep_it_half_open() {
     assert_eq!(a.record(false).unwrap(), BreakerState::Closed);
 }
 
+/// Slow calls open it as failures do, and a slow probe opens it again: each client says which
+/// of its attempts were slow, against the rules' duration.
+#[test]
+fn slow_calls_open_it_and_a_slow_probe_reopens_it() {
+    let server = RedisServer::start();
+    let rules = BreakerRules::new(4, 0.5, OPEN, 1)
+        .unwrap()
+        .slow_calls(Duration::from_secs(2), 0.75)
+        .unwrap();
+    let mut a = BreakerStore::open(&server.url(), "slow", rules, Duration::from_secs(2)).unwrap();
+    let slow = Duration::from_secs(2);
+    let fast = Duration::from_millis(1_999);
+    // Three slow successes of four: 75 % slow opens it, with no failure at all.
+    assert_eq!(a.record_timed(false, slow).unwrap(), BreakerState::Closed);
+    assert_eq!(a.record_timed(false, fast).unwrap(), BreakerState::Closed);
+    assert_eq!(a.record_timed(false, slow).unwrap(), BreakerState::Closed);
+    assert_eq!(a.record_timed(false, slow).unwrap(), BreakerState::Open);
+    // The probe succeeds, slowly: open again.
+    assert!(wait_for_probe(&mut a));
+    assert_eq!(a.record_timed(false, slow).unwrap(), BreakerState::Open);
+    // A fast one closes it.
+    assert!(wait_for_probe(&mut a));
+    assert_eq!(a.record_timed(false, fast).unwrap(), BreakerState::Closed);
+    // `record` is a fast outcome.
+    for _ in 0..4 {
+        assert_eq!(a.record(false).unwrap(), BreakerState::Closed);
+    }
+    let err = rules.slow_calls(Duration::ZERO, 0.5).unwrap_err();
+    assert_eq!(err.parameter(), "slow_call_duration");
+    let err = rules.slow_calls(slow, 0.0).unwrap_err();
+    assert_eq!(err.parameter(), "slow_call_ratio");
+}
+
 #[test]
 fn rules_are_the_cores() {
     let err = BreakerRules::new(0, 0.5, OPEN, 1).unwrap_err();
@@ -91,8 +124,11 @@ fn rules_are_the_cores() {
 
 /// The closed breaker's rule in `breaker.lua` is the library's: random sequences of outcomes
 /// recorded in Redis and in `BreakerRules::local_breaker` give the same state after every
-/// outcome, and the same refusal once open. (The open duration is an hour: the timed
-/// transitions run on Redis's clock, which a test cannot drive; the tests above cover them.)
+/// outcome, and the same refusal once open. Half the cases also open on slow calls (an attempt
+/// of 1 s or more, at a random ratio), the others keep `CircuitBreaker`'s default slow rule
+/// (60 s, every call); outcomes are fast, slow, or 60 s long. (The open duration is an hour:
+/// the timed transitions run on Redis's clock, which a test cannot drive; the tests above cover
+/// them.)
 #[test]
 fn the_lua_window_rule_is_the_librarys() {
     let server = RedisServer::start();
@@ -104,11 +140,18 @@ fn the_lua_window_rule_is_the_librarys() {
         rng
     };
     let now = std::time::Instant::now();
-    let mut opened = 0;
+    let ratios = [0.2, 0.25, 0.5, 0.6, 0.75, 1.0];
+    let (mut opened, mut opened_slow) = (0, 0);
     for case in 0..150 {
         let window = 1 + (next() % 6) as u32;
-        let ratio = [0.2, 0.25, 0.5, 0.6, 0.75, 1.0][(next() % 6) as usize];
-        let rules = BreakerRules::new(window, ratio, Duration::from_secs(3_600), 1).unwrap();
+        let ratio = ratios[(next() % 6) as usize];
+        let mut rules = BreakerRules::new(window, ratio, Duration::from_secs(3_600), 1).unwrap();
+        if case % 2 == 1 {
+            let slow_ratio = ratios[(next() % 6) as usize];
+            rules = rules
+                .slow_calls(Duration::from_secs(1), slow_ratio)
+                .unwrap();
+        }
         let library = rules.local_breaker();
         let key = format!("differential:{case}");
         let mut lua =
@@ -117,23 +160,35 @@ fn the_lua_window_rule_is_the_librarys() {
         let mut outcomes = Vec::new();
         for step in 0..30 {
             let failed = next() % if step < 15 { 3 } else { 2 } == 0;
-            outcomes.push(failed);
+            let ran = [0, 0, 1, 60][(next() % 4) as usize];
+            let ran = Duration::from_secs(ran);
+            outcomes.push((failed, ran.as_secs()));
             assert_eq!(
                 lua.admit().unwrap(),
                 Admission::Go,
                 "{rules:?} after {outcomes:?}"
             );
-            library.attempt_ended(failed, Duration::ZERO, now);
-            let state = lua.record(failed).unwrap();
+            library.attempt_ended(failed, ran, now);
+            let state = lua.record_timed(failed, ran).unwrap();
             assert_eq!(state, library.state(), "{rules:?} after {outcomes:?}");
             if state == BreakerState::Open {
                 assert!(refused(lua.admit().unwrap()));
                 assert!(library.admit_call(now).is_err());
                 opened += 1;
+                let failures = outcomes.iter().rev().take(window as usize);
+                if failures.filter(|(failed, _)| *failed).count()
+                    < (ratio * f64::from(window)).ceil() as usize
+                {
+                    opened_slow += 1;
+                }
                 break;
             }
         }
     }
+    assert!(
+        opened_slow > 10,
+        "some sequences open on slow calls alone: {opened_slow} of {opened}"
+    );
     assert!(
         opened > 100,
         "most sequences open the breaker: {opened} of 150"
