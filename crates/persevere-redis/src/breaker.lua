@@ -1,25 +1,31 @@
--- A circuit breaker's state in one hash: the rules of persevere's CircuitBreaker (a count
--- window, a failure ratio and a slow-call ratio), on Redis's clock, so that every client of
--- the fleet sees one breaker.
+-- A circuit breaker's state in one hash: the rules of persevere's CircuitBreaker (a count or
+-- time window, a failure ratio and a slow-call ratio), on Redis's clock, so that every client
+-- of the fleet sees one breaker.
 --
 -- KEYS[1]  the breaker's hash
 -- ARGV[1]  op: 'admit' (may an attempt start?), 'record' (an attempt ended) or 'sync' (a
 --          client's batch: its outcomes since the last sync, probes it gives back and wants)
 -- ARGV[2]  failed: 1 if the attempt that ended failed (record only)
--- ARGV[3]  window: the number of outcomes judged (the last N), also the minimum
+-- ARGV[3]  window: the number of outcomes judged (the last N; 0 with a time window)
 -- ARGV[4]  ratio: the share of failed outcomes that opens it (0 < ratio <= 1)
 -- ARGV[5]  open_ms: how long it stays open
 -- ARGV[6]  probes: how many probe attempts it lets through half-open
 -- ARGV[7]  slow_ratio: the share of slow outcomes that opens it (0 < ratio <= 1); the client
 --          says which outcomes were slow (it knows how long its attempts ran)
--- ARGV[8]  slow: 1 if the attempt that ended was slow (record only)
--- ARGV[9]  sync only: fast successes, ARGV[10] fast failures, ARGV[11] slow successes,
---          ARGV[12] slow failures (applied successes first), ARGV[13] probes wanted,
---          ARGV[14] unused probes given back (to the round, if it is still half-open)
+-- ARGV[8]  period_ms: with a time window, a tenth of it (its outcomes are those of the last
+--          ten periods, the current one included); 0 with a count window
+-- ARGV[9]  min_calls: the fewest outcomes judged before it may open (the window's N with a
+--          count window, which opens only once full)
+-- ARGV[10] slow: 1 if the attempt that ended was slow (record only)
+-- ARGV[11] sync only: fast successes, ARGV[12] fast failures, ARGV[13] slow successes,
+--          ARGV[14] slow failures (applied successes first), ARGV[15] probes wanted,
+--          ARGV[16] unused probes given back (to the round, if it is still half-open)
 --
--- Fields: state (0 closed, 1 open, 2 half-open), since (ms), win (the last outcomes, newest
--- last, each a digit: 1 if failed, plus 2 if slow), sent, done, bad, slo (the half-open round's
--- probes sent, outcomes in, failed, slow).
+-- Fields: state (0 closed, 1 open, 2 half-open), since (ms), win, sent, done, bad, slo (the
+-- half-open round's probes sent, outcomes in, failed, slow). `win` holds the closed
+-- breaker's window: with a count window the last outcomes, newest last, each a digit (1 if
+-- failed, plus 2 if slow); with a time window its live periods, each
+-- `period:calls:failed:slow;`.
 --
 -- Returns {answer, state after, ms left open}: answer is, for 'admit', 0 refused, 1 let
 -- through, 2 let through as a probe; for 'record', 1; for 'sync', the probes granted.
@@ -31,7 +37,9 @@ local ratio = tonumber(ARGV[4])
 local open_ms = tonumber(ARGV[5])
 local probes = tonumber(ARGV[6])
 local slow_ratio = tonumber(ARGV[7])
-local slow = ARGV[8] == '1'
+local period_ms = tonumber(ARGV[8])
+local min_calls = tonumber(ARGV[9])
+local slow = ARGV[10] == '1'
 
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -44,6 +52,10 @@ local sent = tonumber(f[4] or '0')
 local done = tonumber(f[5] or '0')
 local bad = tonumber(f[6] or '0')
 local slo = tonumber(f[7] or '0')
+-- A window kept under the other kind of rules (the rules of the key changed) starts empty.
+if (period_ms > 0) ~= (string.find(win, ':', 1, true) ~= nil) then
+  win = ''
+end
 
 local function trips(calls, failures, slows)
   return calls > 0 and (failures >= ratio * calls or slows >= slow_ratio * calls)
@@ -73,15 +85,54 @@ local function admit()
   return 0
 end
 
+-- The closed breaker's time window: adds the outcome to the current period, drops the periods
+-- that have left, and says whether it opens.
+local function record_in_time(failed, slow)
+  local period = math.floor(now / period_ms)
+  local ring = {}
+  for p, c, fl, sl in string.gmatch(win, '(%d+):(%d+):(%d+):(%d+);') do
+    p = tonumber(p)
+    -- Time never goes back for the window: an older clock counts in the newest period.
+    if p > period then
+      period = p
+    end
+    ring[#ring + 1] = {p, tonumber(c), tonumber(fl), tonumber(sl)}
+  end
+  local f, s = failed and 1 or 0, slow and 1 or 0
+  local kept, parts, found = {}, {}, false
+  for _, e in ipairs(ring) do
+    if e[1] == period then
+      e[2], e[3], e[4], found = e[2] + 1, e[3] + f, e[4] + s, true
+    end
+    if e[1] + 10 > period then
+      kept[#kept + 1] = e
+    end
+  end
+  if not found then
+    kept[#kept + 1] = {period, 1, f, s}
+  end
+  local calls, failures, slows = 0, 0, 0
+  for _, e in ipairs(kept) do
+    calls, failures, slows = calls + e[2], failures + e[3], slows + e[4]
+    parts[#parts + 1] = string.format('%d:%d:%d:%d;', e[1], e[2], e[3], e[4])
+  end
+  win = table.concat(parts)
+  return calls >= min_calls and trips(calls, failures, slows)
+end
+
 local function record(failed, slow)
-  if state == 0 then
+  if state == 0 and period_ms > 0 then
+    if record_in_time(failed, slow) then
+      enter(1)
+    end
+  elseif state == 0 then
     win = win .. tostring((failed and 1 or 0) + (slow and 2 or 0))
     if #win > window then
       win = string.sub(win, #win - window + 1)
     end
     local _, failures = string.gsub(win, '[13]', '')
     local _, slows = string.gsub(win, '[23]', '')
-    if #win >= window and trips(#win, failures, slows) then
+    if #win >= min_calls and trips(#win, failures, slows) then
       enter(1)
     end
   elseif state == 2 then
@@ -108,13 +159,13 @@ if op == 'admit' then
 elseif op == 'record' then
   record(failed, slow)
 else
-  local want, ret = tonumber(ARGV[13]), tonumber(ARGV[14])
+  local want, ret = tonumber(ARGV[15]), tonumber(ARGV[16])
   if state == 2 and ret > 0 then
     sent = math.max(0, sent - ret)
   end
   -- Successes first (fast, slow), then failures (slow, fast): the batch's order is not known,
   -- and failures last err towards opening.
-  for _, kind in ipairs({{9, false, false}, {11, false, true}, {12, true, true}, {10, true, false}}) do
+  for _, kind in ipairs({{11, false, false}, {13, false, true}, {14, true, true}, {12, true, false}}) do
     for _ = 1, tonumber(ARGV[kind[1]]) do
       record(kind[2], kind[3])
     end

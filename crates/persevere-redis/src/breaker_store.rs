@@ -19,9 +19,9 @@ const DEFAULT_SLOW_CALL_RATIO: f64 = 1.0;
 
 /// The rules of a breaker shared through a [`BreakerStore`]: those of a
 /// [`CircuitBreaker`] with a count window of `window` outcomes (which is also its minimum
-/// number of calls), a failure ratio, and a slow-call rule ([`slow_calls`](Self::slow_calls);
-/// `CircuitBreaker`'s default unless set), checked by the core's setters so that both reject
-/// the same values. A time window is the local breaker's only.
+/// number of calls) or a [`time_window`](Self::time_window), a failure ratio, and a slow-call
+/// rule ([`slow_calls`](Self::slow_calls); `CircuitBreaker`'s default unless set), checked by
+/// the core's setters so that both reject the same values.
 ///
 /// ```
 /// use persevere_redis::blocking::BreakerRules;
@@ -32,11 +32,18 @@ const DEFAULT_SLOW_CALL_RATIO: f64 = 1.0;
 /// assert_eq!(err.parameter(), "failure_ratio");
 /// // Opens when 80 % of the last 100 attempts ran 2 s or more.
 /// let rules = rules.slow_calls(Duration::from_secs(2), 0.8).unwrap();
+/// // The same over the outcomes of the last minute, once there are 20 of them.
+/// let rules = rules.time_window(Duration::from_secs(60), 20).unwrap();
 /// # let _ = rules;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BreakerRules {
+    /// The count window's length; unused with a time window.
     pub(crate) window: u32,
+    /// The time window's span, if the window is one.
+    pub(crate) span: Option<Duration>,
+    /// The fewest outcomes judged before it may open.
+    pub(crate) min_calls: u32,
     pub(crate) failure_ratio: f64,
     pub(crate) open_duration: Duration,
     pub(crate) probes: u32,
@@ -65,6 +72,8 @@ impl BreakerRules {
             .try_half_open_calls(probes)?;
         Ok(BreakerRules {
             window,
+            span: None,
+            min_calls: window,
             failure_ratio,
             open_duration,
             probes,
@@ -93,12 +102,35 @@ impl BreakerRules {
         })
     }
 
+    /// These rules over a time window instead of the count window: the outcomes of the last
+    /// `span` (in ten periods of `span / 10`, on Redis's clock), judged once there are
+    /// `min_calls` of them (as [`CircuitBreaker::time_window`] and
+    /// [`CircuitBreaker::min_calls`]).
+    ///
+    /// # Errors
+    ///
+    /// The core's [`BudgetError`] for a value `CircuitBreaker`'s `try_` setters refuse: a
+    /// `span` outside 1 s to 1 hour, a zero `min_calls`.
+    pub fn time_window(self, span: Duration, min_calls: u32) -> Result<BreakerRules, BudgetError> {
+        CircuitBreaker::default()
+            .try_time_window(span)?
+            .try_min_calls(min_calls)?;
+        Ok(BreakerRules {
+            span: Some(span),
+            min_calls,
+            ..self
+        })
+    }
+
     /// A local [`CircuitBreaker`] with the same rules: what decides while Redis is
     /// unreachable.
     pub fn local_breaker(&self) -> CircuitBreaker {
-        CircuitBreaker::default()
-            .count_window(self.window)
-            .min_calls(self.window)
+        let window = match self.span {
+            Some(span) => CircuitBreaker::default().time_window(span),
+            None => CircuitBreaker::default().count_window(self.window),
+        };
+        window
+            .min_calls(self.min_calls)
             .failure_ratio(self.failure_ratio)
             .open_duration(self.open_duration)
             .half_open_calls(self.probes)
@@ -111,13 +143,19 @@ impl BreakerRules {
         ran >= self.slow_call_duration
     }
 
-    /// The script's arguments after the operation and the outcome: the rules (ARGV[3..7]).
+    /// The script's arguments after the operation and the outcome: the rules (ARGV[3..9]).
     pub(crate) fn push_args(&self, call: &mut redis::ScriptInvocation<'_>) {
-        call.arg(self.window)
+        let (window, period_ms) = match self.span {
+            Some(span) => (0, (span.as_millis() / 10) as u64),
+            None => (self.window, 0),
+        };
+        call.arg(window)
             .arg(self.failure_ratio)
             .arg(self.open_duration.as_millis() as u64)
             .arg(self.probes)
-            .arg(self.slow_call_ratio);
+            .arg(self.slow_call_ratio)
+            .arg(period_ms)
+            .arg(self.min_calls);
     }
 }
 

@@ -2,10 +2,10 @@
 //! through Redis.
 //!
 //! - [`RedisBudget`]: a ratio budget or a token bucket (below).
-//! - [`RedisBreaker`]: a circuit breaker (the core's `CircuitBreaker` rules: a count window,
-//!   failure and slow-call ratios) with one state for the fleet; [`blocking::BreakerStore`]
-//!   asks Redis once per question, for processes that make one call (the `persevere`
-//!   command's `--breaker`).
+//! - [`RedisBreaker`]: a circuit breaker (the core's `CircuitBreaker` rules: a count or time
+//!   window, failure and slow-call ratios) with one state for the fleet;
+//!   [`blocking::BreakerStore`] asks Redis once per question, for processes that make one
+//!   call (the `persevere` command's `--breaker`).
 //! - [`RedisThrottle`]: the core's `AdaptiveThrottle` on the fleet's requests and accepts.
 //!
 //! All three decide without a round trip (a tokio task reconciles them with Redis), count on

@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// A circuit breaker shared by every client of a Redis key: the rules of a [`BreakerRules`]
-/// (a [`CircuitBreaker`] with a count window, a failure ratio and a slow-call rule), one state
-/// for the whole fleet.
+/// (a [`CircuitBreaker`] with a count or time window, a failure ratio and a slow-call rule),
+/// one state for the whole fleet.
 ///
 /// Decisions make no round trip. The client holds the fleet's state as of its last sync
 /// (closed, open or half-open) and any probes it leased: closed lets every attempt go; open

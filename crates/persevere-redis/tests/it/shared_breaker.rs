@@ -10,9 +10,17 @@ use std::time::Duration;
 /// Short open durations: the tests wait for outcomes, and assert no timing.
 const OPEN: Duration = Duration::from_millis(200);
 
-fn store(server: &RedisServer, key: &str, probes: u32) -> BreakerStore {
-    let rules = BreakerRules::new(4, 0.5, OPEN, probes).unwrap();
+/// Four outcomes judged, opens at 50 %, open [`OPEN`].
+fn rules(probes: u32) -> BreakerRules {
+    BreakerRules::new(4, 0.5, OPEN, probes).unwrap()
+}
+
+fn open(server: &RedisServer, key: &str, rules: BreakerRules) -> BreakerStore {
     BreakerStore::open(&server.url(), key, rules, Duration::from_secs(2)).unwrap()
+}
+
+fn store(server: &RedisServer, key: &str, probes: u32) -> BreakerStore {
+    open(server, key, rules(probes))
 }
 
 fn refused(a: Admission) -> bool {
@@ -86,11 +94,8 @@ fn a_probe_that_never_reports_does_not_keep_it_half_open() {
 #[test]
 fn slow_calls_open_it_and_a_slow_probe_reopens_it() {
     let server = RedisServer::start();
-    let rules = BreakerRules::new(4, 0.5, OPEN, 1)
-        .unwrap()
-        .slow_calls(Duration::from_secs(2), 0.75)
-        .unwrap();
-    let mut a = BreakerStore::open(&server.url(), "slow", rules, Duration::from_secs(2)).unwrap();
+    let rules = rules(1).slow_calls(Duration::from_secs(2), 0.75).unwrap();
+    let mut a = open(&server, "slow", rules);
     let slow = Duration::from_secs(2);
     let fast = Duration::from_millis(1_999);
     // Three slow successes of four: 75 % slow opens it, with no failure at all.
@@ -114,6 +119,31 @@ fn slow_calls_open_it_and_a_slow_probe_reopens_it() {
     assert_eq!(err.parameter(), "slow_call_ratio");
 }
 
+/// A time window judges the outcomes of its span only, once there are `min_calls` of them:
+/// outcomes older than the span have left it.
+#[test]
+fn a_time_window_forgets_what_left_it() {
+    let server = RedisServer::start();
+    let rules = rules(1).time_window(Duration::from_secs(1), 3).unwrap();
+    let mut a = open(&server, "timed", rules);
+    // Two failures: fewer than three outcomes, closed.
+    assert_eq!(a.record(true).unwrap(), BreakerState::Closed);
+    assert_eq!(a.record(true).unwrap(), BreakerState::Closed);
+    // Past the window's second, they are gone: one failure in three does not open it.
+    std::thread::sleep(Duration::from_millis(1_100));
+    assert_eq!(a.record(true).unwrap(), BreakerState::Closed);
+    assert_eq!(a.record(false).unwrap(), BreakerState::Closed);
+    assert_eq!(a.record(false).unwrap(), BreakerState::Closed);
+    // Two failures of the four in the window: 50 % opens it.
+    assert_eq!(a.record(true).unwrap(), BreakerState::Open);
+    let err = rules
+        .time_window(Duration::from_millis(999), 3)
+        .unwrap_err();
+    assert_eq!(err.parameter(), "time_window");
+    let err = rules.time_window(Duration::from_secs(1), 0).unwrap_err();
+    assert_eq!(err.parameter(), "min_calls");
+}
+
 #[test]
 fn rules_are_the_cores() {
     let err = BreakerRules::new(0, 0.5, OPEN, 1).unwrap_err();
@@ -126,9 +156,10 @@ fn rules_are_the_cores() {
 /// recorded in Redis and in `BreakerRules::local_breaker` give the same state after every
 /// outcome, and the same refusal once open. Half the cases also open on slow calls (an attempt
 /// of 1 s or more, at a random ratio), the others keep `CircuitBreaker`'s default slow rule
-/// (60 s, every call); outcomes are fast, slow, or 60 s long. (The open duration is an hour:
-/// the timed transitions run on Redis's clock, which a test cannot drive; the tests above cover
-/// them.)
+/// (60 s, every call); outcomes are fast, slow, or 60 s long. A third of the cases judge a
+/// time window of an hour (every outcome stays in it) from a random minimum of calls. (The
+/// open duration is an hour: the timed transitions run on Redis's clock, which a test cannot
+/// drive; the tests above cover them.)
 #[test]
 fn the_lua_window_rule_is_the_librarys() {
     let server = RedisServer::start();
@@ -175,7 +206,12 @@ fn the_lua_window_rule_is_the_librarys() {
                 assert!(refused(lua.admit().unwrap()));
                 assert!(library.admit_call(now).is_err());
                 opened += 1;
-                let failures = outcomes.iter().rev().take(window as usize);
+                let judged = if case % 3 == 2 {
+                    outcomes.len()
+                } else {
+                    window as usize
+                };
+                let failures = outcomes.iter().rev().take(judged);
                 if failures.filter(|(failed, _)| *failed).count()
                     < (ratio * f64::from(window)).ceil() as usize
                 {

@@ -97,38 +97,42 @@ fn clients_share_the_fleets_transitions() {
 }
 
 /// A client's slow attempts reach the fleet as slow: they open it for another client, whose own
-/// local breaker heard nothing.
+/// local breaker heard nothing; with a count window of four and with a time window judged from
+/// four outcomes.
 #[test]
 fn slow_attempts_of_one_client_open_it_for_another() {
     let server = RedisServer::start();
-    let rules = rules().slow_calls(Duration::from_secs(1), 0.75).unwrap();
-    runtime().block_on(async {
-        let a = RedisBreaker::connect(&server.url(), "slow", rules, options())
-            .await
-            .unwrap();
-        let b = RedisBreaker::connect(&server.url(), "slow", rules, options())
-            .await
-            .unwrap();
-        let now = Instant::now();
-        // One fast success and two slow ones: below 75 % slow, still closed for b.
-        for ran in [0, 1_000, 1_500] {
-            assert!(a.admit_call(now).is_ok());
-            a.attempt_ended(false, Duration::from_millis(ran), now);
-        }
-        a.sync().await;
-        b.sync().await;
-        assert_eq!(b.state(), BreakerState::Closed);
-        // A third slow success: three of four.
-        a.attempt_ended(false, Duration::from_secs(5), now);
-        a.sync().await;
-        b.sync().await;
-        assert_eq!(
-            b.state(),
-            BreakerState::Open,
-            "a's slow successes opened it for b"
-        );
-        assert_eq!(b.admit_call(now).unwrap_err(), GiveUpReason::CircuitOpen);
-    });
+    let count = rules().slow_calls(Duration::from_secs(1), 0.75).unwrap();
+    let time = count.time_window(Duration::from_secs(60), 4).unwrap();
+    for (key, rules) in [("slow-count", count), ("slow-time", time)] {
+        runtime().block_on(async {
+            let a = RedisBreaker::connect(&server.url(), key, rules, options())
+                .await
+                .unwrap();
+            let b = RedisBreaker::connect(&server.url(), key, rules, options())
+                .await
+                .unwrap();
+            let now = Instant::now();
+            // One fast success and two slow ones: below 75 % slow, still closed for b.
+            for ran in [0, 1_000, 1_500] {
+                assert!(a.admit_call(now).is_ok());
+                a.attempt_ended(false, Duration::from_millis(ran), now);
+            }
+            a.sync().await;
+            b.sync().await;
+            assert_eq!(b.state(), BreakerState::Closed, "{key}");
+            // A third slow success: three of four.
+            a.attempt_ended(false, Duration::from_secs(5), now);
+            a.sync().await;
+            b.sync().await;
+            assert_eq!(
+                b.state(),
+                BreakerState::Open,
+                "{key}: a's slow successes opened it for b"
+            );
+            assert_eq!(b.admit_call(now).unwrap_err(), GiveUpReason::CircuitOpen);
+        });
+    }
 }
 
 /// Port 1 of the loopback refuses at once: the local breaker decides, or nothing goes.
