@@ -16,6 +16,7 @@
 
 use crate::signals;
 use crate::spawn::BeforeExec;
+use crate::sys;
 use std::ffi::{CString, OsString, c_char, c_int, c_void};
 use std::io;
 use std::os::fd::RawFd;
@@ -128,10 +129,7 @@ impl<'a> Exec<'a> {
         // in persevere's stopped frame), or on stack values it fills; a zeroed sigaction is a
         // valid value for the query to fill.
         unsafe {
-            for signal in signals::FORWARDED
-                .into_iter()
-                .chain([signals::TIMES_OUT, libc::SIGCHLD])
-            {
+            for signal in signals::HANDLED {
                 let mut old: libc::sigaction = std::mem::zeroed();
                 libc::sigaction(signal, ptr::null(), &mut old);
                 if old.sa_sigaction != libc::SIG_IGN && old.sa_sigaction != libc::SIG_DFL {
@@ -143,7 +141,7 @@ impl<'a> Exec<'a> {
                 if let Some(fd) = *fd
                     && libc::dup2(fd, target as c_int) < 0
                 {
-                    return errno();
+                    return sys::last_errno();
                 }
             }
             if let Err(errno) = self.before_exec.run() {
@@ -152,7 +150,7 @@ impl<'a> Exec<'a> {
             let empty = empty_sigset();
             libc::sigprocmask(libc::SIG_SETMASK, &empty, ptr::null_mut());
             libc::execvp(self.argv[0].as_ptr(), self.pointers.as_ptr());
-            errno()
+            sys::last_errno()
         }
     }
 }
@@ -165,13 +163,6 @@ extern "C" fn child_main(exec: *mut c_void) -> c_int {
     let errno = exec.run_in_child();
     exec.error.store(errno.max(1), Ordering::Release);
     127
-}
-
-/// The calling thread's last error number.
-fn errno() -> c_int {
-    io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(libc::EINVAL)
 }
 
 /// An empty signal set.

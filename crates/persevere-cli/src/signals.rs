@@ -14,6 +14,17 @@ pub const FORWARDED: [i32; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc
 /// SIGALRM, and cascaded timeouts rely on it): the attempt is stopped as by --timeout.
 pub const TIMES_OUT: i32 = libc::SIGALRM;
 
+/// Every signal persevere may install a handler for: the forwarded ones, the timeout's and
+/// SIGCHLD (a child that starts an attempt puts these back to their defaults).
+pub const HANDLED: [i32; 6] = [
+    FORWARDED[0],
+    FORWARDED[1],
+    FORWARDED[2],
+    FORWARDED[3],
+    TIMES_OUT,
+    libc::SIGCHLD,
+];
+
 /// The pipe's write end, read by the handler.
 static WRITE_FD: AtomicI32 = AtomicI32::new(-1);
 /// persevere's pid: a child between fork and exec still runs this handler, and must not write.
@@ -44,7 +55,7 @@ impl Signals {
         }
         WRITE_FD.store(fds[1], Ordering::SeqCst);
         OWNER.store(crate::sys::getpid(), Ordering::SeqCst);
-        for signal in FORWARDED.into_iter().chain([TIMES_OUT, libc::SIGCHLD]) {
+        for signal in HANDLED {
             // SAFETY: `old` is a live sigaction that the query fills. `action` is a zeroed
             // sigaction (a valid "no flags, empty mask" value) whose handler is `on_signal`, an `extern "C" fn(c_int)` that only does
             // async-signal-safe work; sigaction copies it.

@@ -148,7 +148,7 @@ impl BeforeExec {
             // Its own group, so that a timeout or a forwarded signal reaches all of it and
             // nothing else.
             if libc::setpgid(0, 0) != 0 {
-                return Err(last_errno());
+                return Err(sys::last_errno());
             }
             if self.foreground {
                 // The child is a background process until tcsetpgrp, which would stop it
@@ -170,13 +170,6 @@ impl BeforeExec {
         }
         Ok(())
     }
-}
-
-/// The calling thread's last error number.
-fn last_errno() -> libc::c_int {
-    io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(libc::EINVAL)
 }
 
 /// A pipe for one of the attempt's outputs: persevere reads, the command writes. Both ends

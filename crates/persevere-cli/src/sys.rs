@@ -68,6 +68,13 @@ pub fn getpid() -> libc::pid_t {
     unsafe { libc::getpid() }
 }
 
+/// The calling thread's last error number (async-signal-safe: an integer read, no allocation).
+pub fn last_errno() -> libc::c_int {
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EINVAL)
+}
+
 /// This process's process group.
 pub fn getpgrp() -> libc::pid_t {
     // SAFETY: getpgrp has no arguments and cannot fail.

@@ -101,12 +101,6 @@ impl Window {
         }
     }
 
-    /// `now` on the guards' time axis, never `UNSET` (the axis stops at `-i64::MAX`).
-    #[inline]
-    fn offset(&self, now: Instant) -> i64 {
-        ticks::nanos(now)
-    }
-
     fn period_at(&self, offset: i64, origin: i64) -> u64 {
         // An instant before the origin (another thread's older `now`) counts as period 0.
         // After it, the distance is exact as a `u64`, and kept below 2^63 for the quotient.
@@ -127,7 +121,8 @@ impl Window {
     /// The period to write `now` into: `now`'s period, or the newest one seen if that is
     /// later. The first call fixes the origin.
     pub(crate) fn advance(&self, now: Instant) -> u64 {
-        let offset = self.offset(now);
+        // On the guards' time axis, never `UNSET` (the axis stops at `-i64::MAX`).
+        let offset = ticks::nanos(now);
         // Loads first: once the origin is set and the period published (every call but a
         // period's first), an advance writes nothing, and a locked read-modify-write costs
         // more than the rest of a guard's work.
@@ -338,12 +333,12 @@ impl Window {
             return None;
         }
         Some(
-            self.period_at(self.offset(now), origin)
+            self.period_at(ticks::nanos(now), origin)
                 .max(self.latest.load(Ordering::Acquire)),
         )
     }
 
-    /// The sum of the counts live at `period` (see [`add_at`](Window::add_at)).
+    /// The sum of the counts live at `period` (the newest seen, if later).
     pub(crate) fn sum_at(&self, period: u64) -> i64 {
         let period = period.max(self.latest.load(Ordering::Acquire));
         self.slots
@@ -357,19 +352,8 @@ impl Window {
     /// The sum of the counts in the window at `now` (or at the newest period seen, if later).
     /// Reads only: it neither fixes the origin nor moves the window.
     pub(crate) fn sum(&self, now: Instant) -> i64 {
-        let origin = self.origin.load(Ordering::Acquire);
-        if origin == UNSET {
-            return 0;
-        }
-        let period = self
-            .period_at(self.offset(now), origin)
-            .max(self.latest.load(Ordering::Acquire));
-        self.slots
-            .iter()
-            .map(|slot| unpack(slot.load(Ordering::Acquire)))
-            .filter(|&(tag, _)| matches!(age(tag, period), Age::Current | Age::Live))
-            .map(|(_, count)| i64::from(count))
-            .sum()
+        self.period_for_read(now)
+            .map_or(0, |period| self.sum_at(period))
     }
 }
 
