@@ -56,6 +56,14 @@ local slo = tonumber(f[7] or '0')
 if (period_ms > 0) ~= (string.find(win, ':', 1, true) ~= nil) then
   win = ''
 end
+-- With a time window, its periods {period, calls, failed, slow}: read from `win` once per
+-- call and written back once (a sync records a whole batch).
+local ring = {}
+if period_ms > 0 then
+  for p, c, fl, sl in string.gmatch(win, '(%d+):(%d+):(%d+):(%d+);') do
+    ring[#ring + 1] = {tonumber(p), tonumber(c), tonumber(fl), tonumber(sl)}
+  end
+end
 
 local function trips(calls, failures, slows)
   return calls > 0 and (failures >= ratio * calls or slows >= slow_ratio * calls)
@@ -64,7 +72,7 @@ end
 local function enter(s)
   state, since, sent, done, bad, slo = s, now, 0, 0, 0, 0
   if s ~= 2 then
-    win = ''
+    win, ring = '', {}
   end
 end
 
@@ -89,35 +97,62 @@ end
 -- that have left, and says whether it opens.
 local function record_in_time(failed, slow)
   local period = math.floor(now / period_ms)
-  local ring = {}
-  for p, c, fl, sl in string.gmatch(win, '(%d+):(%d+):(%d+):(%d+);') do
-    p = tonumber(p)
+  for _, e in ipairs(ring) do
     -- Time never goes back for the window: an older clock counts in the newest period.
-    if p > period then
-      period = p
+    if e[1] > period then
+      period = e[1]
     end
-    ring[#ring + 1] = {p, tonumber(c), tonumber(fl), tonumber(sl)}
   end
   local f, s = failed and 1 or 0, slow and 1 or 0
-  local kept, parts, found = {}, {}, false
+  local kept, found = {}, false
+  local calls, failures, slows = 0, 0, 0
   for _, e in ipairs(ring) do
     if e[1] == period then
       e[2], e[3], e[4], found = e[2] + 1, e[3] + f, e[4] + s, true
     end
     if e[1] + 10 > period then
       kept[#kept + 1] = e
+      calls, failures, slows = calls + e[2], failures + e[3], slows + e[4]
     end
   end
   if not found then
     kept[#kept + 1] = {period, 1, f, s}
+    calls, failures, slows = calls + 1, failures + f, slows + s
   end
-  local calls, failures, slows = 0, 0, 0
-  for _, e in ipairs(kept) do
-    calls, failures, slows = calls + e[2], failures + e[3], slows + e[4]
-    parts[#parts + 1] = string.format('%d:%d:%d:%d;', e[1], e[2], e[3], e[4])
-  end
-  win = table.concat(parts)
+  ring = kept
   return calls >= min_calls and trips(calls, failures, slows)
+end
+
+-- The closed breaker's count window: appends outcomes (digits, oldest first), judging the
+-- window after each one as the core does, with running counts (a sync's batch costs one pass,
+-- not one pass over the window per outcome); stops at the outcome that opens it.
+local function record_in_count(digits)
+  if #win > window then
+    win = string.sub(win, #win - window + 1)
+  end
+  local _, failures = string.gsub(win, '[13]', '')
+  local _, slows = string.gsub(win, '[23]', '')
+  local all, first = win .. digits, 1
+  for i = #win + 1, #all do
+    local d = string.byte(all, i) - 48
+    failures, slows = failures + d % 2, slows + math.floor(d / 2)
+    if i - first + 1 > window then
+      local e = string.byte(all, first) - 48
+      failures, slows = failures - e % 2, slows - math.floor(e / 2)
+      first = first + 1
+    end
+    local calls = i - first + 1
+    if calls >= min_calls and trips(calls, failures, slows) then
+      enter(1)
+      return
+    end
+  end
+  win = string.sub(all, first)
+end
+
+-- An outcome's digit in the count window: 1 if failed, plus 2 if slow.
+local function digit(failed, slow)
+  return tostring((failed and 1 or 0) + (slow and 2 or 0))
 end
 
 local function record(failed, slow)
@@ -126,15 +161,7 @@ local function record(failed, slow)
       enter(1)
     end
   elseif state == 0 then
-    win = win .. tostring((failed and 1 or 0) + (slow and 2 or 0))
-    if #win > window then
-      win = string.sub(win, #win - window + 1)
-    end
-    local _, failures = string.gsub(win, '[13]', '')
-    local _, slows = string.gsub(win, '[23]', '')
-    if #win >= min_calls and trips(#win, failures, slows) then
-      enter(1)
-    end
+    record_in_count(digit(failed, slow))
   elseif state == 2 then
     done = done + 1
     if failed then
@@ -166,8 +193,13 @@ else
   -- Successes first (fast, slow), then failures (slow, fast): the batch's order is not known,
   -- and failures last err towards opening.
   for _, kind in ipairs({{11, false, false}, {13, false, true}, {14, true, true}, {12, true, false}}) do
-    for _ = 1, tonumber(ARGV[kind[1]]) do
-      record(kind[2], kind[3])
+    local n = tonumber(ARGV[kind[1]])
+    if n > 0 and state == 0 and period_ms == 0 then
+      record_in_count(string.rep(digit(kind[2], kind[3]), n))
+    else
+      for _ = 1, n do
+        record(kind[2], kind[3])
+      end
     end
   end
   answer = 0
@@ -178,6 +210,13 @@ else
   end
 end
 
+if period_ms > 0 then
+  local parts = {}
+  for _, e in ipairs(ring) do
+    parts[#parts + 1] = string.format('%d:%d:%d:%d;', e[1], e[2], e[3], e[4])
+  end
+  win = table.concat(parts)
+end
 redis.call('HSET', key, 'state', state, 'since', since, 'win', win, 'sent', sent,
   'done', done, 'bad', bad, 'slo', slo)
 -- A day without an attempt: the breaker is forgotten (closed and empty).

@@ -96,6 +96,34 @@ fn clients_share_the_fleets_transitions() {
     });
 }
 
+/// A sync's batch is judged as its outcomes arrive, one by one, with the window sliding: three
+/// failures then three successes open it at the first success (three of four failed), though
+/// the window at the batch's end holds one; four successes then two failures open it (two of
+/// the last four), though two of all six is less than half.
+#[test]
+fn a_batch_is_judged_outcome_by_outcome() {
+    let server = RedisServer::start();
+    for (key, first, second) in [
+        ("fails-then-oks", true, false),
+        ("oks-then-fails", false, true),
+    ] {
+        runtime().block_on(async {
+            let a = RedisBreaker::connect(&server.url(), key, rules(), options())
+                .await
+                .unwrap();
+            let now = Instant::now();
+            let (n_first, n_second) = if first { (3, 3) } else { (4, 2) };
+            for (failed, n) in [(first, n_first), (second, n_second)] {
+                for _ in 0..n {
+                    a.attempt_ended(failed, Duration::ZERO, now);
+                }
+                a.sync().await;
+            }
+            assert_eq!(a.state(), BreakerState::Open, "{key}");
+        });
+    }
+}
+
 /// A client's slow attempts reach the fleet as slow: they open it for another client, whose own
 /// local breaker heard nothing; with a count window of four and with a time window judged from
 /// four outcomes.
