@@ -14,6 +14,7 @@
 //! guardian); the signal mask emptied; `execvp`, which searches `PATH`. If any of it fails the
 //! child stores the error number where persevere reads it, and exits.
 
+use crate::child_stack::Stack;
 use crate::signals;
 use crate::spawn::BeforeExec;
 use crate::sys;
@@ -182,62 +183,4 @@ fn reap(pid: libc::pid_t) {
     while unsafe { libc::waitpid(pid, &mut status, 0) } < 0
         && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted
     {}
-}
-
-/// The child's stack: a private mapping with an inaccessible page below it, so that an
-/// overflow faults instead of writing into persevere's memory. Its pages are touched only as
-/// the child uses them.
-struct Stack {
-    base: *mut c_void,
-    len: usize,
-}
-
-impl Stack {
-    /// Room for the child's frames and for execvp's, which copies the argument pointers onto
-    /// the stack when it runs a script through /bin/sh (as glibc's posix_spawn sizes it).
-    fn new(pointers: usize) -> io::Result<Stack> {
-        // SAFETY: sysconf takes an integer.
-        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
-            .unwrap_or(4096)
-            .max(4096);
-        let wanted = 64 * 1024 + pointers.saturating_mul(std::mem::size_of::<*const c_char>());
-        let len = wanted.div_ceil(page).saturating_add(1).saturating_mul(page);
-        // SAFETY: an anonymous private mapping at an address of the kernel's choosing; the
-        // result is checked before use.
-        let base = unsafe {
-            libc::mmap(
-                ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        if base == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
-        let stack = Stack { base, len };
-        // SAFETY: the first page of the mapping just made.
-        if unsafe { libc::mprotect(base, page, libc::PROT_NONE) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(stack)
-    }
-
-    /// The stack's top (it grows down), 16-byte aligned as the ABI wants.
-    fn top(&self) -> *mut c_void {
-        // The mapping is page-aligned and `len` a multiple of the page: its end is aligned.
-        self.base.cast::<u8>().wrapping_add(self.len).cast()
-    }
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        // SAFETY: the mapping made in `new`, used by no one once the child has exec'd or
-        // exited (see `Exec::spawn`).
-        unsafe {
-            libc::munmap(self.base, self.len);
-        }
-    }
 }

@@ -3,16 +3,26 @@
 //!
 //! Why a process: nothing runs in a process killed by SIGKILL, and the kernel's parent-death
 //! signal (`PR_SET_PDEATHSIG`) reaches only a direct child, not what the attempt starts (a
-//! script's background jobs, a build's compilers). So persevere forks a guardian (named
+//! script's background jobs, a build's compilers). So persevere starts a guardian (named
 //! `persevere-guard`, in its own process group so that a signal to persevere's group spares
-//! it; a fork, not a new program, which costs less at start-up) and holds one end of a socket
-//! whose other end is the guardian's stdin. Each
-//! attempt announces its process group before it execs the command (from the forked child, so
-//! there is no moment when an attempt runs unannounced), and persevere announces `0` once an
+//! it) and holds one end of a socket whose other end is the guardian's stdin. Each
+//! attempt announces its process group before it execs the command (from the attempt's child,
+//! so there is no moment when an attempt runs unannounced), and persevere announces `0` once an
 //! attempt and everything it left are gone. The guardian reads until the socket closes: when
 //! persevere exits normally the last word is `0` and it just exits; when persevere died during
 //! an attempt, it stops that attempt's process group and every descendant of its members
 //! (SIGSTOP first, so that nothing forks away, then SIGKILL).
+//!
+//! How it starts, cheaply: persevere's own program, run anew (`/proc/self/exe` with the
+//! argument list `persevere-guard FD PID`, which [`requested`] recognises before anything
+//! else), from a child that shares persevere's memory (`clone` with `CLONE_VM`) and calls
+//! only exec. persevere does not wait for that exec, and nothing is copied: a fork copied the
+//! page tables of the whole process and made each page written afterwards a copy-on-write
+//! fault, about 0.2 ms of `persevere -- true`, and a `posix_spawn` waits for the exec, about as
+//! long. The guardian must be a program of its own, not a process that goes on sharing
+//! persevere's memory: the OOM killer kills every process that shares the memory of the one it
+//! picks. Where the two system calls of that child cannot be made without libc
+//! (`raw_syscall.rs`, x86-64 and AArch64), the child is a fork.
 //!
 //! What it cannot reach: a process that left the attempt's process group (`setsid`) and whose
 //! parent had already exited, so that it was persevere's child when persevere died. persevere
@@ -21,11 +31,22 @@
 //! Without a guardian (it could not start, or was killed), each attempt's command gets
 //! `PR_SET_PDEATHSIG` instead: it dies with persevere, what it started may not.
 
-use crate::guardian_pid;
-use crate::reaper;
-use crate::sys;
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+use crate::{child_stack::Stack, raw_syscall};
+use crate::{guardian_pid, reaper, sys};
+use std::ffi::{CStr, CString, c_char};
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+use std::ffi::{c_int, c_void};
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::ptr;
 
 /// How many times the guardian looks for processes that forked before SIGSTOP reached them.
 const ROUNDS: usize = 100;
@@ -41,6 +62,10 @@ impl Guardian {
     /// parent-death signal).
     #[cfg(any(target_os = "linux", target_os = "android"))]
     pub fn start() -> Option<Guardian> {
+        // SAFETY: access takes a NUL-terminated literal.
+        if unsafe { libc::access(EXE.as_ptr(), libc::X_OK) } != 0 {
+            return None;
+        }
         let mut fds = [0; 2];
         // SAFETY: `fds` is a live array of two c_ints that socketpair fills.
         let r = unsafe {
@@ -57,20 +82,20 @@ impl Guardian {
         // SAFETY: socketpair succeeded: both descriptors are new and owned by nobody else.
         let (ours, theirs) =
             unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        let parent = sys::getpid();
-        // SAFETY: fork is sound here because persevere has a single thread: the child is a
-        // complete copy of a consistent process, in which no lock or allocator state belongs
-        // to a thread that does not exist there, so it may run any code. It never returns
-        // from this function: `become_guardian` ends with an exit. The parent only checks the
-        // result.
-        let pid = unsafe { libc::fork() };
-        match pid {
-            -1 => return None,
-            0 => {
-                drop(ours);
-                become_guardian(theirs, parent);
-            }
-            _ => {}
+        // The guardian's end crosses its exec; it is closed in persevere right after the
+        // guardian's start, before any attempt can inherit it.
+        // SAFETY: F_SETFD on a descriptor we own, with an integer.
+        if unsafe { libc::fcntl(theirs.as_raw_fd(), libc::F_SETFD, 0) } != 0 {
+            return None;
+        }
+        let program = Program::new(theirs.as_raw_fd(), sys::getpid())?;
+        let pid = start_program(program)?;
+        // Its own process group at once (it sets it itself too, after its exec, when this
+        // call fails because the exec came first): from here a signal to persevere's group
+        // does not reach it.
+        // SAFETY: setpgid takes integers.
+        unsafe {
+            libc::setpgid(pid, pid);
         }
         drop(theirs);
         guardian_pid::set(pid);
@@ -104,26 +129,166 @@ pub fn announce(fd: RawFd, pgid: libc::pid_t) {
     }
 }
 
-/// The guardian's life, in the forked child: detach from everything persevere holds, read
-/// announcements until persevere is gone, then stop the attempt it left running, if any.
-fn become_guardian(socket: OwnedFd, persevere: libc::pid_t) -> ! {
-    let fd = socket.as_raw_fd();
-    // SAFETY: plain system calls on integers and NUL-terminated literals. The socket moves to
-    // fd 0 and /dev/null to 1 and 2; every other descriptor (persevere's pipes, files, the
-    // caller's) is closed, so that the guardian keeps nothing open that a reader waits on.
+/// The guardian's program: `/proc/self/exe`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const EXE: &CStr = c"/proc/self/exe";
+
+/// The guardian's name: its argument 0, and its name in `ps -o comm`, top and /proc/PID/comm
+/// (15 bytes at most).
+const NAME: &CStr = c"persevere-guard";
+
+/// The argument list that starts the guardian, prepared before its start: the child that
+/// execs it allocates nothing and reads only this. Leaked: the child may read it after
+/// `Guardian::start` returned (persevere does not wait for the exec).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+struct Program {
+    /// `persevere-guard FD PID`'s strings, which `argv` points into.
+    _strings: [CString; 2],
+    /// The arguments, then a null pointer.
+    argv: [*const c_char; 4],
+    /// The environment: none.
+    envp: [*const c_char; 1],
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+impl Program {
+    /// The guardian's argument list, leaked; `None` only if the numbers had a NUL byte.
+    fn new(socket: RawFd, persevere: libc::pid_t) -> Option<&'static Program> {
+        let strings = [
+            CString::new(socket.to_string()).ok()?,
+            CString::new(persevere.to_string()).ok()?,
+        ];
+        let argv = [
+            NAME.as_ptr(),
+            strings[0].as_ptr(),
+            strings[1].as_ptr(),
+            ptr::null(),
+        ];
+        Some(Box::leak(Box::new(Program {
+            _strings: strings,
+            argv,
+            envp: [ptr::null()],
+        })))
+    }
+}
+
+/// Starts `program` from a child that shares persevere's memory and calls only exec (see the
+/// module's comment); its pid.
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+fn start_program(program: &'static Program) -> Option<libc::pid_t> {
+    let stack = Stack::new(0).ok()?;
+    // SAFETY: sigfillset fills a set that sigemptyset made valid; pthread_sigmask only writes
+    // the thread's mask and `before`.
+    let before = unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        let mut before: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut all);
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut before);
+        before
+    };
+    // SAFETY: the child runs `exec_guardian` on `stack`, which stays mapped for good (leaked
+    // below): persevere goes on at once and cannot know when the exec has replaced the
+    // child's memory. The child shares persevere's memory (CLONE_VM) but reads only
+    // `program`, which is leaked and never written after the clone, and writes nothing of
+    // persevere's: its two system calls go through `raw_syscall`, so not even `errno`, which
+    // it shares with persevere's thread. It takes no lock and allocates nothing. Every signal
+    // is blocked across the clone, so no handler of persevere runs in the child; the mask
+    // crosses the exec and the guardian clears it. SIGCHLD as the exit signal makes it an
+    // ordinary child of persevere, reaped as any (`attempt.rs` notices its death).
+    let pid = unsafe {
+        libc::clone(
+            exec_guardian,
+            stack.top(),
+            libc::CLONE_VM | libc::SIGCHLD,
+            ptr::from_ref(program).cast_mut().cast(),
+        )
+    };
+    // SAFETY: `before` is the mask this thread had, filled by pthread_sigmask above.
     unsafe {
+        libc::pthread_sigmask(libc::SIG_SETMASK, &before, ptr::null_mut());
+    }
+    if pid < 0 {
+        return None;
+    }
+    stack.leak();
+    Some(pid)
+}
+
+/// The guardian's child: exec, or exit 127 (persevere then reaps a guardian that is gone).
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+extern "C" fn exec_guardian(program: *mut c_void) -> c_int {
+    // SAFETY: `program` is the leaked `&'static Program` that `start_program` passed to clone;
+    // its strings and arrays are NUL- and null-terminated.
+    unsafe {
+        let program = &*program.cast_const().cast::<Program>();
+        raw_syscall::execve(EXE.as_ptr(), program.argv.as_ptr(), program.envp.as_ptr());
+    }
+    raw_syscall::exit(127)
+}
+
+/// Elsewhere on Linux: a fork, whose child execs `program`.
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(any(target_arch = "x86_64", target_arch = "aarch64"))
+))]
+fn start_program(program: &'static Program) -> Option<libc::pid_t> {
+    // SAFETY: after fork the child calls only execve and _exit, async-signal-safe, on the
+    // leaked `program`'s NUL- and null-terminated arrays.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        // SAFETY: the child of the fork above; see there.
+        unsafe {
+            libc::execve(EXE.as_ptr(), program.argv.as_ptr(), program.envp.as_ptr());
+            libc::_exit(127)
+        }
+    }
+    (pid > 0).then_some(pid)
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+/// The guardian's socket and persevere's pid when this process was started as persevere's
+/// guardian (`persevere-guard FD PID`, see [`Guardian::start`]).
+pub fn requested() -> Option<(RawFd, libc::pid_t)> {
+    let mut args = std::env::args_os();
+    if args.next()?.as_bytes() != NAME.to_bytes() {
+        return None;
+    }
+    let socket: RawFd = args.next()?.to_str()?.parse().ok()?;
+    let persevere: libc::pid_t = args.next()?.to_str()?.parse().ok()?;
+    (args.next().is_none() && socket >= 0 && persevere > 0).then_some((socket, persevere))
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+/// The guardian's life: detach from everything persevere holds, read announcements on
+/// `socket` until persevere is gone, then stop the attempt it left running, if any.
+pub fn serve(socket: RawFd, persevere: libc::pid_t) -> ! {
+    // SAFETY: plain system calls on integers and NUL-terminated literals. The socket moves to
+    // fd 0 and /dev/null to 1 and 2; every other descriptor (persevere's, the caller's) is
+    // closed, so that the guardian keeps nothing open that a reader waits on.
+    unsafe {
+        libc::prctl(libc::PR_SET_NAME, NAME.as_ptr(), 0, 0, 0);
         // Its own process group: Ctrl-C and a signal to persevere's group do not reach it.
         libc::setpgid(0, 0);
-        libc::dup2(fd, 0);
+    }
+    unblock_signals();
+    // SAFETY: as above.
+    unsafe {
+        if socket != 0 {
+            libc::dup2(socket, 0);
+        }
         let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
         libc::dup2(null, 1);
         libc::dup2(null, 2);
         close_from(3);
         libc::chdir(c"/".as_ptr());
-        // Its name in ps -o comm, top and /proc/PID/comm (15 bytes at most).
-        libc::prctl(libc::PR_SET_NAME, c"persevere-guard".as_ptr(), 0, 0, 0);
     }
-    std::mem::forget(socket);
     let mut running: libc::pid_t = 0;
     let mut stdin = io::stdin().lock();
     let mut word = [0u8; 4];
@@ -134,9 +299,33 @@ fn become_guardian(socket: OwnedFd, persevere: libc::pid_t) -> ! {
         wait_until_dead(persevere);
         stop_orphaned(running);
     }
-    // SAFETY: _exit ends the process without running persevere's exit handlers, which
-    // belong to persevere.
+    // SAFETY: _exit ends the process without flushing anything: it wrote nothing.
     unsafe { libc::_exit(0) }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+/// Persevere started the guardian with every signal blocked. What reached it before it left
+/// persevere's process group (Ctrl-C at the terminal, a signal to the group) was meant for
+/// persevere: dropped (setting a pending signal to be ignored discards it), then the mask
+/// emptied.
+fn unblock_signals() {
+    // SAFETY: the sigsets are zeroed then made valid by sigemptyset; sigpending, sigismember,
+    // signal and sigprocmask take them and integers. Every disposition is the default or
+    // ignored after an exec, so restoring `old` installs no handler.
+    unsafe {
+        let mut pending: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut pending);
+        libc::sigpending(&mut pending);
+        for signal in 1..=libc::SIGRTMAX() {
+            if libc::sigismember(&pending, signal) == 1 {
+                let old = libc::signal(signal, libc::SIG_IGN);
+                libc::signal(signal, old);
+            }
+        }
+        let mut empty: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut empty);
+        libc::sigprocmask(libc::SIG_SETMASK, &empty, ptr::null_mut());
+    }
 }
 
 /// Closes every descriptor from `first` on (Linux 5.9 and later; on an older kernel the

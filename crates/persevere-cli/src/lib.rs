@@ -16,6 +16,8 @@ mod breaker_file;
 mod breaker_state;
 mod budget;
 mod budget_store;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod child_stack;
 mod cli;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 mod clone_exec;
@@ -36,6 +38,11 @@ mod output;
 mod output_rules;
 mod policy_file;
 mod print_policy;
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+mod raw_syscall;
 mod reader;
 mod reaper;
 mod replay;
@@ -85,6 +92,11 @@ pub mod fuzzing {
 /// Runs the command line of this process and returns its exit status. What std's runtime
 /// would have done before `main` is done here first (see `sys::start_like_std`).
 pub fn main() -> u8 {
+    // persevere's guardian is persevere's own program, started with its own arguments.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if let Some((socket, persevere)) = guardian::requested() {
+        guardian::serve(socket, persevere);
+    }
     sys::start_like_std();
     let status = persevere();
     // std's runtime would flush stdout at exit; here nobody else does.

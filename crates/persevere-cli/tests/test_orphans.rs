@@ -143,6 +143,19 @@ fn the_guardian_has_its_own_group_and_ends_with_persevere() {
     );
     let cwd = std::fs::read_link(format!("/proc/{guardian}/cwd")).unwrap();
     assert_eq!(cwd, Path::new("/"));
+    // A program of its own (persevere's, run anew with no environment), not a process that
+    // shares persevere's memory: the OOM killer, picking persevere, kills every process that
+    // shares its memory.
+    let environ = std::fs::read(format!("/proc/{guardian}/environ")).unwrap();
+    assert!(environ.is_empty(), "{}", String::from_utf8_lossy(&environ));
+    let cmdline = std::fs::read(format!("/proc/{guardian}/cmdline")).unwrap();
+    assert_eq!(
+        cmdline.split(|&b| b == 0).next(),
+        Some(&b"persevere-guard"[..])
+    );
+    // Persevere started it with every signal blocked; it unblocked them.
+    let status = std::fs::read_to_string(format!("/proc/{guardian}/status")).unwrap();
+    assert!(status.contains("\nSigBlk:\t0000000000000000\n"), "{status}");
     std::fs::write(dir.file("go"), "").unwrap();
     let status = common::wait_status(child);
     assert_eq!(status.code(), Some(0));
