@@ -77,39 +77,29 @@ impl<'a> Exec<'a> {
     /// child's steps or of exec itself is returned as that error, with the child reaped.
     pub fn spawn(&self) -> io::Result<libc::pid_t> {
         let stack = Stack::new(self.pointers.len())?;
-        let mut all = empty_sigset();
-        let mut before = empty_sigset();
-        // SAFETY: the sigsets are live, initialised values (see `empty_sigset`); sigfillset and
-        // pthread_sigmask only write them and the thread's mask.
-        unsafe {
-            libc::sigfillset(&mut all);
-            libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut before);
-        }
-        // SAFETY: the child runs `child_main` on `stack`, a mapping of its own that outlives
-        // the child's use of it: with CLONE_VFORK this thread does not return from clone until
-        // the child has called exec (which replaces its memory) or exited, and `stack` is
-        // unmapped only after that, when it is dropped. With CLONE_VM the child shares this
-        // process's memory, so `self` (alive in this frame for the whole call) is the same
-        // object to the child; the child only reads it, except `error`, an atomic that this
-        // thread reads after clone returns, ordered by that return. `child_main` calls only
-        // async-signal-safe functions (sigaction, dup2, setpgid, tcsetpgrp, signal, send,
-        // prctl, getppid, getpid, sigprocmask, execvp), allocates nothing, takes no lock and
-        // cannot unwind. Every signal is blocked across the clone, so no handler of persevere
-        // runs in the child before it has reset the handlers to their defaults. SIGCHLD as the
-        // exit signal makes the child an ordinary child of persevere, reaped as any.
-        let pid = unsafe {
-            libc::clone(
-                child_main,
-                stack.top(),
-                libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
-                ptr::from_ref(self).cast_mut().cast(),
-            )
-        };
-        let clone_error = io::Error::last_os_error();
-        // SAFETY: `before` is the mask this thread had, filled by pthread_sigmask above.
-        unsafe {
-            libc::pthread_sigmask(libc::SIG_SETMASK, &before, ptr::null_mut());
-        }
+        let (pid, clone_error) = sys::with_every_signal_blocked(|| {
+            // SAFETY: the child runs `child_main` on `stack`, a mapping of its own that outlives
+            // the child's use of it: with CLONE_VFORK this thread does not return from clone until
+            // the child has called exec (which replaces its memory) or exited, and `stack` is
+            // unmapped only after that, when it is dropped. With CLONE_VM the child shares this
+            // process's memory, so `self` (alive in this frame for the whole call) is the same
+            // object to the child; the child only reads it, except `error`, an atomic that this
+            // thread reads after clone returns, ordered by that return. `child_main` calls only
+            // async-signal-safe functions (sigaction, dup2, setpgid, tcsetpgrp, signal, send,
+            // prctl, getppid, getpid, sigprocmask, execvp), allocates nothing, takes no lock and
+            // cannot unwind. Every signal is blocked across the clone, so no handler of persevere
+            // runs in the child before it has reset the handlers to their defaults. SIGCHLD as the
+            // exit signal makes the child an ordinary child of persevere, reaped as any.
+            let pid = unsafe {
+                libc::clone(
+                    child_main,
+                    stack.top(),
+                    libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+                    ptr::from_ref(self).cast_mut().cast(),
+                )
+            };
+            (pid, io::Error::last_os_error())
+        });
         drop(stack);
         if pid < 0 {
             return Err(clone_error);

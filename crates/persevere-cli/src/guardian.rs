@@ -22,7 +22,8 @@
 //! long. The guardian must be a program of its own, not a process that goes on sharing
 //! persevere's memory: the OOM killer kills every process that shares the memory of the one it
 //! picks. Where the two system calls of that child cannot be made without libc
-//! (`raw_syscall.rs`, x86-64 and AArch64), the child is a fork.
+//! (`raw_syscall.rs`, x86-64 and AArch64), and under Valgrind, which cannot run such a child
+//! (`valgrind.rs`), the child is a fork.
 //!
 //! What it cannot reach: a process that left the attempt's process group (`setsid`) and whose
 //! parent had already exited, so that it was persevere's child when persevere died. persevere
@@ -31,6 +32,8 @@
 //! Without a guardian (it could not start, or was killed), each attempt's command gets
 //! `PR_SET_PDEATHSIG` instead: it dies with persevere, what it started may not.
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
+use crate::valgrind;
 #[cfg(all(
     any(target_os = "linux", target_os = "android"),
     any(target_arch = "x86_64", target_arch = "aarch64")
@@ -45,7 +48,7 @@ use std::ffi::{CStr, CString, c_char};
 use std::ffi::{c_int, c_void};
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::ptr;
 
 /// How many times the guardian looks for processes that forked before SIGSTOP reached them.
@@ -89,7 +92,7 @@ impl Guardian {
             return None;
         }
         let program = Program::new(theirs.as_raw_fd(), sys::getpid())?;
-        let pid = start_program(program)?;
+        let pid = sys::with_every_signal_blocked(|| start_program(program))?;
         // Its own process group at once (it sets it itself too, after its exec, when this
         // call fails because the exec came first): from here a signal to persevere's group
         // does not reach it.
@@ -129,7 +132,8 @@ pub fn announce(fd: RawFd, pgid: libc::pid_t) {
     }
 }
 
-/// The guardian's program: `/proc/self/exe`.
+/// The guardian's program: `/proc/self/exe`, the file persevere runs from even if it has since
+/// been replaced or deleted.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 const EXE: &CStr = c"/proc/self/exe";
 
@@ -142,6 +146,9 @@ const NAME: &CStr = c"persevere-guard";
 /// `Guardian::start` returned (persevere does not wait for the exec).
 #[cfg(any(target_os = "linux", target_os = "android"))]
 struct Program {
+    /// The program: [`EXE`], except under Valgrind, whose `/proc/self/exe` is Valgrind's own
+    /// program (it shows the client the client's path when asked, which `current_exe` does).
+    path: CString,
     /// `persevere-guard FD PID`'s strings, which `argv` points into.
     _strings: [CString; 2],
     /// The arguments, then a null pointer.
@@ -154,6 +161,10 @@ struct Program {
 impl Program {
     /// The guardian's argument list, leaked; `None` only if the numbers had a NUL byte.
     fn new(socket: RawFd, persevere: libc::pid_t) -> Option<&'static Program> {
+        let path = match valgrind::running_on_valgrind() {
+            false => EXE.to_owned(),
+            true => CString::new(std::env::current_exe().ok()?.into_os_string().into_vec()).ok()?,
+        };
         let strings = [
             CString::new(socket.to_string()).ok()?,
             CString::new(persevere.to_string()).ok()?,
@@ -165,6 +176,7 @@ impl Program {
             ptr::null(),
         ];
         Some(Box::leak(Box::new(Program {
+            path,
             _strings: strings,
             argv,
             envp: [ptr::null()],
@@ -173,32 +185,26 @@ impl Program {
 }
 
 /// Starts `program` from a child that shares persevere's memory and calls only exec (see the
-/// module's comment); its pid.
+/// module's comment); its pid. Called with every signal blocked.
 #[cfg(all(
     any(target_os = "linux", target_os = "android"),
     any(target_arch = "x86_64", target_arch = "aarch64")
 ))]
 fn start_program(program: &'static Program) -> Option<libc::pid_t> {
+    if valgrind::running_on_valgrind() {
+        return start_by_fork(program);
+    }
     let stack = Stack::new(0).ok()?;
-    // SAFETY: sigfillset fills a set that sigemptyset made valid; pthread_sigmask only writes
-    // the thread's mask and `before`.
-    let before = unsafe {
-        let mut all: libc::sigset_t = std::mem::zeroed();
-        let mut before: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut all);
-        libc::sigfillset(&mut all);
-        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut before);
-        before
-    };
     // SAFETY: the child runs `exec_guardian` on `stack`, which stays mapped for good (leaked
     // below): persevere goes on at once and cannot know when the exec has replaced the
     // child's memory. The child shares persevere's memory (CLONE_VM) but reads only
     // `program`, which is leaked and never written after the clone, and writes nothing of
     // persevere's: its two system calls go through `raw_syscall`, so not even `errno`, which
     // it shares with persevere's thread. It takes no lock and allocates nothing. Every signal
-    // is blocked across the clone, so no handler of persevere runs in the child; the mask
-    // crosses the exec and the guardian clears it. SIGCHLD as the exit signal makes it an
-    // ordinary child of persevere, reaped as any (`attempt.rs` notices its death).
+    // is blocked across the clone (`Guardian::start`), so no handler of persevere runs in the
+    // child; the mask crosses the exec and the guardian clears it. SIGCHLD as the exit
+    // signal makes it an ordinary child of persevere, reaped as any (`attempt.rs` notices its
+    // death).
     let pid = unsafe {
         libc::clone(
             exec_guardian,
@@ -207,10 +213,6 @@ fn start_program(program: &'static Program) -> Option<libc::pid_t> {
             ptr::from_ref(program).cast_mut().cast(),
         )
     };
-    // SAFETY: `before` is the mask this thread had, filled by pthread_sigmask above.
-    unsafe {
-        libc::pthread_sigmask(libc::SIG_SETMASK, &before, ptr::null_mut());
-    }
     if pid < 0 {
         return None;
     }
@@ -228,24 +230,39 @@ extern "C" fn exec_guardian(program: *mut c_void) -> c_int {
     // its strings and arrays are NUL- and null-terminated.
     unsafe {
         let program = &*program.cast_const().cast::<Program>();
-        raw_syscall::execve(EXE.as_ptr(), program.argv.as_ptr(), program.envp.as_ptr());
+        raw_syscall::execve(
+            program.path.as_ptr(),
+            program.argv.as_ptr(),
+            program.envp.as_ptr(),
+        );
     }
     raw_syscall::exit(127)
 }
 
-/// Elsewhere on Linux: a fork, whose child execs `program`.
+/// Elsewhere on Linux: a fork.
 #[cfg(all(
     any(target_os = "linux", target_os = "android"),
     not(any(target_arch = "x86_64", target_arch = "aarch64"))
 ))]
 fn start_program(program: &'static Program) -> Option<libc::pid_t> {
+    start_by_fork(program)
+}
+
+/// Starts `program` from a fork (where the shared-memory child cannot be used). Called with
+/// every signal blocked, as the other way.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn start_by_fork(program: &'static Program) -> Option<libc::pid_t> {
     // SAFETY: after fork the child calls only execve and _exit, async-signal-safe, on the
     // leaked `program`'s NUL- and null-terminated arrays.
     let pid = unsafe { libc::fork() };
     if pid == 0 {
         // SAFETY: the child of the fork above; see there.
         unsafe {
-            libc::execve(EXE.as_ptr(), program.argv.as_ptr(), program.envp.as_ptr());
+            libc::execve(
+                program.path.as_ptr(),
+                program.argv.as_ptr(),
+                program.envp.as_ptr(),
+            );
             libc::_exit(127)
         }
     }

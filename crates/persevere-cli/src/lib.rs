@@ -58,6 +58,8 @@ mod strategy;
 mod stream_match;
 mod sys;
 mod usage_error;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod valgrind;
 mod values;
 
 use crate::announce::Announcer;

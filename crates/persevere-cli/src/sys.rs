@@ -133,6 +133,27 @@ pub fn start_like_std() {
     }
 }
 
+/// Runs `f` with every signal blocked in this thread, then restores the mask: for starting a
+/// child that begins on persevere's memory or state, in which no handler of persevere may run
+/// before the child has reset them (a blocked signal waits; the mask crosses exec).
+pub fn with_every_signal_blocked<T>(f: impl FnOnce() -> T) -> T {
+    // SAFETY: the sets are zeroed, then made valid by sigfillset/pthread_sigmask, which only
+    // write them and this thread's mask.
+    let before = unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        let mut before: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut before);
+        before
+    };
+    let result = f();
+    // SAFETY: `before` is the mask this thread had, filled by pthread_sigmask above.
+    unsafe {
+        libc::pthread_sigmask(libc::SIG_SETMASK, &before, std::ptr::null_mut());
+    }
+    result
+}
+
 /// Ends this process by `signal`, as shells and GNU timeout do when a signal stopped them:
 /// the default action is restored and the signal raised, so that the parent's `wait` sees a
 /// death by that signal. Falls back to exit status 128+N should the signal not kill.

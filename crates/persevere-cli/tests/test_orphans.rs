@@ -187,3 +187,38 @@ fn without_its_guardian_the_command_still_dies_with_persevere() {
         "the parent-death signal killed the command"
     );
 }
+
+#[test]
+fn under_valgrind_the_guardian_starts_from_a_fork() {
+    // Valgrind stops a program that makes the guardian's usual `clone`; persevere sees it and
+    // forks instead. .ci/run installs Valgrind; elsewhere the test says it did not run.
+    if std::process::Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("valgrind is not installed: not run");
+        return;
+    }
+    let dir = TempDir::new();
+    let script = "echo $PPID > $1/persevere.pid; while ! test -e $1/go; do sleep 0.01; done";
+    let path = dir.file("script.sh");
+    std::fs::write(&path, script).unwrap();
+    let child = std::process::Command::new("valgrind")
+        .args(["-q", env!("CARGO_BIN_EXE_persevere"), "--max-tries", "1"])
+        .args(["--", "sh", &path])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let persevere_pid = read_pid(&dir.file("persevere.pid"));
+    let guardian = guardian_of(persevere_pid);
+    assert_eq!(stat_field(guardian, 2), Some(guardian));
+    std::fs::write(dir.file("go"), "").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("clone"), "{stderr}");
+    assert!(wait_until(HANG, || !alive(guardian)), "the guardian ended");
+}
