@@ -214,7 +214,9 @@ fn start_program(program: &'static Program) -> Option<libc::pid_t> {
         )
     };
     if pid < 0 {
-        return None;
+        // A sandbox or an emulator (qemu-user) that refuses this clone: no child, so the
+        // stack goes; a fork still gives a guardian.
+        return start_by_fork(program);
     }
     stack.leak();
     Some(pid)
