@@ -13,17 +13,20 @@
 //! an attempt, it stops that attempt's process group and every descendant of its members
 //! (SIGSTOP first, so that nothing forks away, then SIGKILL).
 //!
-//! How it starts, cheaply: persevere's own program, run anew (`/proc/self/exe` with the
-//! argument list `persevere-guard FD PID`, which [`requested`] recognises before anything
-//! else), from a child that shares persevere's memory (`clone` with `CLONE_VM`) and calls
-//! only exec. persevere does not wait for that exec, and nothing is copied: a fork copied the
-//! page tables of the whole process and made each page written afterwards a copy-on-write
-//! fault, about 0.2 ms of `persevere -- true`, and a `posix_spawn` waits for the exec, about as
-//! long. The guardian must be a program of its own, not a process that goes on sharing
-//! persevere's memory: the OOM killer kills every process that shares the memory of the one it
-//! picks. Where the two system calls of that child cannot be made without libc
-//! (`raw_syscall.rs`, x86-64 and AArch64), and under Valgrind, which cannot run such a child
-//! (`valgrind.rs`), the child is a fork.
+//! How it starts, cheaply. With two processors or more: persevere's own program, run anew
+//! (`/proc/self/exe` with the argument list `persevere-guard FD PID`, which [`requested`]
+//! recognises before anything else), from a child that shares persevere's memory (`clone` with
+//! `CLONE_VM`) and calls only exec. persevere does not wait for that exec, and nothing is
+//! copied: a fork copies the page tables of the whole process and makes each page written
+//! afterwards a copy-on-write fault, about 0.2 ms of `persevere -- true`, and a `posix_spawn`
+//! waits for the exec, about as long. The exec itself (about 0.4 ms of processor time) runs on
+//! another processor, beside persevere and the attempt. The guardian must be a program of its
+//! own, not a process that goes on sharing persevere's memory: the OOM killer kills every
+//! process that shares the memory of the one it picks. With one processor, the exec would
+//! run in persevere's time, and a fork costs less: the guardian is then a fork of persevere,
+//! as it is under Valgrind, which cannot run such a child (`valgrind.rs`), where the clone is
+//! refused (a sandbox, an emulator), and on processors other than x86-64 and AArch64, where
+//! `raw_syscall.rs` has no way to make that child's system calls without libc.
 //!
 //! What it cannot reach: a process that left the attempt's process group (`setsid`) and whose
 //! parent had already exited, so that it was persevere's child when persevere died. persevere
@@ -32,23 +35,21 @@
 //! Without a guardian (it could not start, or was killed), each attempt's command gets
 //! `PR_SET_PDEATHSIG` instead: it dies with persevere, what it started may not.
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
-use crate::valgrind;
 #[cfg(all(
     any(target_os = "linux", target_os = "android"),
     any(target_arch = "x86_64", target_arch = "aarch64")
 ))]
-use crate::{child_stack::Stack, raw_syscall};
+use crate::{child_stack::Stack, raw_syscall, valgrind};
 use crate::{guardian_pid, reaper, sys};
-use std::ffi::{CStr, CString, c_char};
+use std::ffi::CStr;
 #[cfg(all(
     any(target_os = "linux", target_os = "android"),
     any(target_arch = "x86_64", target_arch = "aarch64")
 ))]
-use std::ffi::{c_int, c_void};
+use std::ffi::{CString, c_char, c_int, c_void};
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::ptr;
 
 /// How many times the guardian looks for processes that forked before SIGSTOP reached them.
@@ -65,10 +66,6 @@ impl Guardian {
     /// parent-death signal).
     #[cfg(any(target_os = "linux", target_os = "android"))]
     pub fn start() -> Option<Guardian> {
-        // SAFETY: access takes a NUL-terminated literal.
-        if unsafe { libc::access(EXE.as_ptr(), libc::X_OK) } != 0 {
-            return None;
-        }
         let mut fds = [0; 2];
         // SAFETY: `fds` is a live array of two c_ints that socketpair fills.
         let r = unsafe {
@@ -85,17 +82,11 @@ impl Guardian {
         // SAFETY: socketpair succeeded: both descriptors are new and owned by nobody else.
         let (ours, theirs) =
             unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        // The guardian's end crosses its exec; it is closed in persevere right after the
-        // guardian's start, before any attempt can inherit it.
-        // SAFETY: F_SETFD on a descriptor we own, with an integer.
-        if unsafe { libc::fcntl(theirs.as_raw_fd(), libc::F_SETFD, 0) } != 0 {
-            return None;
-        }
-        let program = Program::new(theirs.as_raw_fd(), sys::getpid())?;
-        let pid = sys::with_every_signal_blocked(|| start_program(program))?;
-        // Its own process group at once (it sets it itself too, after its exec, when this
-        // call fails because the exec came first): from here a signal to persevere's group
-        // does not reach it.
+        let (socket, persevere) = (theirs.as_raw_fd(), sys::getpid());
+        let pid = sys::with_every_signal_blocked(|| start_process(socket, persevere))?;
+        // Its own process group at once (it sets it itself too, in `serve`, when this call
+        // fails because its exec came first): from here a signal to persevere's group does
+        // not reach it.
         // SAFETY: setpgid takes integers.
         unsafe {
             libc::setpgid(pid, pid);
@@ -134,7 +125,10 @@ pub fn announce(fd: RawFd, pgid: libc::pid_t) {
 
 /// The guardian's program: `/proc/self/exe`, the file persevere runs from even if it has since
 /// been replaced or deleted.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
 const EXE: &CStr = c"/proc/self/exe";
 
 /// The guardian's name: its argument 0, and its name in `ps -o comm`, top and /proc/PID/comm
@@ -144,11 +138,11 @@ const NAME: &CStr = c"persevere-guard";
 /// The argument list that starts the guardian, prepared before its start: the child that
 /// execs it allocates nothing and reads only this. Leaked: the child may read it after
 /// `Guardian::start` returned (persevere does not wait for the exec).
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
 struct Program {
-    /// The program: [`EXE`], except under Valgrind, whose `/proc/self/exe` is Valgrind's own
-    /// program (it shows the client the client's path when asked, which `current_exe` does).
-    path: CString,
     /// `persevere-guard FD PID`'s strings, which `argv` points into.
     _strings: [CString; 2],
     /// The arguments, then a null pointer.
@@ -157,14 +151,13 @@ struct Program {
     envp: [*const c_char; 1],
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
 impl Program {
     /// The guardian's argument list, leaked; `None` only if the numbers had a NUL byte.
     fn new(socket: RawFd, persevere: libc::pid_t) -> Option<&'static Program> {
-        let path = match valgrind::running_on_valgrind() {
-            false => EXE.to_owned(),
-            true => CString::new(std::env::current_exe().ok()?.into_os_string().into_vec()).ok()?,
-        };
         let strings = [
             CString::new(socket.to_string()).ok()?,
             CString::new(persevere.to_string()).ok()?,
@@ -176,7 +169,6 @@ impl Program {
             ptr::null(),
         ];
         Some(Box::leak(Box::new(Program {
-            path,
             _strings: strings,
             argv,
             envp: [ptr::null()],
@@ -184,26 +176,39 @@ impl Program {
     }
 }
 
-/// Starts `program` from a child that shares persevere's memory and calls only exec (see the
-/// module's comment); its pid. Called with every signal blocked.
+/// Starts the guardian on the socket end `socket`: from a child that shares persevere's memory
+/// and calls only exec (see the module's comment), or from a fork where that costs more or
+/// cannot run; its pid. Called with every signal blocked.
 #[cfg(all(
     any(target_os = "linux", target_os = "android"),
     any(target_arch = "x86_64", target_arch = "aarch64")
 ))]
-fn start_program(program: &'static Program) -> Option<libc::pid_t> {
-    if valgrind::running_on_valgrind() {
-        return start_by_fork(program);
+fn start_process(socket: RawFd, persevere: libc::pid_t) -> Option<libc::pid_t> {
+    // On one processor the exec would run in persevere's time and costs more than a fork.
+    if sys::processors_available() < 2 || valgrind::running_on_valgrind() {
+        return fork_guardian(socket, persevere);
     }
+    // SAFETY: access takes a NUL-terminated literal.
+    if unsafe { libc::access(EXE.as_ptr(), libc::X_OK) } != 0 {
+        return fork_guardian(socket, persevere);
+    }
+    // The socket end crosses the exec; persevere closes its copy right after this call,
+    // before any attempt could inherit it.
+    // SAFETY: F_SETFD on a descriptor persevere owns, with an integer.
+    if unsafe { libc::fcntl(socket, libc::F_SETFD, 0) } != 0 {
+        return fork_guardian(socket, persevere);
+    }
+    let program = Program::new(socket, persevere)?;
     let stack = Stack::new(0).ok()?;
     // SAFETY: the child runs `exec_guardian` on `stack`, which stays mapped for good (leaked
     // below): persevere goes on at once and cannot know when the exec has replaced the
     // child's memory. The child shares persevere's memory (CLONE_VM) but reads only
     // `program`, which is leaked and never written after the clone, and writes nothing of
-    // persevere's: its two system calls go through `raw_syscall`, so not even `errno`, which
-    // it shares with persevere's thread. It takes no lock and allocates nothing. Every signal
-    // is blocked across the clone (`Guardian::start`), so no handler of persevere runs in the
-    // child; the mask crosses the exec and the guardian clears it. SIGCHLD as the exit
-    // signal makes it an ordinary child of persevere, reaped as any (`attempt.rs` notices its
+    // persevere's: its system calls go through `raw_syscall`, so not even `errno`, which it
+    // shares with persevere's thread. It takes no lock and allocates nothing. Every signal is
+    // blocked across the clone (`Guardian::start`), so no handler of persevere runs in the
+    // child; the mask crosses the exec and `serve` clears it. SIGCHLD as the exit signal
+    // makes it an ordinary child of persevere, reaped as any (`attempt.rs` notices its
     // death).
     let pid = unsafe {
         libc::clone(
@@ -216,7 +221,7 @@ fn start_program(program: &'static Program) -> Option<libc::pid_t> {
     if pid < 0 {
         // A sandbox or an emulator (qemu-user) that refuses this clone: no child, so the
         // stack goes; a fork still gives a guardian.
-        return start_by_fork(program);
+        return fork_guardian(socket, persevere);
     }
     stack.leak();
     Some(pid)
@@ -228,15 +233,11 @@ fn start_program(program: &'static Program) -> Option<libc::pid_t> {
     any(target_arch = "x86_64", target_arch = "aarch64")
 ))]
 extern "C" fn exec_guardian(program: *mut c_void) -> c_int {
-    // SAFETY: `program` is the leaked `&'static Program` that `start_program` passed to clone;
+    // SAFETY: `program` is the leaked `&'static Program` that `start_process` passed to clone;
     // its strings and arrays are NUL- and null-terminated.
     unsafe {
         let program = &*program.cast_const().cast::<Program>();
-        raw_syscall::execve(
-            program.path.as_ptr(),
-            program.argv.as_ptr(),
-            program.envp.as_ptr(),
-        );
+        raw_syscall::execve(EXE.as_ptr(), program.argv.as_ptr(), program.envp.as_ptr());
     }
     raw_syscall::exit(127)
 }
@@ -246,29 +247,22 @@ extern "C" fn exec_guardian(program: *mut c_void) -> c_int {
     any(target_os = "linux", target_os = "android"),
     not(any(target_arch = "x86_64", target_arch = "aarch64"))
 ))]
-fn start_program(program: &'static Program) -> Option<libc::pid_t> {
-    start_by_fork(program)
+fn start_process(socket: RawFd, persevere: libc::pid_t) -> Option<libc::pid_t> {
+    fork_guardian(socket, persevere)
 }
 
-/// Starts `program` from a fork (where the shared-memory child cannot be used). Called with
-/// every signal blocked, as the other way.
+/// Starts the guardian as a fork of persevere that serves at once, without an exec.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-fn start_by_fork(program: &'static Program) -> Option<libc::pid_t> {
-    // SAFETY: after fork the child calls only execve and _exit, async-signal-safe, on the
-    // leaked `program`'s NUL- and null-terminated arrays.
-    let pid = unsafe { libc::fork() };
-    if pid == 0 {
-        // SAFETY: the child of the fork above; see there.
-        unsafe {
-            libc::execve(
-                program.path.as_ptr(),
-                program.argv.as_ptr(),
-                program.envp.as_ptr(),
-            );
-            libc::_exit(127)
-        }
+fn fork_guardian(socket: RawFd, persevere: libc::pid_t) -> Option<libc::pid_t> {
+    // SAFETY: fork is sound here because persevere has a single thread: the child is a
+    // complete copy of a consistent process, in which no lock or allocator state belongs to a
+    // thread that does not exist there, so it may run any code. It never returns from this
+    // function: `serve` ends with an exit. The parent only checks the result.
+    match unsafe { libc::fork() } {
+        -1 => None,
+        0 => serve(socket, persevere),
+        pid => Some(pid),
     }
-    (pid > 0).then_some(pid)
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]

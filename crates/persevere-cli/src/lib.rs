@@ -58,7 +58,10 @@ mod strategy;
 mod stream_match;
 mod sys;
 mod usage_error;
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
 mod valgrind;
 mod values;
 

@@ -133,6 +133,21 @@ pub fn start_like_std() {
     }
 }
 
+/// How many processors this process may run on (its affinity mask); 2 when that cannot be
+/// read (a mask of more than 1,024 processors). A CPU quota of a cgroup is not counted.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub fn processors_available() -> usize {
+    // SAFETY: a zeroed cpu_set_t is a valid, empty set; sched_getaffinity fills it, and
+    // CPU_COUNT reads it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return 2;
+        }
+        usize::try_from(libc::CPU_COUNT(&set)).unwrap_or(2)
+    }
+}
+
 /// Runs `f` with every signal blocked in this thread, then restores the mask: for starting a
 /// child that begins on persevere's memory or state, in which no handler of persevere may run
 /// before the child has reset them (a blocked signal waits; the mask crosses exec).
