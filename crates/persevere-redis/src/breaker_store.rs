@@ -18,8 +18,9 @@ const DEFAULT_SLOW_CALL_DURATION: Duration = Duration::from_secs(60);
 const DEFAULT_SLOW_CALL_RATIO: f64 = 1.0;
 
 /// The rules of a breaker shared through a [`BreakerStore`]: those of a
-/// [`CircuitBreaker`] with a count window of `window` outcomes (which is also its minimum
-/// number of calls) or a [`time_window`](Self::time_window), a failure ratio, and a slow-call
+/// [`CircuitBreaker`] with a count window of `window` outcomes (judged once full, unless
+/// [`min_calls`](Self::min_calls) says sooner) or a [`time_window`](Self::time_window), a
+/// failure ratio, and a slow-call
 /// rule ([`slow_calls`](Self::slow_calls); `CircuitBreaker`'s default unless set), checked by
 /// the core's setters so that both reject the same values.
 ///
@@ -102,6 +103,37 @@ impl BreakerRules {
         })
     }
 
+    /// These rules, judged once the window holds `calls` outcomes (as
+    /// [`CircuitBreaker::min_calls`]). [`new`](Self::new) sets it to the count window's length,
+    /// so that a count window is judged once full; a smaller value judges a count window
+    /// sooner, and a larger one waits only for the window to be full, as in the core. For a
+    /// time window, [`time_window`](Self::time_window) takes it.
+    ///
+    /// ```
+    /// use persevere_redis::blocking::BreakerRules;
+    /// use std::time::Duration;
+    ///
+    /// // The last 100 outcomes, judged from the 20th on.
+    /// let rules = BreakerRules::new(100, 0.5, Duration::from_secs(60), 10)
+    ///     .unwrap()
+    ///     .min_calls(20)
+    ///     .unwrap();
+    /// assert_eq!(rules.local_breaker().breaker_name(), "circuit_breaker");
+    /// let err = rules.min_calls(0).unwrap_err();
+    /// assert_eq!(err.parameter(), "min_calls");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The core's [`BudgetError`] for a value `CircuitBreaker`'s `try_` setters refuse: zero.
+    pub fn min_calls(self, calls: u32) -> Result<BreakerRules, BudgetError> {
+        CircuitBreaker::default().try_min_calls(calls)?;
+        Ok(BreakerRules {
+            min_calls: calls,
+            ..self
+        })
+    }
+
     /// These rules over a time window instead of the count window: the outcomes of the last
     /// `span` (in ten periods of `span / 10`, on Redis's clock), judged once there are
     /// `min_calls` of them (as [`CircuitBreaker::time_window`] and
@@ -145,9 +177,11 @@ impl BreakerRules {
 
     /// The script's arguments after the operation and the outcome: the rules (ARGV[3..9]).
     pub(crate) fn push_args(&self, call: &mut redis::ScriptInvocation<'_>) {
-        let (window, period_ms) = match self.span {
-            Some(span) => (0, (span.as_millis() / 10) as u64),
-            None => (self.window, 0),
+        // A count window never holds more than its length: a larger minimum means a full
+        // window, as in the core.
+        let (window, period_ms, min_calls) = match self.span {
+            Some(span) => (0, (span.as_millis() / 10) as u64, self.min_calls),
+            None => (self.window, 0, self.min_calls.min(self.window)),
         };
         call.arg(window)
             .arg(self.failure_ratio)
@@ -155,7 +189,7 @@ impl BreakerRules {
             .arg(self.probes)
             .arg(self.slow_call_ratio)
             .arg(period_ms)
-            .arg(self.min_calls);
+            .arg(min_calls);
     }
 }
 

@@ -157,7 +157,8 @@ fn rules_are_the_cores() {
 /// outcome, and the same refusal once open. Half the cases also open on slow calls (an attempt
 /// of 1 s or more, at a random ratio), the others keep `CircuitBreaker`'s default slow rule
 /// (60 s, every call); outcomes are fast, slow, or 60 s long. A third of the cases judge a
-/// time window of an hour (every outcome stays in it) from a random minimum of calls. (The
+/// time window of an hour (every outcome stays in it) from a random minimum of calls, a third
+/// a count window from a random minimum of its own (1 to 8, against windows of 1 to 6). (The
 /// open duration is an hour: the timed transitions run on Redis's clock, which a test cannot
 /// drive; the tests above cover them.)
 #[test]
@@ -183,6 +184,17 @@ fn the_lua_window_rule_is_the_librarys() {
                 .slow_calls(Duration::from_secs(1), slow_ratio)
                 .unwrap();
         }
+        // A third of the cases: a time window; a third: the count window with a minimum of
+        // its own (which may be above the window's length); a third: `new`'s full window.
+        let min_calls = 1 + (next() % 8) as u32;
+        let timed = case % 3 == 2;
+        if timed {
+            rules = rules
+                .time_window(Duration::from_secs(3_600), min_calls)
+                .unwrap();
+        } else if case % 3 == 1 {
+            rules = rules.min_calls(min_calls).unwrap();
+        }
         let library = rules.local_breaker();
         let key = format!("differential:{case}");
         let mut lua =
@@ -206,14 +218,14 @@ fn the_lua_window_rule_is_the_librarys() {
                 assert!(refused(lua.admit().unwrap()));
                 assert!(library.admit_call(now).is_err());
                 opened += 1;
-                let judged = if case % 3 == 2 {
+                let judged = if timed {
                     outcomes.len()
                 } else {
-                    window as usize
+                    outcomes.len().min(window as usize)
                 };
                 let failures = outcomes.iter().rev().take(judged);
                 if failures.filter(|(failed, _)| *failed).count()
-                    < (ratio * f64::from(window)).ceil() as usize
+                    < (ratio * judged as f64).ceil() as usize
                 {
                     opened_slow += 1;
                 }
