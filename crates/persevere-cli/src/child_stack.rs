@@ -54,6 +54,7 @@ impl Stack {
     }
 }
 
+#[cfg(shared_memory_child)]
 impl Stack {
     /// Leaves the mapping in place for good: for a child that runs on it while persevere goes
     /// on, so that persevere cannot know when the child no longer needs it.

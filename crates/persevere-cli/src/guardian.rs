@@ -35,17 +35,11 @@
 //! Without a guardian (it could not start, or was killed), each attempt's command gets
 //! `PR_SET_PDEATHSIG` instead: it dies with persevere, what it started may not.
 
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
+#[cfg(shared_memory_child)]
 use crate::{child_stack::Stack, raw_syscall, valgrind};
 use crate::{guardian_pid, reaper, sys};
 use std::ffi::CStr;
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
+#[cfg(shared_memory_child)]
 use std::ffi::{CString, c_char, c_int, c_void};
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -125,10 +119,7 @@ pub fn announce(fd: RawFd, pgid: libc::pid_t) {
 
 /// The guardian's program: `/proc/self/exe`, the file persevere runs from even if it has since
 /// been replaced or deleted.
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
+#[cfg(shared_memory_child)]
 const EXE: &CStr = c"/proc/self/exe";
 
 /// The guardian's name: its argument 0, and its name in `ps -o comm`, top and /proc/PID/comm
@@ -138,10 +129,7 @@ const NAME: &CStr = c"persevere-guard";
 /// The argument list that starts the guardian, prepared before its start: the child that
 /// execs it allocates nothing and reads only this. Leaked: the child may read it after
 /// `Guardian::start` returned (persevere does not wait for the exec).
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
+#[cfg(shared_memory_child)]
 struct Program {
     /// `persevere-guard FD PID`'s strings, which `argv` points into.
     _strings: [CString; 2],
@@ -151,10 +139,7 @@ struct Program {
     envp: [*const c_char; 1],
 }
 
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
+#[cfg(shared_memory_child)]
 impl Program {
     /// The guardian's argument list, leaked; `None` only if the numbers had a NUL byte.
     fn new(socket: RawFd, persevere: libc::pid_t) -> Option<&'static Program> {
@@ -179,10 +164,7 @@ impl Program {
 /// Starts the guardian on the socket end `socket`: from a child that shares persevere's memory
 /// and calls only exec (see the module's comment), or from a fork where that costs more or
 /// cannot run; its pid. Called with every signal blocked.
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
+#[cfg(shared_memory_child)]
 fn start_process(socket: RawFd, persevere: libc::pid_t) -> Option<libc::pid_t> {
     // On one processor the exec would run in persevere's time and costs more than a fork.
     if sys::processors_available() < 2 || valgrind::running_on_valgrind() {
@@ -228,10 +210,7 @@ fn start_process(socket: RawFd, persevere: libc::pid_t) -> Option<libc::pid_t> {
 }
 
 /// The guardian's child: exec, or exit 127 (persevere then reaps a guardian that is gone).
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
+#[cfg(shared_memory_child)]
 extern "C" fn exec_guardian(program: *mut c_void) -> c_int {
     // SAFETY: `program` is the leaked `&'static Program` that `start_process` passed to clone;
     // its strings and arrays are NUL- and null-terminated.
@@ -245,7 +224,7 @@ extern "C" fn exec_guardian(program: *mut c_void) -> c_int {
 /// Elsewhere on Linux: a fork.
 #[cfg(all(
     any(target_os = "linux", target_os = "android"),
-    not(any(target_arch = "x86_64", target_arch = "aarch64"))
+    not(shared_memory_child)
 ))]
 fn start_process(socket: RawFd, persevere: libc::pid_t) -> Option<libc::pid_t> {
     fork_guardian(socket, persevere)

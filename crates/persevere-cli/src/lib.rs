@@ -38,10 +38,7 @@ mod output;
 mod output_rules;
 mod policy_file;
 mod print_policy;
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
+#[cfg(shared_memory_child)]
 mod raw_syscall;
 mod reader;
 mod reaper;
@@ -58,10 +55,7 @@ mod strategy;
 mod stream_match;
 mod sys;
 mod usage_error;
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
+#[cfg(shared_memory_child)]
 mod valgrind;
 mod values;
 

@@ -135,7 +135,7 @@ pub fn start_like_std() {
 
 /// How many processors this process may run on (its affinity mask); 2 when that cannot be
 /// read (a mask of more than 1,024 processors). A CPU quota of a cgroup is not counted.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(shared_memory_child)]
 pub fn processors_available() -> usize {
     // SAFETY: a zeroed cpu_set_t is a valid, empty set; sched_getaffinity fills it, and
     // CPU_COUNT reads it.
