@@ -180,8 +180,9 @@ fn start_process(socket: RawFd, persevere: libc::pid_t) -> Option<libc::pid_t> {
     if unsafe { libc::fcntl(socket, libc::F_SETFD, 0) } != 0 {
         return fork_guardian(socket, persevere);
     }
-    let program = Program::new(socket, persevere)?;
-    let stack = Stack::new(0).ok()?;
+    let (Some(program), Ok(stack)) = (Program::new(socket, persevere), Stack::new(0)) else {
+        return fork_guardian(socket, persevere);
+    };
     // SAFETY: the child runs `exec_guardian` on `stack`, which stays mapped for good (leaked
     // below): persevere goes on at once and cannot know when the exec has replaced the
     // child's memory. The child shares persevere's memory (CLONE_VM) but reads only
@@ -302,8 +303,9 @@ pub fn serve(socket: RawFd, persevere: libc::pid_t) -> ! {
 /// emptied.
 fn unblock_signals() {
     // SAFETY: the sigsets are zeroed then made valid by sigemptyset; sigpending, sigismember,
-    // signal and sigprocmask take them and integers. Every disposition is the default or
-    // ignored after an exec, so restoring `old` installs no handler.
+    // signal and sigprocmask take them and integers. Restoring `old` installs no handler of
+    // persevere's: after an exec every disposition is the default or ignored, and a fork
+    // happens before persevere installs its handlers (`run.rs` starts the guardian first).
     unsafe {
         let mut pending: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut pending);

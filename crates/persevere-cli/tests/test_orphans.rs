@@ -49,12 +49,13 @@ fn start(dir: &TempDir, args: &[&str], script: &str) -> Child {
 /// The same, with persevere allowed one processor only (its guardian is then a fork).
 fn start_on_one_processor(dir: &TempDir, args: &[&str], script: &str) -> Child {
     let mut cmd = persevere();
+    let cpu = first_processor();
     // SAFETY: runs between fork and exec; sched_setaffinity is a system call on a set that
     // lives in the closure's frame, made valid by zeroing (an empty set) and CPU_SET.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             let mut set: libc::cpu_set_t = std::mem::zeroed();
-            libc::CPU_SET(first_processor(), &mut set);
+            libc::CPU_SET(cpu, &mut set);
             match libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) {
                 0 => Ok(()),
                 _ => Err(std::io::Error::last_os_error()),
@@ -90,8 +91,7 @@ fn execd(guardian: libc::pid_t) -> bool {
 }
 
 fn start_with(mut cmd: std::process::Command, dir: &TempDir, args: &[&str], script: &str) -> Child {
-    let path = dir.file("script.sh");
-    std::fs::write(&path, script).unwrap();
+    let path = dir.write("script.sh", script, 0o644);
     cmd.args(args)
         .args(["--", "sh", &path])
         .arg(dir.path())
@@ -149,9 +149,14 @@ fn sigkill_of_persevere_leaves_no_process_of_the_attempt_alive() {
     let child = start(&dir, &["--max-tries", "1"], TREE);
     let pids: Vec<libc::pid_t> = PIDS.iter().map(|f| read_pid(&dir.file(f))).collect();
     assert!(pids.iter().all(|&p| alive(p)));
+    kill_persevere_and_expect_the_tree_gone(child, &pids);
+}
+
+/// Kills persevere with SIGKILL, then expects every process of [`TREE`] (`pids`) to die.
+fn kill_persevere_and_expect_the_tree_gone(child: Child, pids: &[libc::pid_t]) {
     kill_persevere(child);
     let gone = wait_until(HANG, || pids.iter().all(|&p| !alive(p)));
-    let left: Vec<_> = PIDS.iter().zip(&pids).filter(|(_, p)| alive(**p)).collect();
+    let left: Vec<_> = PIDS.iter().zip(pids).filter(|(_, p)| alive(**p)).collect();
     assert!(gone, "outlived persevere: {left:?}");
 }
 
@@ -251,8 +256,7 @@ fn under_valgrind_the_guardian_starts_from_a_fork() {
     }
     let dir = TempDir::new();
     let script = "echo $PPID > $1/persevere.pid; while ! test -e $1/go; do sleep 0.01; done";
-    let path = dir.file("script.sh");
-    std::fs::write(&path, script).unwrap();
+    let path = dir.write("script.sh", script, 0o644);
     let child = std::process::Command::new("valgrind")
         .args(["-q", env!("CARGO_BIN_EXE_persevere"), "--max-tries", "1"])
         .args(["--", "sh", &path])
@@ -285,8 +289,5 @@ fn on_one_processor_the_guardian_is_a_fork_and_stops_what_a_sigkill_left() {
         Some(guardian),
         "it leads its own group"
     );
-    kill_persevere(child);
-    let gone = wait_until(HANG, || pids.iter().all(|&p| !alive(p)));
-    let left: Vec<_> = PIDS.iter().zip(&pids).filter(|(_, p)| alive(**p)).collect();
-    assert!(gone, "outlived persevere: {left:?}");
+    kill_persevere_and_expect_the_tree_gone(child, &pids);
 }

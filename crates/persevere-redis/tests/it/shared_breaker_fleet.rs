@@ -64,14 +64,7 @@ fn clients_share_the_fleets_transitions() {
             assert!(a.admit_call(now).is_ok());
             a.attempt_ended(true, Duration::ZERO, now);
         }
-        a.sync().await;
-        b.sync().await;
-        assert_eq!(
-            b.state(),
-            BreakerState::Open,
-            "a's failures opened it for b"
-        );
-        assert_eq!(b.admit_call(now).unwrap_err(), GiveUpReason::CircuitOpen);
+        expect_opened_for(&a, &b, "a's failures opened it for b").await;
         // After the open duration b leases the one probe (asked for by its refusals).
         let deadline = Instant::now() + Duration::from_secs(20);
         let probe = loop {
@@ -151,14 +144,8 @@ fn slow_attempts_of_one_client_open_it_for_another() {
             assert_eq!(b.state(), BreakerState::Closed, "{key}");
             // A third slow success: three of four.
             a.attempt_ended(false, Duration::from_secs(5), now);
-            a.sync().await;
-            b.sync().await;
-            assert_eq!(
-                b.state(),
-                BreakerState::Open,
-                "{key}: a's slow successes opened it for b"
-            );
-            assert_eq!(b.admit_call(now).unwrap_err(), GiveUpReason::CircuitOpen);
+            let why = format!("{key}: a's slow successes opened it for b");
+            expect_opened_for(&a, &b, &why).await;
         });
     }
 }
@@ -252,4 +239,15 @@ fn hosts_in_separate_network_namespaces_share_one_breaker() {
     let second = child(&hosts.host(1), &hosts.url(1), "check");
     assert_eq!(second, "shared=true ran=0 refused=true state=open");
     drop(hosts);
+}
+
+/// After both sync, `b` sees the breaker that `a`'s outcomes opened, and refuses.
+async fn expect_opened_for(a: &RedisBreaker, b: &RedisBreaker, why: &str) {
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(b.state(), BreakerState::Open, "{why}");
+    assert_eq!(
+        b.admit_call(Instant::now()).unwrap_err(),
+        GiveUpReason::CircuitOpen
+    );
 }
